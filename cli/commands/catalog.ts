@@ -1,0 +1,47 @@
+import { parseArgs } from 'node:util';
+import { ALERT_RULES, CHANNELS, INCIDENT_TIERS, METRICS, MODULES, SLOS, errorBudgetMinutes } from '../../shared';
+import { EXIT_USAGE, type Command } from '../command';
+
+/** `obs catalog [--json]`: the whole domain catalogue. */
+export const catalogCommand: Command = {
+  name: 'catalog',
+  usage: 'obs catalog [--json]',
+  summary: 'Print the metric catalogue, modules, SLOs, alert rules, incident tiers and channels',
+  run(args, io) {
+    let json = false;
+    try {
+      json = parseArgs({ args, options: { json: { type: 'boolean' } } }).values.json ?? false;
+    } catch (error) {
+      io.err(`obs catalog: ${(error as Error).message}\nusage: ${this.usage}`);
+      return Promise.resolve(EXIT_USAGE);
+    }
+    const metrics = Object.entries(METRICS).map(([name, m]) => ({ name, ...m }));
+    const modules = Object.entries(MODULES).map(([id, m]) => ({ id, ...m }));
+    const channels = Object.entries(CHANNELS).map(([id, c]) => ({ id, ...c }));
+    const tiers = Object.entries(INCIDENT_TIERS).map(([severity, t]) => ({ severity, ...t }));
+    if (json) {
+      io.out(JSON.stringify({ metrics, modules, slos: SLOS, alertRules: ALERT_RULES, incidentTiers: tiers, channels }, null, 2));
+      return Promise.resolve(0);
+    }
+    const lines: string[] = [];
+    lines.push(`Metrics (${metrics.length})`);
+    for (const m of metrics) lines.push(`  ${m.name.padEnd(46)} ${m.kind.padEnd(6)} ${m.unit.padEnd(12)} ${m.module}`);
+    lines.push('', `Modules (${modules.length})`);
+    for (const m of modules) lines.push(`  ${m.id.padEnd(16)} ${m.name} — packs ${m.packs.join(', ')}`);
+    lines.push('', `SLOs (${SLOS.length}, rolling ${SLOS[0]?.windowDays ?? 30} days)`);
+    for (const s of SLOS) {
+      const budget = s.category === 'availability' ? ` — budget ${errorBudgetMinutes(s).toFixed(1)} min` : '';
+      lines.push(`  ${s.id.padEnd(28)} ${(s.objective * 100).toFixed(2).padStart(6)}%  ${s.module}${budget}`);
+    }
+    lines.push('', `Alert rules (${ALERT_RULES.length})`);
+    for (const r of ALERT_RULES) {
+      lines.push(`  ${r.severity} ${r.id.padEnd(30)} ${r.aggregation}(${r.metric}[${r.windowSeconds / 60}m]) ${r.comparator} ${r.threshold}`);
+    }
+    lines.push('', 'Incident tiers');
+    for (const t of tiers) lines.push(`  ${t.severity}  respond within ${t.responseMinutes} min — ${t.description}`);
+    lines.push('', 'Channels');
+    for (const c of channels) lines.push(`  ${c.id.padEnd(14)} ${c.kind.padEnd(10)} ${c.env}`);
+    io.out(lines.join('\n'));
+    return Promise.resolve(0);
+  },
+};

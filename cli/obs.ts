@@ -1,0 +1,59 @@
+#!/usr/bin/env node
+import { VERSION } from '../shared/version';
+import { EXIT_USAGE, processIo, type CommandIo } from './command';
+import { COMMANDS } from './commands';
+
+function help(io: CommandIo): void {
+  const width = Math.max(...COMMANDS.map((c) => c.usage.length));
+  io.out(
+    [
+      `obs ${VERSION} — the observability pipeline's command line`,
+      '',
+      'Commands:',
+      ...COMMANDS.map((c) => `  ${c.usage.padEnd(width)}  ${c.summary}`),
+      '',
+      'Every command takes --json for machine-readable output; --at <ISO time> sets "now" where it matters.',
+      'Run `obs <command> --help` for details. Docs: README.md and docs/.',
+    ].join('\n'),
+  );
+}
+
+/** Runs `obs` with `argv` (without node and script) and resolves to the exit code. */
+export async function main(argv: string[], io: CommandIo = processIo): Promise<number> {
+  const [name, ...rest] = argv;
+  if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
+    help(io);
+    return name === undefined ? EXIT_USAGE : 0;
+  }
+  if (name === '--version' || name === '-v') {
+    io.out(VERSION);
+    return 0;
+  }
+  const command = COMMANDS.find((c) => c.name === name);
+  if (!command) {
+    io.err(`obs: unknown command "${name}". Run \`obs --help\` for the list.`);
+    return EXIT_USAGE;
+  }
+  if (rest.includes('--help') || rest.includes('-h')) {
+    io.out(`usage: ${command.usage}\n\n${command.summary}`);
+    return 0;
+  }
+  try {
+    return await command.run(rest, io);
+  } catch (error) {
+    io.err(`obs ${name}: ${error instanceof Error ? error.message : String(error)}`);
+    return 1;
+  }
+}
+
+if (require.main === module) {
+  main(process.argv.slice(2)).then(
+    (code) => {
+      process.exitCode = code;
+    },
+    (error: unknown) => {
+      process.stderr.write(`obs: ${String(error)}\n`);
+      process.exitCode = 1;
+    },
+  );
+}

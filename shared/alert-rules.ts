@@ -1,0 +1,221 @@
+import type { ChannelId } from './channels';
+import type { Severity } from './incident-tiers';
+import type { MetricName } from './metric-catalogue';
+import type { ModuleId } from './modules';
+
+/** How a rule reduces a metric's rollups over its window to one number. */
+export type Aggregation = 'sum' | 'count' | 'avg' | 'max' | 'p95';
+export type Comparator = '>' | '>=' | '<' | '<=';
+
+/**
+ * A threshold rule in the Prometheus manner: `aggregation(metric{where}[window]) comparator
+ * threshold`, true for at least `forSeconds` before it fires, and kept firing for
+ * `keepFiringForSeconds` after it stops being true (against flapping). `channels` are the seed's
+ * intended recipients; the routing table in alerts/ decides delivery.
+ */
+export interface ThresholdRule {
+  readonly id: string;
+  readonly name: string;
+  readonly severity: Severity;
+  readonly module: ModuleId;
+  readonly metric: MetricName;
+  readonly where?: Readonly<Record<string, string>>;
+  readonly aggregation: Aggregation;
+  readonly windowSeconds: number;
+  readonly comparator: Comparator;
+  readonly threshold: number;
+  readonly forSeconds: number;
+  readonly keepFiringForSeconds: number;
+  /** Tag keys that split the rule into one alert instance per value combination. */
+  readonly groupBy: readonly string[];
+  readonly channels: readonly ChannelId[];
+  readonly summary: string;
+  /** Anchor of this rule's runbook in docs/OPERATIONS.md. */
+  readonly runbook: string;
+}
+
+const MINUTE = 60;
+const runbook = (id: string) => `docs/OPERATIONS.md#runbook-${id}`;
+
+/** The seed's alert rules (§5): three P0, three P1, three P2. */
+export const ALERT_RULES: readonly ThresholdRule[] = [
+  {
+    id: 'function-errors-critical',
+    name: 'Cloud Function errors',
+    severity: 'P0',
+    module: 'infrastructure',
+    metric: 'infra.function.error.count',
+    aggregation: 'sum',
+    windowSeconds: 5 * MINUTE,
+    comparator: '>',
+    threshold: 50,
+    forSeconds: 0,
+    keepFiringForSeconds: 5 * MINUTE,
+    groupBy: [],
+    channels: ['pagerduty', 'oncall-slack'],
+    summary: 'More than 50 function errors in 5 minutes.',
+    runbook: runbook('function-errors-critical'),
+  },
+  {
+    id: 'wallet-spend-failures-critical',
+    name: 'Wallet spend failures',
+    severity: 'P0',
+    module: 'wallet',
+    metric: 'product.wallet.spend.failed',
+    aggregation: 'sum',
+    windowSeconds: 10 * MINUTE,
+    comparator: '>',
+    threshold: 10,
+    forSeconds: 0,
+    keepFiringForSeconds: 5 * MINUTE,
+    groupBy: [],
+    channels: ['pagerduty', 'finance-email'],
+    summary: 'More than 10 failed token spends in 10 minutes.',
+    runbook: runbook('wallet-spend-failures-critical'),
+  },
+  {
+    id: 'call-failures-critical',
+    name: 'Call failures',
+    severity: 'P0',
+    module: 'calls',
+    metric: 'product.call.failed.count',
+    aggregation: 'sum',
+    windowSeconds: 10 * MINUTE,
+    comparator: '>',
+    threshold: 15,
+    forSeconds: 0,
+    keepFiringForSeconds: 5 * MINUTE,
+    groupBy: [],
+    channels: ['pagerduty', 'oncall-slack'],
+    summary: 'More than 15 failed calls in 10 minutes.',
+    runbook: runbook('call-failures-critical'),
+  },
+  {
+    id: 'chat-failures-high',
+    name: 'Chat delivery failures',
+    severity: 'P1',
+    module: 'chat',
+    metric: 'product.chat.message.failed',
+    aggregation: 'sum',
+    windowSeconds: 15 * MINUTE,
+    comparator: '>',
+    threshold: 20,
+    forSeconds: 0,
+    keepFiringForSeconds: 5 * MINUTE,
+    groupBy: [],
+    channels: ['oncall-slack'],
+    summary: 'More than 20 failed chat messages in 15 minutes.',
+    runbook: runbook('chat-failures-high'),
+  },
+  {
+    id: 'payout-failures-high',
+    name: 'Payout failures',
+    severity: 'P1',
+    module: 'wallet',
+    metric: 'product.wallet.payout.failed',
+    aggregation: 'sum',
+    windowSeconds: 30 * MINUTE,
+    comparator: '>',
+    threshold: 5,
+    forSeconds: 0,
+    keepFiringForSeconds: 10 * MINUTE,
+    groupBy: [],
+    channels: ['oncall-slack', 'finance-email'],
+    summary: 'More than 5 failed payouts in 30 minutes.',
+    runbook: runbook('payout-failures-high'),
+  },
+  {
+    id: 'safety-incidents-high',
+    name: 'Safety incident surge',
+    severity: 'P1',
+    module: 'safety',
+    metric: 'product.safety.incident.count',
+    aggregation: 'sum',
+    windowSeconds: 60 * MINUTE,
+    comparator: '>',
+    threshold: 20,
+    forSeconds: 0,
+    keepFiringForSeconds: 10 * MINUTE,
+    groupBy: [],
+    channels: ['safety-slack', 'oncall-slack'],
+    summary: 'More than 20 safety incidents in an hour.',
+    runbook: runbook('safety-incidents-high'),
+  },
+  {
+    id: 'api-latency-medium',
+    name: 'API latency high',
+    severity: 'P2',
+    module: 'infrastructure',
+    metric: 'infra.http.request.latency_ms',
+    aggregation: 'p95',
+    windowSeconds: 5 * MINUTE,
+    comparator: '>',
+    threshold: 1_000,
+    forSeconds: 15 * MINUTE,
+    keepFiringForSeconds: 5 * MINUTE,
+    groupBy: [],
+    channels: ['oncall-slack'],
+    summary: 'API p95 latency above 1 s for 15 minutes.',
+    runbook: runbook('api-latency-medium'),
+  },
+  {
+    id: 'ai-latency-medium',
+    name: 'AI response latency high',
+    severity: 'P2',
+    module: 'ai',
+    metric: 'product.ai.response.latency_ms',
+    aggregation: 'p95',
+    windowSeconds: 5 * MINUTE,
+    comparator: '>',
+    threshold: 3_000,
+    forSeconds: 15 * MINUTE,
+    keepFiringForSeconds: 5 * MINUTE,
+    groupBy: [],
+    channels: ['oncall-slack'],
+    summary: 'AI companion p95 response time above 3 s for 15 minutes.',
+    runbook: runbook('ai-latency-medium'),
+  },
+  {
+    id: 'support-ticket-spike-medium',
+    name: 'Support ticket spike',
+    severity: 'P2',
+    module: 'support',
+    metric: 'product.support.ticket.created',
+    aggregation: 'sum',
+    windowSeconds: 60 * MINUTE,
+    comparator: '>',
+    threshold: 100,
+    forSeconds: 0,
+    keepFiringForSeconds: 10 * MINUTE,
+    groupBy: [],
+    channels: ['oncall-slack'],
+    summary: 'More than 100 support tickets opened in an hour.',
+    runbook: runbook('support-ticket-spike-medium'),
+  },
+];
+
+export function getAlertRule(id: string): ThresholdRule | undefined {
+  return ALERT_RULES.find((rule) => rule.id === id);
+}
+
+export function getAlertsBySeverity(severity: Severity): ThresholdRule[] {
+  return ALERT_RULES.filter((rule) => rule.severity === severity);
+}
+
+export function getAlertsForMetric(metric: MetricName): ThresholdRule[] {
+  return ALERT_RULES.filter((rule) => rule.metric === metric);
+}
+
+/** True when `value` breaches the rule's threshold (the seed's `evaluateAlertRule`). */
+export function compare(comparator: Comparator, value: number, threshold: number): boolean {
+  switch (comparator) {
+    case '>':
+      return value > threshold;
+    case '>=':
+      return value >= threshold;
+    case '<':
+      return value < threshold;
+    case '<=':
+      return value <= threshold;
+  }
+}

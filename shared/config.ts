@@ -1,0 +1,154 @@
+/**
+ * Configuration read from the environment once. A wrong value fails fast with an error naming the
+ * variable and the accepted values; secrets (webhooks, keys, SMTP URL) are kept but never printed —
+ * use {@link describeConfig} for anything that reaches a log.
+ */
+export type ObservabilityProvider = 'pubsub' | 'none';
+export type WarehouseKind = 'duckdb' | 'bigquery';
+
+export interface ObservabilityConfig {
+  provider: ObservabilityProvider;
+  projectId: string | undefined;
+  pubsubEmulatorHost: string | undefined;
+  firestoreEmulatorHost: string | undefined;
+  metricsTopic: string;
+  warehouse: WarehouseKind;
+  duckdbPath: string;
+  bigqueryDataset: string;
+  environment: string;
+  port: number;
+  internalHealthApiKey: string | undefined;
+  slackOncallWebhook: string | undefined;
+  slackSafetyWebhook: string | undefined;
+  pagerdutyIntegrationKey: string | undefined;
+  pagerdutyEventsUrl: string;
+  smtpUrl: string | undefined;
+  opsEmail: string | undefined;
+  financeEmail: string | undefined;
+}
+
+export class ConfigError extends Error {
+  constructor(
+    readonly variable: string,
+    message: string,
+  ) {
+    super(message);
+    this.name = 'ConfigError';
+  }
+}
+
+export const DEFAULTS = {
+  metricsTopic: 'metrics-events',
+  duckdbPath: '.data/observability.duckdb',
+  bigqueryDataset: 'observability',
+  pagerdutyEventsUrl: 'https://events.pagerduty.com/v2/enqueue',
+  port: 8080,
+} as const;
+
+type Env = Readonly<Record<string, string | undefined>>;
+
+function optional(env: Env, name: string): string | undefined {
+  const value = env[name]?.trim();
+  return value === undefined || value === '' ? undefined : value;
+}
+
+function oneOf<T extends string>(env: Env, name: string, accepted: readonly T[], fallback: T): T {
+  const value = optional(env, name);
+  if (value === undefined) return fallback;
+  if ((accepted as readonly string[]).includes(value)) return value as T;
+  throw new ConfigError(name, `${name}=${JSON.stringify(value)} is not accepted; use one of: ${accepted.join(', ')} (unset means ${fallback})`);
+}
+
+function url(env: Env, name: string, protocols: readonly string[], secret: boolean): string | undefined {
+  const value = optional(env, name);
+  if (value === undefined) return undefined;
+  let parsed: URL;
+  try {
+    parsed = new URL(value);
+  } catch {
+    throw new ConfigError(name, `${name} is not a valid URL${secret ? '' : `: ${JSON.stringify(value)}`}; expected ${protocols.join(' or ')}`);
+  }
+  if (!protocols.includes(parsed.protocol.replace(/:$/, ''))) {
+    throw new ConfigError(name, `${name} must be a ${protocols.join(' or ')} URL, got a ${parsed.protocol.replace(/:$/, '')} URL`);
+  }
+  return value;
+}
+
+function hostPort(env: Env, name: string): string | undefined {
+  const value = optional(env, name);
+  if (value === undefined) return undefined;
+  if (!/^[^\s:/]+:\d{1,5}$/.test(value)) {
+    throw new ConfigError(name, `${name}=${JSON.stringify(value)} must be host:port, e.g. 127.0.0.1:8085`);
+  }
+  return value;
+}
+
+function email(env: Env, name: string): string | undefined {
+  const value = optional(env, name);
+  if (value === undefined) return undefined;
+  const addresses = value.split(',').map((a) => a.trim());
+  if (addresses.some((a) => !/^[^\s@]+@[^\s@]+$/.test(a))) {
+    throw new ConfigError(name, `${name} must be an e-mail address or a comma-separated list of them`);
+  }
+  return value;
+}
+
+function port(env: Env, name: string, fallback: number): number {
+  const value = optional(env, name);
+  if (value === undefined) return fallback;
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 0 || n > 65_535) {
+    throw new ConfigError(name, `${name}=${JSON.stringify(value)} must be a TCP port number from 0 to 65535`);
+  }
+  return n;
+}
+
+/** Reads and checks the environment. Throws {@link ConfigError} on the first bad variable. */
+export function loadConfig(env: Env = process.env): ObservabilityConfig {
+  const topic = optional(env, 'METRICS_TOPIC') ?? DEFAULTS.metricsTopic;
+  if (!/^[A-Za-z][\w.~+%-]{2,254}$/.test(topic) || topic.startsWith('goog')) {
+    throw new ConfigError('METRICS_TOPIC', `METRICS_TOPIC=${JSON.stringify(topic)} is not a valid Pub/Sub topic name (3–255 characters, starting with a letter, not "goog")`);
+  }
+  const dataset = optional(env, 'OBS_BQ_DATASET') ?? DEFAULTS.bigqueryDataset;
+  if (!/^\w{1,1024}$/.test(dataset)) {
+    throw new ConfigError('OBS_BQ_DATASET', `OBS_BQ_DATASET=${JSON.stringify(dataset)} may contain only letters, digits and underscores`);
+  }
+  return {
+    provider: oneOf(env, 'OBSERVABILITY_PROVIDER', ['pubsub', 'none'], 'none'),
+    projectId: optional(env, 'GOOGLE_CLOUD_PROJECT') ?? optional(env, 'GCLOUD_PROJECT'),
+    pubsubEmulatorHost: hostPort(env, 'PUBSUB_EMULATOR_HOST'),
+    firestoreEmulatorHost: hostPort(env, 'FIRESTORE_EMULATOR_HOST'),
+    metricsTopic: topic,
+    warehouse: oneOf(env, 'OBS_WAREHOUSE', ['duckdb', 'bigquery'], 'duckdb'),
+    duckdbPath: optional(env, 'OBS_DUCKDB_PATH') ?? DEFAULTS.duckdbPath,
+    bigqueryDataset: dataset,
+    environment: optional(env, 'OBS_ENVIRONMENT') ?? optional(env, 'NODE_ENV') ?? 'development',
+    port: port(env, 'PORT', DEFAULTS.port),
+    internalHealthApiKey: optional(env, 'INTERNAL_HEALTH_API_KEY'),
+    slackOncallWebhook: url(env, 'SLACK_ONCALL_WEBHOOK', ['https', 'http'], true),
+    slackSafetyWebhook: url(env, 'SLACK_SAFETY_WEBHOOK', ['https', 'http'], true),
+    pagerdutyIntegrationKey: optional(env, 'PAGERDUTY_INTEGRATION_KEY'),
+    pagerdutyEventsUrl: url(env, 'PAGERDUTY_EVENTS_URL', ['https', 'http'], false) ?? DEFAULTS.pagerdutyEventsUrl,
+    smtpUrl: url(env, 'SMTP_URL', ['smtp', 'smtps'], true),
+    opsEmail: email(env, 'OPS_EMAIL'),
+    financeEmail: email(env, 'FINANCE_EMAIL'),
+  };
+}
+
+const SECRET_FIELDS = ['internalHealthApiKey', 'slackOncallWebhook', 'slackSafetyWebhook', 'pagerdutyIntegrationKey', 'smtpUrl'] as const;
+
+/** The config with every secret replaced by `set` / `unset`: safe to log or show on the dashboard. */
+export function describeConfig(config: ObservabilityConfig): Record<string, string | number | undefined> {
+  const out: Record<string, string | number | undefined> = { ...config };
+  for (const field of SECRET_FIELDS) out[field] = config[field] === undefined ? 'unset' : 'set (redacted)';
+  return out;
+}
+
+/** Replaces every occurrence of each secret in `text` with `[REDACTED]`. For errors and logs. */
+export function redactSecrets(text: string, secrets: ReadonlyArray<string | undefined>): string {
+  let out = text;
+  for (const secret of secrets) {
+    if (secret && secret.length >= 4) out = out.split(secret).join('[REDACTED]');
+  }
+  return out;
+}

@@ -1,0 +1,37 @@
+import { main } from '../../../cli/obs';
+import type { CommandIo } from '../../../cli/command';
+
+function capture(): CommandIo & { stdout: string; stderr: string } {
+  const io = { stdout: '', stderr: '', out: (t: string) => void (io.stdout += t + '\n'), err: (t: string) => void (io.stderr += t + '\n') };
+  return io;
+}
+
+describe('the obs command', () => {
+  it('obs catalog --json lists at least 60 metrics, 12 modules, 7 SLOs and 9 alert rules', async () => {
+    const io = capture();
+    expect(await main(['catalog', '--json'], io)).toBe(0);
+    const catalog = JSON.parse(io.stdout) as Record<string, unknown[]>;
+    expect(catalog.metrics!.length).toBeGreaterThanOrEqual(60);
+    expect(catalog.modules).toHaveLength(12);
+    expect(catalog.slos).toHaveLength(7);
+    expect(catalog.alertRules).toHaveLength(9);
+  });
+
+  it('obs --help lists every command', async () => {
+    const io = capture();
+    expect(await main(['--help'], io)).toBe(0);
+    for (const name of ['start', 'catalog', 'emit', 'ingest', 'aggregate', 'rebuild', 'slo', 'alerts']) expect(io.stdout).toContain(`obs ${name}`);
+  });
+
+  it('an unknown command exits 64 and points at --help', async () => {
+    const io = capture();
+    expect(await main(['frobnicate'], io)).toBe(64);
+    expect(io.stderr).toContain('obs --help');
+  });
+
+  it('a bad flag is a usage error, not a crash', async () => {
+    const io = capture();
+    expect(await main(['catalog', '--jsn'], io)).toBe(64);
+    expect(io.stderr).toContain('usage: obs catalog');
+  });
+});
