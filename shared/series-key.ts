@@ -19,8 +19,9 @@ function escapePart(part: string): string {
 
 /** Inverse of {@link seriesKey}. */
 export function parseSeriesKey(key: string): Record<string, string> {
-  const tags: Record<string, string> = {};
-  if (key === '') return tags;
+  // Entries then fromEntries: a tag named `__proto__` becomes an own property, not a prototype.
+  const tags: Array<[string, string]> = [];
+  if (key === '') return {};
   let field = '';
   let name: string | undefined;
   for (let i = 0; i < key.length; i++) {
@@ -31,13 +32,13 @@ export function parseSeriesKey(key: string): Record<string, string> {
       name = field;
       field = '';
     } else if (c === ',') {
-      if (name !== undefined) tags[name] = field;
+      if (name !== undefined) tags.push([name, field]);
       name = undefined;
       field = '';
     } else {
       field += c;
     }
   }
-  if (name !== undefined) tags[name] = field;
-  return tags;
+  if (name !== undefined) tags.push([name, field]);
+  return Object.fromEntries(tags);
 }
