@@ -1,0 +1,60 @@
+/**
+ * One SQL text per query, rendered for both warehouses.
+ *
+ * Queries are written in BigQuery Standard SQL with two conventions:
+ *   - tables are written `{{table_name}}` (rendered as `dataset.table` for BigQuery, bare for DuckDB);
+ *   - parameters are `@name` (BigQuery's syntax; rendered as `$name` for DuckDB).
+ * DuckDB runs them through compatibility macros for the BigQuery functions we use
+ * ({@link DUCKDB_COMPAT_MACROS}) and type names (INT64 → BIGINT, …). Timestamps cross the port as
+ * epoch milliseconds: pass `@from_ms` and write `TIMESTAMP_MILLIS(@from_ms)`; select
+ * `UNIX_MILLIS(col) AS col_ms` to read one.
+ */
+export type Dialect = 'duckdb' | 'bigquery';
+
+export interface SqlQuery {
+  /** Stable name: the golden file is sql/golden/<name>.sql. */
+  readonly name: string;
+  readonly text: string;
+}
+
+export function defineQuery(name: string, text: string): SqlQuery {
+  return { name, text: text.trim() };
+}
+
+/** BigQuery functions DuckDB lacks, defined as DuckDB macros on every connection. */
+export const DUCKDB_COMPAT_MACROS: readonly string[] = [
+  'CREATE OR REPLACE MACRO unix_millis(ts) AS epoch_ms(ts)',
+  'CREATE OR REPLACE MACRO unix_seconds(ts) AS CAST(floor(epoch(ts)) AS BIGINT)',
+  'CREATE OR REPLACE MACRO timestamp_millis(ms) AS make_timestamp(CAST(ms AS BIGINT) * 1000)',
+  'CREATE OR REPLACE MACRO timestamp_seconds(s) AS make_timestamp(CAST(s AS BIGINT) * 1000000)',
+  'CREATE OR REPLACE MACRO div(a, b) AS CAST(floor(a / b) AS BIGINT)',
+  'CREATE OR REPLACE MACRO safe_divide(a, b) AS CASE WHEN b = 0 THEN NULL ELSE a / b END',
+  'CREATE OR REPLACE MACRO parse_json(s) AS json(s)',
+  'CREATE OR REPLACE MACRO json_value(j, p) AS json_extract_string(j, p)',
+  'CREATE OR REPLACE MACRO to_json_string(x) AS CAST(to_json(x) AS VARCHAR)',
+];
+
+const TYPE_NAMES: ReadonlyArray<[RegExp, string]> = [
+  [/\bINT64\b/g, 'BIGINT'],
+  [/\bFLOAT64\b/g, 'DOUBLE'],
+  [/\bSTRING\b/g, 'VARCHAR'],
+  [/\bBOOL\b/g, 'BOOLEAN'],
+];
+
+export interface RenderOptions {
+  /** BigQuery dataset (OBS_BQ_DATASET); ignored for DuckDB. */
+  dataset?: string;
+}
+
+/** Renders a query for one dialect. Pure: the same input always gives the same text (golden files). */
+export function renderSql(text: string, dialect: Dialect, options: RenderOptions = {}): string {
+  const dataset = options.dataset ?? 'observability';
+  let out = text.replace(/\{\{\s*([a-z_][a-z0-9_]*)\s*\}\}/g, (_m, table: string) =>
+    dialect === 'bigquery' ? `\`${dataset}.${table}\`` : table,
+  );
+  if (dialect === 'duckdb') {
+    out = out.replace(/@([A-Za-z_][A-Za-z0-9_]*)/g, (_m, name: string) => `$${name}`);
+    for (const [pattern, replacement] of TYPE_NAMES) out = out.replace(pattern, replacement);
+  }
+  return out;
+}

@@ -1,0 +1,148 @@
+import { DuckDBInstance, type DuckDBConnection, type DuckDBValue } from '@duckdb/node-api';
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { renderSchema } from '../ddl';
+import { DUCKDB_COMPAT_MACROS, renderSql, type SqlQuery } from '../dialect';
+import { TABLES, type TableName } from '../tables';
+import type { DeadLetterRow, EventRow, InsertEventsResult, Params, Row, SqlValue, Warehouse } from '../warehouse';
+
+/** Rows per multi-row INSERT statement (keeps statements well under DuckDB's parser limits). */
+const INSERT_CHUNK_ROWS = 500;
+
+/**
+ * The embedded warehouse: one DuckDB file (or `:memory:`). DuckDB allows one writing process per
+ * file; within the process, operations are serialised on one connection so a MERGE never
+ * interleaves with another write.
+ */
+export class DuckDbWarehouse implements Warehouse {
+  readonly dialect = 'duckdb' as const;
+  private queue: Promise<unknown> = Promise.resolve();
+
+  private constructor(
+    private readonly instance: DuckDBInstance,
+    private readonly connection: DuckDBConnection,
+    readonly path: string,
+  ) {}
+
+  /** Opens (creating the folder if needed) the DuckDB file at `path`, or `:memory:`. */
+  static async open(path: string): Promise<DuckDbWarehouse> {
+    if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
+    const instance = await DuckDBInstance.create(path);
+    const connection = await instance.connect();
+    for (const macro of DUCKDB_COMPAT_MACROS) await connection.run(macro);
+    return new DuckDbWarehouse(instance, connection, path);
+  }
+
+  /** Runs `work` after every earlier operation has finished (one writer at a time). */
+  protected serial<T>(work: (connection: DuckDBConnection) => Promise<T>): Promise<T> {
+    const next = this.queue.then(() => work(this.connection));
+    this.queue = next.catch(() => undefined);
+    return next;
+  }
+
+  async createSchema(): Promise<void> {
+    await this.serial(async (c) => {
+      for (const ddl of renderSchema('duckdb')) await c.run(ddl);
+    });
+  }
+
+  async query<T extends Row = Row>(query: SqlQuery, params: Params = {}): Promise<T[]> {
+    const sql = renderSql(query.text, 'duckdb');
+    return this.serial(async (c) => {
+      const reader = await c.runAndReadAll(sql, params);
+      return reader.getRowObjectsJS().map((row) => normaliseRow(row) as T);
+    });
+  }
+
+  async execute(query: SqlQuery, params: Params = {}): Promise<void> {
+    const sql = renderSql(query.text, 'duckdb');
+    await this.serial((c) => c.run(sql, params as Record<string, DuckDBValue>));
+  }
+
+  async insertEvents(rows: readonly EventRow[]): Promise<InsertEventsResult> {
+    if (rows.length === 0) return { inserted: 0, duplicates: 0 };
+    const table = TABLES.metric_events;
+    const records: Row[] = rows.map((r) => ({
+      event_id: r.event_id,
+      name: r.name,
+      kind: r.kind,
+      value: r.value,
+      event_ts: r.event_ts_ms,
+      ingest_ts: r.ingest_ts_ms,
+      series_key: r.series_key,
+      tags: r.tags,
+      service: r.service,
+      environment: r.environment,
+      message_id: r.message_id,
+    }));
+    const inserted = await this.serial((c) => insertRows(c, table.name, records, 'ON CONFLICT DO NOTHING'));
+    return { inserted, duplicates: rows.length - inserted };
+  }
+
+  async insertDeadLetters(rows: readonly DeadLetterRow[]): Promise<void> {
+    if (rows.length === 0) return;
+    const records: Row[] = rows.map(({ received_at_ms, ...rest }) => ({ ...rest, received_at: received_at_ms }));
+    await this.serial((c) => insertRows(c, TABLES.dead_letters.name, records, 'ON CONFLICT DO NOTHING'));
+  }
+
+  async upsert(table: TableName, rows: readonly Row[]): Promise<void> {
+    if (rows.length === 0) return;
+    const def = TABLES[table];
+    const nonKey = def.columns.map((c) => c.name).filter((n) => !(def.key as readonly string[]).includes(n));
+    const conflict =
+      nonKey.length === 0
+        ? `ON CONFLICT (${def.key.join(', ')}) DO NOTHING`
+        : `ON CONFLICT (${def.key.join(', ')}) DO UPDATE SET ${nonKey.map((n) => `${n} = excluded.${n}`).join(', ')}`;
+    await this.serial((c) => insertRows(c, def.name, rows, conflict));
+  }
+
+  async close(): Promise<void> {
+    await this.queue;
+    this.connection.closeSync();
+    this.instance.closeSync();
+  }
+}
+
+/**
+ * Multi-row INSERT with positional parameters; TIMESTAMP columns take epoch ms, JSON columns
+ * JSON text. Returns the number of rows written.
+ */
+async function insertRows(c: DuckDBConnection, tableName: TableName, rows: readonly Row[], onConflict: string): Promise<number> {
+  const def = TABLES[tableName];
+  const columns = def.columns.filter((col) => rows.some((r) => r[col.name] !== undefined));
+  const placeholder = (index: number, type: string) =>
+    type === 'TIMESTAMP' ? `make_timestamp(CAST($${index} AS BIGINT) * 1000)` : type === 'JSON' ? `json($${index})` : `$${index}`;
+  let written = 0;
+  for (let start = 0; start < rows.length; start += INSERT_CHUNK_ROWS) {
+    const chunk = rows.slice(start, start + INSERT_CHUNK_ROWS);
+    const values: DuckDBValue[] = [];
+    const tuples = chunk.map((row) => {
+      const slots = columns.map((col) => {
+        values.push(toDuckValue(row[col.name] ?? null));
+        return placeholder(values.length, col.type);
+      });
+      return `(${slots.join(', ')})`;
+    });
+    const sql = `INSERT INTO ${def.name} (${columns.map((col) => col.name).join(', ')}) VALUES ${tuples.join(', ')} ${onConflict}`;
+    const result = await c.run(sql, values);
+    written += Number(result.rowsChanged);
+  }
+  return written;
+}
+
+function toDuckValue(value: SqlValue): DuckDBValue {
+  return value;
+}
+
+/** BIGINT → number, TIMESTAMP → epoch ms, anything else as is. */
+function normaliseRow(row: Record<string, unknown>): Row {
+  const out: Row = {};
+  for (const [key, value] of Object.entries(row)) {
+    if (typeof value === 'bigint') out[key] = Number(value);
+    else if (value instanceof Date) out[key] = value.getTime();
+    else if (value === undefined) out[key] = null;
+    else if (typeof value === 'object' && value !== null) out[key] = JSON.stringify(value);
+    else out[key] = value as SqlValue;
+  }
+  return out;
+}

@@ -1,0 +1,4 @@
+export * from './ddl';
+export * from './dialect';
+export * from './tables';
+export * from './warehouse';

@@ -1,0 +1,172 @@
+/**
+ * The warehouse tables, defined once and rendered as DDL for BigQuery and DuckDB (sql/ddl.ts).
+ * The five public tables (ARCHITECTURE.md) are what analysts query; the rest is the pipeline's
+ * own bookkeeping. Every time-series table is day-partitioned on its time column in BigQuery, and
+ * every BigQuery query must filter on that column.
+ */
+export type ColumnType = 'STRING' | 'INT64' | 'FLOAT64' | 'BOOL' | 'TIMESTAMP' | 'JSON';
+
+export interface ColumnDef {
+  readonly name: string;
+  readonly type: ColumnType;
+  readonly required?: boolean;
+  readonly description: string;
+}
+
+export interface TableDef {
+  readonly name: string;
+  readonly description: string;
+  readonly columns: readonly ColumnDef[];
+  /** Columns that identify a row: the dedup key for events, the MERGE key for projections. */
+  readonly key: readonly string[];
+  /** TIMESTAMP column for BigQuery day partitioning (queries must filter on it). */
+  readonly partitionBy?: string;
+  readonly clusterBy?: readonly string[];
+  /** Public tables are part of the contract analysts rely on. */
+  readonly public: boolean;
+}
+
+const col = (name: string, type: ColumnType, description: string, required = false): ColumnDef => ({ name, type, description, required });
+
+export const TABLES = {
+  metric_events: {
+    name: 'metric_events',
+    public: true,
+    description: 'The raw event log, source of truth: one row per accepted event, unique by event_id.',
+    key: ['event_id'],
+    partitionBy: 'event_ts',
+    clusterBy: ['name', 'series_key'],
+    columns: [
+      col('event_id', 'STRING', 'Producer-assigned unique id; the dedup key.', true),
+      col('name', 'STRING', 'Metric name from the catalogue.', true),
+      col('kind', 'STRING', 'count, timing (ms) or gauge.', true),
+      col('value', 'FLOAT64', 'The measurement (milliseconds for timings).', true),
+      col('event_ts', 'TIMESTAMP', 'When it happened (producer clock, UTC). Partition column.', true),
+      col('ingest_ts', 'TIMESTAMP', 'When ingest stored it; drives incremental aggregation.', true),
+      col('series_key', 'STRING', 'Canonical tag set: keys sorted, k=v joined by commas.', true),
+      col('tags', 'JSON', 'Tags as a JSON object, for analysts.', true),
+      col('service', 'STRING', 'source.service of the message.', true),
+      col('environment', 'STRING', 'source.environment of the message.', true),
+      col('message_id', 'STRING', 'Pub/Sub message id (or file/line for imports).'),
+    ],
+  },
+  metric_rollups: {
+    name: 'metric_rollups',
+    public: true,
+    description: 'Per-window aggregates of metric_events by (name, series_key); 60 s, 3600 s and 86400 s windows. Rebuildable from metric_events.',
+    key: ['name', 'series_key', 'window_seconds', 'window_start'],
+    partitionBy: 'window_start',
+    clusterBy: ['name', 'series_key'],
+    columns: [
+      col('name', 'STRING', 'Metric name.', true),
+      col('series_key', 'STRING', 'Canonical tag set.', true),
+      col('tags', 'JSON', 'Tags as a JSON object.', true),
+      col('kind', 'STRING', 'count, timing or gauge.', true),
+      col('window_start', 'TIMESTAMP', 'Epoch-aligned window start (UTC). Partition column.', true),
+      col('window_seconds', 'INT64', 'Window length: 60, 3600 or 86400.', true),
+      col('event_count', 'INT64', 'Number of events in the window.', true),
+      col('value_sum', 'FLOAT64', 'Sum of values (for counts: the total counted).', true),
+      col('value_min', 'FLOAT64', 'Smallest value.'),
+      col('value_max', 'FLOAT64', 'Largest value.'),
+      col('last_value', 'FLOAT64', 'Value of the latest event in the window (gauges).'),
+      col('last_ts', 'TIMESTAMP', 'Time of the latest event in the window.'),
+      col('updated_at', 'TIMESTAMP', 'When this row was last recomputed.', true),
+    ],
+  },
+  metric_histograms: {
+    name: 'metric_histograms',
+    public: true,
+    description: 'Log-bucketed latency histograms of timing metrics per window (DDSketch-style, 1% relative accuracy); merge by summing bucket_count per bucket.',
+    key: ['name', 'series_key', 'window_seconds', 'window_start', 'bucket'],
+    partitionBy: 'window_start',
+    clusterBy: ['name', 'series_key'],
+    columns: [
+      col('name', 'STRING', 'Timing metric name.', true),
+      col('series_key', 'STRING', 'Canonical tag set.', true),
+      col('window_start', 'TIMESTAMP', 'Window start. Partition column.', true),
+      col('window_seconds', 'INT64', 'Window length.', true),
+      col('bucket', 'INT64', 'CEIL(LN(v)/LN(gamma)) for v > 0; the zero bucket for v = 0 (see shared/histogram.ts).', true),
+      col('bucket_count', 'INT64', 'Observations in this bucket.', true),
+    ],
+  },
+  slo_status: {
+    name: 'slo_status',
+    public: true,
+    description: 'SLO attainment, error budget and burn rates, one row per SLO per computation (history for burn-down charts).',
+    key: ['slo_id', 'computed_at'],
+    partitionBy: 'computed_at',
+    clusterBy: ['slo_id'],
+    columns: [
+      col('slo_id', 'STRING', 'SLO id from the catalogue.', true),
+      col('computed_at', 'TIMESTAMP', 'The "now" of the computation. Partition column.', true),
+      col('objective', 'FLOAT64', 'Target fraction of good events.', true),
+      col('window_days', 'INT64', 'Rolling window length in days.', true),
+      col('good_events', 'FLOAT64', 'Good events in the window.', true),
+      col('total_events', 'FLOAT64', 'All events in the window.', true),
+      col('attainment', 'FLOAT64', 'good / total; NULL when there is no data.'),
+      col('budget_allowed', 'FLOAT64', 'Bad events allowed: (1 − objective) × total.'),
+      col('budget_consumed', 'FLOAT64', 'Bad events so far: total − good.'),
+      col('budget_remaining', 'FLOAT64', 'Fraction of the budget left (1 − consumed/allowed); negative when overspent; NULL without data.'),
+      col('budget_minutes_remaining', 'FLOAT64', 'Availability SLOs: remaining budget as minutes of full outage.'),
+      col('burn_rates', 'JSON', 'Burn rate per lookback window {"5m":…,"3d":…}; null entries mean no data.'),
+      col('exhaustion_hours', 'FLOAT64', 'Hours until the budget is gone at the 1h burn rate; NULL when not burning.'),
+      col('status', 'STRING', 'ok, at_risk, exhausted or no_data.', true),
+    ],
+  },
+  alert_log: {
+    name: 'alert_log',
+    public: true,
+    description: 'Every alert transition and every notification attempt, append-only.',
+    key: ['log_id'],
+    partitionBy: 'logged_at',
+    clusterBy: ['rule_id'],
+    columns: [
+      col('log_id', 'STRING', 'Unique id of the entry.', true),
+      col('logged_at', 'TIMESTAMP', 'When it happened. Partition column.', true),
+      col('entry_type', 'STRING', 'transition or delivery.', true),
+      col('fingerprint', 'STRING', 'Alert instance: rule + grouping tags.', true),
+      col('rule_id', 'STRING', 'Rule id.', true),
+      col('severity', 'STRING', 'P0–P3.', true),
+      col('from_state', 'STRING', 'Transitions: previous state.'),
+      col('to_state', 'STRING', 'Transitions: new state.'),
+      col('channel', 'STRING', 'Deliveries: channel id.'),
+      col('delivery_status', 'STRING', 'Deliveries: pending, delivered, retryable, failed.'),
+      col('detail', 'JSON', 'Value, threshold, reason, notifier response (secrets redacted).'),
+    ],
+  },
+  dead_letters: {
+    name: 'dead_letters',
+    public: true,
+    description: 'Messages and events ingest could not store, with every reason and the raw payload.',
+    key: ['dead_letter_id'],
+    partitionBy: 'received_at',
+    clusterBy: ['scope'],
+    columns: [
+      col('dead_letter_id', 'STRING', 'Unique id (message id + event index).', true),
+      col('received_at', 'TIMESTAMP', 'When ingest received it. Partition column.', true),
+      col('scope', 'STRING', 'message (the whole message was unusable) or event.', true),
+      col('message_id', 'STRING', 'Pub/Sub message id or file:line.'),
+      col('event_index', 'INT64', 'Index of the event within its message (scope = event).'),
+      col('event_id', 'STRING', 'The event id, when it had a usable one.'),
+      col('reason_codes', 'STRING', 'Comma-separated rejection codes (docs/WIRE_FORMAT.md).', true),
+      col('reasons', 'JSON', 'Every reason: [{code, field, message}].', true),
+      col('raw_payload', 'STRING', 'The raw message or event JSON (truncated to 100 kB).', true),
+      col('service', 'STRING', 'source.service when known.'),
+    ],
+  },
+  job_state: {
+    name: 'job_state',
+    public: false,
+    description: 'Watermarks and last-run facts of the scheduled jobs.',
+    key: ['job'],
+    columns: [
+      col('job', 'STRING', 'Job name.', true),
+      col('watermark', 'TIMESTAMP', 'Highest ingest_ts fully processed.'),
+      col('last_run_at', 'TIMESTAMP', 'When the job last finished.'),
+      col('last_result', 'JSON', 'Summary of the last run.'),
+    ],
+  },
+} as const satisfies Record<string, TableDef>;
+
+export type TableName = keyof typeof TABLES;
+export const PUBLIC_TABLES = (Object.keys(TABLES) as TableName[]).filter((t) => TABLES[t].public);
