@@ -12,3 +12,12 @@ WHERE event_ts >= TIMESTAMP_MILLIS(@since_ms)`,
 );
 
 export const QUERIES = [warehouseProbe, newestIngest];
+
+/** Last run of every scheduled job (job_state is tiny and unpartitioned). */
+export const jobRuns = defineQuery(
+  'health_job_runs',
+  `SELECT job, UNIX_MILLIS(last_run_at) AS last_run_ms, UNIX_MILLIS(watermark) AS watermark_ms
+FROM {{job_state}}`,
+);
+
+QUERIES.push(jobRuns);
