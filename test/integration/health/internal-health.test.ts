@@ -33,14 +33,21 @@ describeWithEmulator('PUBSUB_EMULATOR_HOST', 'GET /health/internal against the r
 
     it('reports the Pub/Sub topic, a Firestore read/write, the warehouse and fresh ingest as ok', async () => {
       const now = Date.now();
+      const probes = {
+        pubsub: pubsubTopicProbe(pubsubConfig()),
+        firestore: firestoreProbe(getFirestore(app), Date.now),
+      };
+      // A probe keeps its client; the first call pays for connecting to a cold emulator (seconds
+      // on a loaded two-core machine), as the first health check after a deploy would. Warm up.
+      await Promise.all([probes.pubsub(), probes.firestore()]);
       await wh.insertEvents([{ event_id: 'e1', name: 'infra.http.request.count', kind: 'count', value: 1, event_ts_ms: now - 30_000, ingest_ts_ms: now - 20_000, series_key: '', tags: '{}', service: 'api', environment: 'test', message_id: null }]);
       await wh.upsert('job_state', [{ job: 'rollup', last_run_at: now - 30_000, watermark: now - 40_000 }]);
       const handler = createInternalHealthHandler({
         config: { internalHealthApiKey: KEY, environment: 'test' },
         probes: [
           { name: 'warehouse', probe: warehouseHealthProbe(wh) },
-          { name: 'pubsub', probe: pubsubTopicProbe(pubsubConfig()) },
-          { name: 'firestore', probe: firestoreProbe(getFirestore(app), Date.now) },
+          { name: 'pubsub', probe: probes.pubsub },
+          { name: 'firestore', probe: probes.firestore },
           { name: 'ingest_lag', probe: ingestLagProbe(wh, Date.now) },
           { name: 'aggregator', probe: jobFreshnessProbe(wh, Date.now, (job) => !job.startsWith('alert'), 'aggregator') },
         ],
