@@ -1,0 +1,115 @@
+import { getAlertRule, SLOS, bucketValue, describeConfig, errorBudgetMinutes, type ObservabilityConfig } from '../shared';
+import { VERSION } from '../shared/version';
+import type { NamedProbe } from '../health/internal-health';
+import { loadLiveSignals, type ActiveAlert, type ActiveAlertsSource } from '../health/live-signals';
+import { featureMatrix, type ModuleReadiness } from '../health/module-readiness';
+import { runProbe, type ComponentHealth } from '../health/probes';
+import { quantileSeries, sloBudgetHistory } from '../sql/queries/dashboard';
+import type { Warehouse } from '../sql/warehouse';
+import { computeBanner, type Banner } from './banner';
+
+const HOUR_MS = 3_600_000;
+const DAY_MS = 24 * HOUR_MS;
+/** The latency chart: p95 of HTTP latency per 15 minutes over the last 24 hours. */
+export const LATENCY_CHART = { metric: 'infra.http.request.latency_ms', quantile: 0.95, stepSeconds: 900, spanMs: DAY_MS } as const;
+
+export interface SloRow {
+  id: string;
+  name: string;
+  module: string;
+  objective: number;
+  attainment: number | null;
+  budgetRemaining: number | null;
+  budgetMinutesRemaining: number | null;
+  budgetMinutesTotal: number | null;
+  burnRates: Record<string, number | null>;
+  status: string;
+  /** Burn-down: [epoch ms, budget remaining fraction] per hour over the SLO window. */
+  burnDown: Array<[number, number | null]>;
+}
+
+export interface AlertRow extends ActiveAlert {
+  ageMs: number;
+  name: string;
+}
+
+/** Everything the dashboard page shows, in one response (GET /api/dashboard). */
+export interface DashboardData {
+  generatedAt: number;
+  banner: Banner;
+  modules: Record<string, ModuleReadiness>;
+  overallReady: boolean;
+  infrastructure: ComponentHealth[];
+  slos: SloRow[];
+  latency: { metric: string; quantile: number; points: Array<[number, number]> };
+  alerts: AlertRow[];
+  config: { provider: string; environment: string; warehouse: string; version: string; settings: Record<string, string | number | undefined> };
+  links: Array<{ label: string; href: string }>;
+}
+
+export interface DashboardSources {
+  warehouse: Warehouse;
+  alerts?: ActiveAlertsSource;
+  /** The same probes as GET /health/internal (infrastructure cards). */
+  probes: readonly NamedProbe[];
+  config: ObservabilityConfig;
+}
+
+export const QUICK_LINKS = [
+  { label: 'Incidents & runbooks', href: '/docs/OPERATIONS.md' },
+  { label: 'Support queue', href: '/admin/support' },
+  { label: 'Fraud & risk', href: '/admin/fraud' },
+  { label: 'Audit logs', href: '/admin/audit' },
+  { label: 'Safety', href: '/admin/safety' },
+  { label: 'Feature matrix (JSON)', href: '/health/feature-matrix' },
+];
+
+/** Reads everything for one render. Queries run concurrently; probes have their own timeouts. */
+export async function loadDashboard(sources: DashboardSources, nowMs: number): Promise<DashboardData> {
+  const windowMs = Math.max(...SLOS.map((s) => s.windowDays)) * DAY_MS;
+  const [signals, infrastructure, history, latencyRows] = await Promise.all([
+    loadLiveSignals(sources.warehouse, sources.alerts, nowMs),
+    Promise.all(sources.probes.map((p) => runProbe(p.name, p.probe, undefined, () => nowMs))),
+    sources.warehouse.query<{ slo_id: string; t_ms: number; budget_remaining: number | null }>(sloBudgetHistory, { since_ms: nowMs - windowMs, now_ms: nowMs }),
+    sources.warehouse.query<{ t_ms: number; bucket: number }>(quantileSeries, {
+      name: LATENCY_CHART.metric,
+      q: LATENCY_CHART.quantile,
+      step_s: LATENCY_CHART.stepSeconds,
+      since_ms: nowMs - LATENCY_CHART.spanMs,
+      now_ms: nowMs,
+    }),
+  ]);
+  const matrix = featureMatrix(signals);
+  const slos: SloRow[] = SLOS.map((spec) => {
+    const snapshot = signals.slos.find((s) => s.sloId === spec.id);
+    return {
+      id: spec.id,
+      name: spec.name,
+      module: spec.module,
+      objective: spec.objective,
+      attainment: snapshot?.attainment ?? null,
+      budgetRemaining: snapshot?.budgetRemaining ?? null,
+      budgetMinutesRemaining: snapshot?.budgetMinutesRemaining ?? null,
+      budgetMinutesTotal: spec.category === 'availability' ? errorBudgetMinutes(spec) : null,
+      burnRates: snapshot?.burnRates ?? {},
+      status: snapshot?.status ?? 'no_data',
+      burnDown: history.filter((h) => h.slo_id === spec.id).map((h) => [h.t_ms, h.budget_remaining]),
+    };
+  });
+  const alerts = signals.alerts
+    .map((a) => ({ ...a, ageMs: Math.max(0, nowMs - a.sinceMs), name: getAlertRule(a.ruleId)?.name ?? a.ruleId }))
+    .sort((a, b) => a.severity.localeCompare(b.severity) || a.sinceMs - b.sinceMs);
+  const settings = describeConfig(sources.config);
+  return {
+    generatedAt: nowMs,
+    banner: computeBanner(signals, infrastructure),
+    modules: matrix.features,
+    overallReady: matrix.overallReady,
+    infrastructure,
+    slos,
+    latency: { metric: LATENCY_CHART.metric, quantile: LATENCY_CHART.quantile, points: latencyRows.map((r) => [r.t_ms, bucketValue(r.bucket)]) },
+    alerts,
+    config: { provider: sources.config.provider, environment: sources.config.environment, warehouse: sources.config.warehouse, version: VERSION, settings },
+    links: QUICK_LINKS,
+  };
+}

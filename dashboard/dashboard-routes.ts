@@ -1,0 +1,64 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { requireAdmin, type TokenVerifier } from '../health/admin-auth';
+import { json, type HttpRequest, type HttpResponse } from '../health/http';
+import { loadDashboard, type DashboardSources } from './dashboard-data';
+
+export const DASHBOARD_PATH = '/admin/observability';
+export const DASHBOARD_API_PATH = '/api/dashboard';
+
+/** dashboard/public holds the page; it sits beside the sources and is not compiled, so look in both places. */
+function publicDir(): string {
+  for (const dir of [join(__dirname, 'public'), join(__dirname, '..', '..', 'dashboard', 'public')]) {
+    if (existsSync(join(dir, 'index.html'))) return dir;
+  }
+  throw new Error('dashboard/public/index.html not found next to the dashboard code');
+}
+
+interface Asset {
+  type: string;
+  body: string;
+}
+
+/** The page and its assets, read once. uPlot comes from node_modules: served locally, no CDN. */
+function loadAssets(): Map<string, Asset> {
+  const dir = publicDir();
+  const uplot = (file: string) => readFileSync(require.resolve(`uplot/dist/${file}`), 'utf8');
+  return new Map<string, Asset>([
+    [DASHBOARD_PATH, { type: 'text/html; charset=utf-8', body: readFileSync(join(dir, 'index.html'), 'utf8') }],
+    [`${DASHBOARD_PATH}/app.js`, { type: 'text/javascript; charset=utf-8', body: readFileSync(join(dir, 'app.js'), 'utf8') }],
+    [`${DASHBOARD_PATH}/app.css`, { type: 'text/css; charset=utf-8', body: readFileSync(join(dir, 'app.css'), 'utf8') }],
+    [`${DASHBOARD_PATH}/vendor/uPlot.iife.min.js`, { type: 'text/javascript; charset=utf-8', body: uplot('uPlot.iife.min.js') }],
+    [`${DASHBOARD_PATH}/vendor/uPlot.min.css`, { type: 'text/css; charset=utf-8', body: uplot('uPlot.min.css') }],
+  ]);
+}
+
+/**
+ * Routes of the admin dashboard. The page and its assets hold no data and are served to anyone;
+ * the data (`GET /api/dashboard`) requires an admin bearer token, which the page takes from the
+ * URL fragment (never sent to a server or written to access logs) or from a sign-in box.
+ * Returns undefined for paths it does not own.
+ */
+export function createDashboardRoutes(options: { sources: DashboardSources; verify: TokenVerifier; clock?: () => number }): (request: HttpRequest) => Promise<HttpResponse | undefined> {
+  const assets = loadAssets();
+  const clock = options.clock ?? Date.now;
+  const security = {
+    'content-security-policy': "default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; connect-src 'self'; frame-ancestors 'none'",
+    'x-content-type-options': 'nosniff',
+    'referrer-policy': 'no-referrer',
+  };
+  return async (request) => {
+    const path = request.path.replace(/\/+$/, '') || '/';
+    const asset = assets.get(path);
+    if (asset && request.method === 'GET') {
+      const cache = path === DASHBOARD_PATH ? 'no-cache' : 'public, max-age=300';
+      return { status: 200, headers: { 'content-type': asset.type, 'cache-control': cache, ...security }, body: asset.body };
+    }
+    if (path === DASHBOARD_API_PATH && request.method === 'GET') {
+      const auth = await requireAdmin(request, options.verify);
+      if (!auth.ok) return json(auth.status, { error: auth.error }, auth.status === 401 ? { 'www-authenticate': 'Bearer' } : {});
+      return json(200, await loadDashboard(options.sources, clock()));
+    }
+    return undefined;
+  };
+}

@@ -1,0 +1,45 @@
+import { METRICS, METRIC_NAMES, MODULE_IDS, SLOS, bucketIndex } from '../../shared';
+import type { Row, Warehouse } from '../../sql/warehouse';
+
+const MINUTE = 60_000;
+const HOUR = 60 * MINUTE;
+
+/**
+ * Seeds a warehouse with a healthy month: every module reporting in the last minutes, hourly
+ * slo_status history for every SLO over `days` days (budget slowly consumed), 1-minute latency
+ * histograms for the last 24 hours, and a fresh ingest and aggregator run.
+ */
+export async function seedHealthyMonth(warehouse: Warehouse, nowMs: number, days = 30): Promise<void> {
+  const minute = (ms: number) => Math.floor(ms / MINUTE) * MINUTE;
+  const recent: Row[] = MODULE_IDS.map((module) => {
+    const name = METRIC_NAMES.find((n) => METRICS[n].module === module && METRICS[n].kind === 'count')!;
+    return { name, series_key: '', tags: '{}', kind: 'count', window_start: minute(nowMs - 2 * MINUTE), window_seconds: 60, event_count: 10, value_sum: 10, updated_at: nowMs };
+  });
+  await warehouse.upsert('metric_rollups', recent);
+
+  const history: Row[] = [];
+  for (const slo of SLOS) {
+    for (let t = nowMs - days * 24 * HOUR; t <= nowMs - MINUTE; t += HOUR) {
+      const elapsed = 1 - (nowMs - t) / (days * 24 * HOUR);
+      history.push({
+        slo_id: slo.id, computed_at: t, objective: slo.objective, window_days: 30, good_events: 100_000 - 10, total_events: 100_000,
+        attainment: 0.9999, budget_allowed: 100_000 * (1 - slo.objective), budget_consumed: 10,
+        budget_remaining: 1 - 0.3 * elapsed, budget_minutes_remaining: slo.category === 'availability' ? 30 : null,
+        burn_rates: JSON.stringify({ '5m': 0.2, '30m': 0.2, '1h': 0.3, '2h': 0.3, '6h': 0.3, '1d': 0.3, '3d': 0.3 }), exhaustion_hours: null, status: 'ok',
+      });
+    }
+    history.push({ ...history[history.length - 1]!, computed_at: nowMs - MINUTE });
+  }
+  for (let i = 0; i < history.length; i += 2_000) await warehouse.upsert('slo_status', history.slice(i, i + 2_000));
+
+  const histograms: Row[] = [];
+  for (let t = minute(nowMs - 24 * HOUR); t < nowMs; t += MINUTE) {
+    for (const [ms, count] of [[80, 50], [150, 30], [400, 15], [900, 5]] as const) {
+      histograms.push({ name: 'infra.http.request.latency_ms', series_key: '', window_start: t, window_seconds: 60, bucket: bucketIndex(ms), bucket_count: count });
+    }
+  }
+  for (let i = 0; i < histograms.length; i += 2_000) await warehouse.upsert('metric_histograms', histograms.slice(i, i + 2_000));
+
+  await warehouse.insertEvents([{ event_id: `seed-${nowMs}`, name: 'infra.http.request.count', kind: 'count', value: 1, event_ts_ms: nowMs - 20_000, ingest_ts_ms: nowMs - 10_000, series_key: '', tags: '{}', service: 'seed', environment: 'test', message_id: null }]);
+  await warehouse.upsert('job_state', [{ job: 'rollup', last_run_at: nowMs - 30_000, watermark: nowMs - 40_000 }]);
+}
