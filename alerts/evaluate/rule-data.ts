@@ -1,0 +1,129 @@
+import { parseSeriesKey } from '../../shared/series-key';
+import type { BurnWindow } from '../../shared/time-windows';
+
+/**
+ * The data rules are evaluated on, fetched once per run for every rule (rule-data-source.ts says
+ * what is fetched and how). Kept as plain rows so the evaluator stays pure and a benchmark or a
+ * unit test can build a snapshot without a warehouse.
+ */
+
+/** One series' totals over a rule window (the 1-minute rollups in the window, summed). */
+export interface SeriesTotal {
+  readonly name: string;
+  readonly seriesKey: string;
+  readonly eventCount: number;
+  readonly valueSum: number;
+  readonly valueMax: number | null;
+}
+
+/** One series' merged histogram over a rule window: (bucket, count) pairs. */
+export interface SeriesBuckets {
+  readonly seriesKey: string;
+  readonly buckets: ReadonlyArray<readonly [number, number]>;
+}
+
+/** One series' totals per burn-rate lookback window ending now. */
+export interface SeriesWindowTotals {
+  readonly seriesKey: string;
+  readonly valueSum: Readonly<Record<BurnWindow, number>>;
+  readonly eventCount: Readonly<Record<BurnWindow, number>>;
+}
+
+/** One series' count of observations at or under a bucket, per burn-rate lookback window. */
+export interface SeriesWindowGood {
+  readonly seriesKey: string;
+  readonly good: Readonly<Record<BurnWindow, number>>;
+}
+
+/** What the rules need fetched. Needs are deduplicated by {@link needKey}. */
+export type DataNeed =
+  | { readonly kind: 'totals'; readonly windowSeconds: number }
+  | { readonly kind: 'histogram'; readonly metric: string; readonly windowSeconds: number }
+  | { readonly kind: 'window-totals'; readonly metric: string }
+  | { readonly kind: 'window-good'; readonly metric: string; readonly maxBucket: number };
+
+export function needKey(need: DataNeed): string {
+  switch (need.kind) {
+    case 'totals':
+      return `totals|${need.windowSeconds}`;
+    case 'histogram':
+      return `histogram|${need.metric}|${need.windowSeconds}`;
+    case 'window-totals':
+      return `window-totals|${need.metric}`;
+    case 'window-good':
+      return `window-good|${need.metric}|${need.maxBucket}`;
+  }
+}
+
+/**
+ * The fetched data of one run. Series keys are parsed into tags once per snapshot, however many
+ * rules read them (the hot path of the benchmark).
+ */
+export class RuleDataSnapshot {
+  private readonly totalsByWindow = new Map<number, Map<string, SeriesTotal[]>>();
+  private readonly histograms = new Map<string, SeriesBuckets[]>();
+  private readonly windowTotals = new Map<string, SeriesWindowTotals[]>();
+  private readonly windowGood = new Map<string, SeriesWindowGood[]>();
+  private readonly tagCache = new Map<string, Readonly<Record<string, string>>>();
+
+  /** Totals of every metric over the window of `windowSeconds` ending now. */
+  setTotals(windowSeconds: number, rows: readonly SeriesTotal[]): this {
+    const byMetric = new Map<string, SeriesTotal[]>();
+    for (const row of rows) {
+      let list = byMetric.get(row.name);
+      if (!list) byMetric.set(row.name, (list = []));
+      list.push(row);
+    }
+    this.totalsByWindow.set(windowSeconds, byMetric);
+    return this;
+  }
+
+  setHistograms(metric: string, windowSeconds: number, rows: readonly SeriesBuckets[]): this {
+    this.histograms.set(needKey({ kind: 'histogram', metric, windowSeconds }), [...rows]);
+    return this;
+  }
+
+  setWindowTotals(metric: string, rows: readonly SeriesWindowTotals[]): this {
+    this.windowTotals.set(metric, [...rows]);
+    return this;
+  }
+
+  setWindowGood(metric: string, maxBucket: number, rows: readonly SeriesWindowGood[]): this {
+    this.windowGood.set(needKey({ kind: 'window-good', metric, maxBucket }), [...rows]);
+    return this;
+  }
+
+  totals(windowSeconds: number, metric: string): readonly SeriesTotal[] {
+    return this.totalsByWindow.get(windowSeconds)?.get(metric) ?? [];
+  }
+
+  histogram(metric: string, windowSeconds: number): readonly SeriesBuckets[] {
+    return this.histograms.get(needKey({ kind: 'histogram', metric, windowSeconds })) ?? [];
+  }
+
+  windowTotalsOf(metric: string): readonly SeriesWindowTotals[] {
+    return this.windowTotals.get(metric) ?? [];
+  }
+
+  windowGoodOf(metric: string, maxBucket: number): readonly SeriesWindowGood[] {
+    return this.windowGood.get(needKey({ kind: 'window-good', metric, maxBucket })) ?? [];
+  }
+
+  /** The tags of a series key, parsed once. */
+  tags(seriesKey: string): Readonly<Record<string, string>> {
+    let tags = this.tagCache.get(seriesKey);
+    if (!tags) this.tagCache.set(seriesKey, (tags = parseSeriesKey(seriesKey)));
+    return tags;
+  }
+}
+
+/** A `where` filter as entries, computed once per rule. */
+export type WhereEntries = ReadonlyArray<readonly [string, string]>;
+
+/** True when the series' tags include every `where` pair. */
+export function matchesWhere(tags: Readonly<Record<string, string>>, where: WhereEntries): boolean {
+  for (const [key, value] of where) {
+    if (!Object.prototype.hasOwnProperty.call(tags, key) || tags[key] !== value) return false;
+  }
+  return true;
+}

@@ -1,0 +1,76 @@
+import type { Aggregation, Comparator } from '../../shared/alert-rules';
+import type { Severity } from '../../shared/incident-tiers';
+import type { MetricName } from '../../shared/metric-catalogue';
+import type { ModuleId } from '../../shared/modules';
+import type { SloSpec } from '../../shared/slo-catalogue';
+import type { BurnWindow } from '../../shared/time-windows';
+import type { Labels } from './labels';
+
+/** What every rule has: identity, severity, ownership, the lifecycle timings and the texts people read. */
+interface AlertRuleBase {
+  readonly id: string;
+  readonly name: string;
+  readonly severity: Severity;
+  readonly module: ModuleId;
+  /** How long the condition must hold before the alert fires (Prometheus `for`). */
+  readonly forSeconds: number;
+  /** How long a firing alert keeps firing after the condition stops holding (Prometheus `keep_firing_for`). */
+  readonly keepFiringForSeconds: number;
+  readonly summary: string;
+  /** Runbook location: a repository path with an anchor, or an absolute URL. */
+  readonly runbook: string;
+}
+
+/**
+ * `aggregation(metric{where}[window]) comparator threshold`, one instance per combination of the
+ * `groupBy` tag values. Evaluated on the 1-minute rollups (see evaluate/threshold-evaluator.ts).
+ */
+export interface ThresholdAlertRule extends AlertRuleBase {
+  readonly kind: 'threshold';
+  readonly metric: MetricName;
+  readonly where: Readonly<Record<string, string>>;
+  readonly aggregation: Aggregation;
+  readonly windowSeconds: number;
+  readonly comparator: Comparator;
+  readonly threshold: number;
+  readonly groupBy: readonly string[];
+}
+
+/** Page-tier burn alerts wake someone up (P1); ticket-tier ones go to the ops queue (P3). */
+export type BurnTier = 'page' | 'ticket';
+
+/** One long/short window pair of a burn-rate rule, with the factor scaled to the SLO's window. */
+export interface BurnWindowPair {
+  readonly longWindow: BurnWindow;
+  readonly shortWindow: BurnWindow;
+  /** Burn-rate threshold for this SLO: budgetFraction × SLO window ÷ long window. */
+  readonly factor: number;
+  /** Share of the whole error budget this pair spends by the time it fires (0.02 = 2%). */
+  readonly budgetFraction: number;
+}
+
+/**
+ * A multiwindow, multi-burn-rate SLO alert (SRE Workbook ch. 5): fires when, for any of its window
+ * pairs, the burn rate over the long window AND over the short window both exceed the pair's
+ * factor, and the long window saw at least `minEventsInLongWindow` events.
+ */
+export interface BurnRateAlertRule extends AlertRuleBase {
+  readonly kind: 'slo_burn';
+  readonly slo: SloSpec;
+  readonly tier: BurnTier;
+  readonly windows: readonly BurnWindowPair[];
+  /** The minimum-traffic guard: fewer events than this in the long window never fires. */
+  readonly minEventsInLongWindow: number;
+}
+
+export type AlertRule = ThresholdAlertRule | BurnRateAlertRule;
+
+/** The labels every instance of `rule` carries (before its grouping tags). */
+export function ruleLabels(rule: AlertRule): Labels {
+  const labels: Record<string, string> = { alertname: rule.id, severity: rule.severity, module: rule.module, kind: rule.kind };
+  if (rule.kind === 'slo_burn') {
+    labels.slo = rule.slo.id;
+    labels.burn_tier = rule.tier;
+  }
+  return labels;
+}

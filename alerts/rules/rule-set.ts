@@ -1,0 +1,14 @@
+import type { AlertRule } from '../model/alert-rule';
+import { burnRateRules } from './burn-rate-rules';
+import { thresholdRules } from './threshold-rules';
+
+/** Every rule the evaluator runs: the catalogue's threshold rules, then the generated SLO burn-rate rules. */
+export function defaultAlertRules(): AlertRule[] {
+  const rules: AlertRule[] = [...thresholdRules(), ...burnRateRules()];
+  const seen = new Set<string>();
+  for (const rule of rules) {
+    if (seen.has(rule.id)) throw new Error(`two alert rules share the id ${rule.id}`);
+    seen.add(rule.id);
+  }
+  return rules;
+}

@@ -1,0 +1,120 @@
+import pLimit from 'p-limit';
+import type { ChannelId } from '../../shared/channels';
+import type { Clock } from '../clock';
+import { dataNeeds, evaluateRules } from '../evaluate/evaluate-rules';
+import type { RuleDataSource } from '../evaluate/warehouse-rule-data';
+import { stepAll } from '../lifecycle/lifecycle';
+import type { Logger } from '../logger';
+import type { AlertRule } from '../model/alert-rule';
+import type { Transition } from '../model/alert-instance';
+import { inhibitor, type InhibitRule } from '../mute/inhibition';
+import { combineMuters } from '../mute/muter';
+import { silencer } from '../mute/silences';
+import type { Notifier } from '../notifiers/notifier';
+import { LEDGER_LOOKBACK_MS, decideNotifications, type MutedAlert } from '../notify/dedup-stage';
+import { deliverPending, type DeliveryReport } from '../notify/delivery-stage';
+import type { RetryPolicy } from '../notify/retry-policy';
+import type { NotificationKind } from '../notify/notification';
+import { routeAlert, type RouteNode } from '../routing/route-tree';
+import { deliveryEntry, transitionEntry, type AlertLog } from '../state/alert-log';
+import type { AlertStore } from '../state/alert-store';
+
+/** Everything one evaluation needs; built by run/runtime.ts. */
+export interface AlertRuntime {
+  readonly rules: readonly AlertRule[];
+  readonly routes: RouteNode;
+  readonly inhibitRules: readonly InhibitRule[];
+  readonly source: RuleDataSource;
+  readonly store: AlertStore;
+  readonly log: AlertLog;
+  readonly notifiers: ReadonlyMap<ChannelId, Notifier>;
+  readonly clock: Clock;
+  readonly logger: Logger;
+  readonly policy: RetryPolicy;
+  readonly claimTimeoutMs: number;
+  readonly deliveryConcurrency: number;
+  newRunId(): string;
+}
+
+/** The result of one run: what `obs alerts evaluate --json` prints. */
+export interface EvaluationReport {
+  readonly runId: string;
+  readonly at: string;
+  readonly rules: number;
+  readonly observations: number;
+  readonly transitions: readonly Transition[];
+  /** Instances another, overlapping run moved first (this run left them alone). */
+  readonly conflicts: readonly string[];
+  readonly firing: ReadonlyArray<{ readonly fingerprint: string; readonly severity: string; readonly value: number | null; readonly threshold: number; readonly since: string }>;
+  readonly muted: readonly MutedAlert[];
+  readonly recorded: ReadonlyArray<{ readonly id: string; readonly channel: ChannelId; readonly kind: NotificationKind; readonly fingerprint: string }>;
+  readonly deliveries: readonly DeliveryReport[];
+}
+
+/** Compare-and-set writes in flight at once. */
+const WRITE_CONCURRENCY = 8;
+
+/**
+ * One evaluator run at `nowMs`, as a pipeline of small stages:
+ *
+ * 1. fetch the rule data and evaluate every rule (pure);
+ * 2. step each instance's lifecycle (pure) and write the changes by compare-and-set — an
+ *    instance another run already moved is left to that run;
+ * 3. reload the durable state, and decide the due notifications from it and the ledger, with
+ *    silences and inhibition muting (pure); record them as pending (idempotent);
+ * 4. deliver: claim, group, send with retry, mark (notify/delivery-stage.ts).
+ *
+ * Stage 3 works from durable state only, so a run that crashed anywhere is made good by the
+ * next, and two overlapping runs decide the same notifications — recorded once, claimed once,
+ * sent once.
+ */
+export async function evaluateAlerts(runtime: AlertRuntime, nowMs: number): Promise<EvaluationReport> {
+  const runId = runtime.newRunId();
+  const data = await runtime.source.fetch(dataNeeds(runtime.rules), nowMs);
+  const observations = evaluateRules(runtime.rules, data);
+
+  const stored = await runtime.store.loadInstances();
+  const { writes } = stepAll(runtime.rules, stored, observations, nowMs, runId);
+  const limit = pLimit(WRITE_CONCURRENCY);
+  const outcomes = await Promise.all(writes.map((w) => limit(async () => ({ w, won: await runtime.store.compareAndSetInstance(w.next, w.expectedVersion) }))));
+  const transitions = outcomes.filter((o) => o.won).flatMap((o) => o.w.transitions);
+  const conflicts = outcomes.filter((o) => !o.won).map((o) => o.w.next.fingerprint);
+  await runtime.log.append(transitions.map((t) => transitionEntry(t, runId)));
+  for (const t of transitions) runtime.logger.info('alert transition', { fingerprint: t.fingerprint, from: t.from, to: t.to, value: t.value, threshold: t.threshold });
+
+  const instances = await runtime.store.loadInstances();
+  const firing = instances.filter((i) => i.state === 'firing');
+  const muter = combineMuters(silencer(await runtime.store.loadSilences(), nowMs), inhibitor(firing, runtime.inhibitRules));
+  const ledger = await runtime.store.loadLedger(nowMs - LEDGER_LOOKBACK_MS);
+  const { due, muted } = decideNotifications({ instances, routeOf: (i) => routeAlert(runtime.routes, i.labels), muter, ledger, nowMs });
+  await runtime.store.recordNotifications(due);
+  await runtime.log.append(due.map((n) => deliveryEntry(n, 'pending', nowMs, { target: runtime.notifiers.get(n.channel)?.target ?? n.channel })));
+
+  const deliveries = await deliverPending(
+    {
+      store: runtime.store,
+      log: runtime.log,
+      notifiers: runtime.notifiers,
+      clock: runtime.clock,
+      logger: runtime.logger,
+      policy: runtime.policy,
+      claimTimeoutMs: runtime.claimTimeoutMs,
+      concurrency: runtime.deliveryConcurrency,
+    },
+    runId,
+    nowMs,
+  );
+
+  return {
+    runId,
+    at: new Date(nowMs).toISOString(),
+    rules: runtime.rules.length,
+    observations: observations.length,
+    transitions,
+    conflicts,
+    firing: firing.map((i) => ({ fingerprint: i.fingerprint, severity: i.severity, value: i.value, threshold: i.threshold, since: new Date(i.firedAtMs ?? nowMs).toISOString() })),
+    muted,
+    recorded: due.map((n) => ({ id: n.id, channel: n.channel, kind: n.kind, fingerprint: n.fingerprint })),
+    deliveries,
+  };
+}

@@ -1,0 +1,92 @@
+import { randomUUID } from 'node:crypto';
+import type { ObservabilityConfig } from '../../shared/config';
+import type { Warehouse } from '../../sql/warehouse';
+import { systemClock, type Clock } from '../clock';
+import { WarehouseRuleDataSource, type RuleDataSource } from '../evaluate/warehouse-rule-data';
+import { redactingLogger, stderrLogger, type Logger } from '../logger';
+import type { AlertRule } from '../model/alert-rule';
+import { INHIBIT_RULES, type InhibitRule } from '../mute/inhibition';
+import { createLinks, type LinkOptions } from '../notifiers/links';
+import type { Notifier } from '../notifiers/notifier';
+import { DEFAULT_OUTBOX_PATH } from '../notifiers/outbox/outbox-notifier';
+import { buildNotifiers } from '../notifiers/registry';
+import { MinIntervalLimiter } from '../notify/rate-limiter';
+import { createRedactor, type Redactor } from '../notify/redaction';
+import { RETRY_POLICY, type RetryPolicy } from '../notify/retry-policy';
+import { ROUTES } from '../routing/routes';
+import type { RouteNode } from '../routing/route-tree';
+import { defaultAlertRules } from '../rules/rule-set';
+import { WarehouseAlertLog } from '../state/alert-log';
+import type { AlertStore } from '../state/alert-store';
+import { WarehouseAlertStore } from '../state/warehouse-alert-store';
+import type { AlertRuntime } from './evaluate-run';
+
+/** Slack: one message per second per webhook (https://api.slack.com/docs/rate-limits#incoming-webhooks). */
+export const SLACK_MIN_INTERVAL_MS = 1_000;
+const DEFAULT_TIMEOUT_MS = 10_000;
+/** A claim not completed within this is presumed abandoned (its run died) and taken over. */
+const DEFAULT_CLAIM_TIMEOUT_MS = 5 * 60_000;
+
+export interface RuntimeOptions {
+  readonly warehouse: Warehouse;
+  readonly config: ObservabilityConfig;
+  /** Default: the warehouse tables (local). Production passes the Firestore store. */
+  readonly store?: AlertStore;
+  readonly source?: RuleDataSource;
+  readonly clock?: Clock;
+  readonly logger?: Logger;
+  readonly outboxPath?: string;
+  readonly links?: Partial<LinkOptions>;
+  readonly rules?: readonly AlertRule[];
+  readonly routes?: RouteNode;
+  readonly inhibitRules?: readonly InhibitRule[];
+  readonly policy?: RetryPolicy;
+  readonly timeoutMs?: number;
+  readonly claimTimeoutMs?: number;
+  readonly notifiers?: ReadonlyMap<string, Notifier>;
+}
+
+/** The secrets of a configuration: what no log line, error, alert_log row or outbox line may carry. */
+export function configSecrets(config: ObservabilityConfig): Array<string | undefined> {
+  return [config.slackOncallWebhook, config.slackSafetyWebhook, config.pagerdutyIntegrationKey, config.smtpUrl, config.internalHealthApiKey];
+}
+
+export interface BuiltRuntime extends AlertRuntime {
+  readonly redactor: Redactor;
+  /** Closes SMTP connections. */
+  close(): void;
+}
+
+/** Wires the alert pipeline from configuration: rules, routes, notifiers, store, log. */
+export function createAlertRuntime(options: RuntimeOptions): BuiltRuntime {
+  const { config, warehouse } = options;
+  const redactor = createRedactor(configSecrets(config));
+  const clock = options.clock ?? systemClock;
+  const logger = redactingLogger(options.logger ?? stderrLogger, redactor);
+  const links = createLinks({ dashboardBaseUrl: options.links?.dashboardBaseUrl ?? `http://localhost:${config.port}`, ...(options.links?.runbookBaseUrl ? { runbookBaseUrl: options.links.runbookBaseUrl } : {}) });
+  const notifiers =
+    (options.notifiers as AlertRuntime['notifiers'] | undefined) ??
+    buildNotifiers(
+      { config, links, clock, redactor, logger, slackLimiter: new MinIntervalLimiter(SLACK_MIN_INTERVAL_MS, clock), timeoutMs: options.timeoutMs ?? DEFAULT_TIMEOUT_MS },
+      options.outboxPath ?? DEFAULT_OUTBOX_PATH,
+    );
+  return {
+    rules: options.rules ?? defaultAlertRules(),
+    routes: options.routes ?? ROUTES,
+    inhibitRules: options.inhibitRules ?? INHIBIT_RULES,
+    source: options.source ?? new WarehouseRuleDataSource(warehouse),
+    store: options.store ?? new WarehouseAlertStore(warehouse),
+    log: new WarehouseAlertLog(warehouse, redactor),
+    notifiers,
+    clock,
+    logger,
+    policy: options.policy ?? RETRY_POLICY,
+    claimTimeoutMs: options.claimTimeoutMs ?? DEFAULT_CLAIM_TIMEOUT_MS,
+    deliveryConcurrency: 5,
+    newRunId: () => randomUUID(),
+    redactor,
+    close() {
+      for (const notifier of notifiers.values()) (notifier as { close?: () => void }).close?.();
+    },
+  };
+}

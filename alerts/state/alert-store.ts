@@ -1,0 +1,55 @@
+import type { ChannelId } from '../../shared/channels';
+import type { AlertInstance } from '../model/alert-instance';
+import type { Silence } from '../mute/silences';
+import type { NotificationRecord } from '../notify/notification';
+
+/** A claim on pending notifications of one channel, taken by one run. */
+export interface ClaimRequest {
+  readonly channel: ChannelId;
+  /** Unique per run and channel. */
+  readonly claimToken: string;
+  readonly nowMs: number;
+  /** Claims taken before this instant are abandoned (their run died) and may be taken over. */
+  readonly staleBeforeMs: number;
+  readonly limit: number;
+}
+
+/** Outcome of one delivery attempt, written back under the claim that sent it. */
+export type DeliveryUpdate =
+  | { readonly status: 'delivered'; readonly atMs: number }
+  | { readonly status: 'retry'; readonly atMs: number; readonly nextAttemptAtMs: number; readonly error: string }
+  | { readonly status: 'failed'; readonly atMs: number; readonly error: string };
+
+/**
+ * Durable alert state: current instances, the notification ledger and silences. Two adapters:
+ * the warehouse tables (local, DuckDB: warehouse-alert-store.ts) and Firestore (production:
+ * firestore-alert-store.ts). Both pass the same contract tests (test/integration/alerts/).
+ *
+ * Contract — what makes overlapping evaluator runs safe without a global lock:
+ * - `compareAndSetInstance` writes only if the stored version equals `expectedVersion` (0: the
+ *   instance must not exist) and stores `next` with version `expectedVersion + 1`. It resolves
+ *   to false when another run got there first; that run's write stands.
+ * - `recordNotifications` inserts each row whose id is not stored yet and leaves existing rows
+ *   untouched (ids are deterministic: notify/notification.ts).
+ * - `claimPending` atomically marks up to `limit` of the channel's pending rows that are due
+ *   (`nextAttemptAtMs ≤ now`) and unclaimed (or claimed before `staleBeforeMs`) with the claim
+ *   token, and returns exactly the rows it claimed. Two concurrent claims never get the same row.
+ * - `completeDelivery` applies an update only while the row still carries `claimToken`, and
+ *   releases the claim.
+ */
+export interface AlertStore {
+  /** Every stored instance (any state). */
+  loadInstances(): Promise<AlertInstance[]>;
+  compareAndSetInstance(next: AlertInstance, expectedVersion: number): Promise<boolean>;
+
+  recordNotifications(rows: readonly NotificationRecord[]): Promise<void>;
+  /** Ledger rows created at or after `sinceMs`, plus every pending row. */
+  loadLedger(sinceMs: number): Promise<NotificationRecord[]>;
+  claimPending(request: ClaimRequest): Promise<NotificationRecord[]>;
+  completeDelivery(id: string, claimToken: string, update: DeliveryUpdate): Promise<void>;
+
+  saveSilence(silence: Silence): Promise<void>;
+  loadSilences(): Promise<Silence[]>;
+  /** Ends an active or pending silence at `nowMs`; resolves to the updated silence, undefined when unknown. */
+  expireSilence(id: string, nowMs: number): Promise<Silence | undefined>;
+}
