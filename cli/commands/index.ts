@@ -1,12 +1,13 @@
 import { notBuiltYet, type Command } from '../command';
 import { catalogCommand } from './catalog';
+import { emitCommand } from './emit';
 import { startCommand } from './start';
 
 /** Every `obs` command, in the order `obs --help` lists them. One line each. */
 export const COMMANDS: readonly Command[] = [
   startCommand,
   catalogCommand,
-  notBuiltYet('emit', 'obs emit <metric> [value] [--tag k=v ...]', 'Emit one metric event through the emitter', 3),
+  emitCommand,
   notBuiltYet('ingest', 'obs ingest --file events.ndjson', 'Load a file of v1 events through the ingest handler', 4),
   notBuiltYet('aggregate', 'obs aggregate [--at ISO]', 'Run the rollup and SLO jobs', 5),
   notBuiltYet('rebuild', 'obs rebuild --from ISO --to ISO', 'Recompute rollups from the raw events', 5),

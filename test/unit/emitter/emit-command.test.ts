@@ -1,0 +1,55 @@
+import { main } from '../../../cli/obs';
+import type { CommandIo } from '../../../cli/command';
+
+function capture(): CommandIo & { stdout: string; stderr: string } {
+  const io = { stdout: '', stderr: '', out: (t: string) => void (io.stdout += t + '\n'), err: (t: string) => void (io.stderr += t + '\n') };
+  return io;
+}
+
+async function obs(args: string[], env: Record<string, string | undefined> = {}) {
+  const saved = { ...process.env };
+  for (const [k, v] of Object.entries(env)) {
+    if (v === undefined) delete process.env[k];
+    else process.env[k] = v;
+  }
+  try {
+    const io = capture();
+    const code = await main(args, io);
+    return { code, ...io };
+  } finally {
+    process.env = saved;
+  }
+}
+
+describe('obs emit (without a transport)', () => {
+  it('with OBSERVABILITY_PROVIDER unset it says the event was discarded and how to publish, exit 1', async () => {
+    const { code, stdout } = await obs(['emit', 'product.wallet.spend.success', '--tag', 'feature=chat'], { OBSERVABILITY_PROVIDER: undefined });
+    expect(code).toBe(1);
+    expect(stdout).toContain('dropped product.wallet.spend.success count 1 {feature=chat}: disabled');
+    expect(stdout).toContain('OBSERVABILITY_PROVIDER=pubsub');
+  });
+
+  it('--json gives the outcome machine-readably', async () => {
+    const { stdout } = await obs(['emit', 'product.wallet.balance', '42', '--tag', 'pool=creators', '--json'], { OBSERVABILITY_PROVIDER: 'none' });
+    expect(JSON.parse(stdout)).toMatchObject({ outcome: 'dropped', metric: 'product.wallet.balance', kind: 'gauge', value: 42, tags: { pool: 'creators' }, transport: 'none', reason: 'disabled' });
+  });
+
+  it.each([
+    [['emit'], 'a metric name is required'],
+    [['emit', 'product.wallet.spend.success', 'three'], 'the value must be a number'],
+    [['emit', 'product.wallet.spend.success', '--tag', 'feature'], '--tag must be key=value'],
+    [['emit', 'product.wallet.spend.latency_ms'], 'is a timing metric: give a value'],
+    [['emit', 'product.wallet.spend.success', '--at', 'yesterday'], '--at must be an ISO time'],
+  ])('%j is a usage error: %s', async (args, message) => {
+    const { code, stderr } = await obs(args);
+    expect(code).toBe(64);
+    expect(stderr).toContain(message);
+    expect(stderr).toContain('usage: obs emit');
+  });
+
+  it('a bad OBSERVABILITY_PROVIDER is a configuration error naming the variable (exit 78)', async () => {
+    const { code, stderr } = await obs(['emit', 'product.wallet.spend.success'], { OBSERVABILITY_PROVIDER: 'datadog' });
+    expect(code).toBe(78);
+    expect(stderr).toContain('OBSERVABILITY_PROVIDER');
+  });
+});
