@@ -6,3 +6,11 @@
  * (#6) and the health functions (#7) are added here as their handlers land.
  */
 export {};
+
+// ── Alerts (#6): every minute, evaluate the rules and deliver notifications (alerts/run/scheduled.ts).
+import { onSchedule } from 'firebase-functions/v2/scheduler';
+import { runScheduledAlertEvaluation } from './alerts/run/scheduled';
+
+export const pack421_alerts_evaluate = onSchedule('every 1 minutes', async (event) => {
+  await runScheduledAlertEvaluation(undefined, Date.parse(event.scheduleTime) || Date.now());
+});

@@ -1,4 +1,5 @@
 import { notBuiltYet, type Command } from '../command';
+import { alertsCommand } from './alerts';
 import { catalogCommand } from './catalog';
 import { emitCommand } from './emit';
 import { startCommand } from './start';
@@ -12,5 +13,5 @@ export const COMMANDS: readonly Command[] = [
   notBuiltYet('aggregate', 'obs aggregate [--at ISO]', 'Run the rollup and SLO jobs', 5),
   notBuiltYet('rebuild', 'obs rebuild --from ISO --to ISO', 'Recompute rollups from the raw events', 5),
   notBuiltYet('slo', 'obs slo status|report ...', 'SLO attainment, error budgets and monthly reports', 5),
-  notBuiltYet('alerts', 'obs alerts evaluate|list|silence ...', 'Evaluate alert rules, list alerts, add silences', 6),
+  alertsCommand,
 ];

@@ -1,0 +1,184 @@
+import { parseArgs } from 'node:util';
+import { evaluateAlerts, type EvaluationReport } from '../../alerts/run/evaluate-run';
+import { openAlertWarehouse } from '../../alerts/run/open-warehouse';
+import { createAlertRuntime } from '../../alerts/run/runtime';
+import { parseMatcher, formatMatcher } from '../../alerts/model/matchers';
+import { createSilence, silenceStatus, type Silence } from '../../alerts/mute/silences';
+import { WarehouseAlertStore } from '../../alerts/state/warehouse-alert-store';
+import type { AlertInstance } from '../../alerts/model/alert-instance';
+import { loadConfig, type ObservabilityConfig } from '../../shared/config';
+import { parseDurationSeconds, parseInstantMs } from '../../shared/time-windows';
+import type { Warehouse } from '../../sql/warehouse';
+import { EXIT_USAGE, type Command, type CommandIo } from '../command';
+
+const USAGE = `obs alerts evaluate [--at ISO] [--json] [--outbox PATH]
+obs alerts list [--all] [--json]
+obs alerts silence --matcher k=v [--matcher k2=~regex …] --duration 2h --comment TEXT [--author NAME] [--start ISO] [--at ISO] [--json]
+obs alerts silence list [--all] [--at ISO] [--json]
+obs alerts silence expire ID [--at ISO] [--json]`;
+
+class UsageError extends Error {}
+
+async function withWarehouse<T>(work: (warehouse: Warehouse, config: ObservabilityConfig) => Promise<T>): Promise<T> {
+  const config = loadConfig();
+  const warehouse = await openAlertWarehouse(config);
+  try {
+    return await work(warehouse, config);
+  } finally {
+    await warehouse.close();
+  }
+}
+
+/** Runs `work`, turning its error (bad input) into a usage error. */
+function asUsage<T>(work: () => T): T {
+  try {
+    return work();
+  } catch (error) {
+    throw new UsageError(error instanceof Error ? error.message : String(error));
+  }
+}
+
+const nowFrom = (at: string | undefined): number => (at === undefined ? Date.now() : asUsage(() => parseInstantMs(at)));
+const iso = (ms: number | null): string => (ms === null ? '—' : new Date(ms).toISOString());
+const fmt = (v: number | null): string => (v === null ? 'no data' : Number.isInteger(v) ? String(v) : v.toFixed(3));
+
+function printEvaluation(report: EvaluationReport, io: CommandIo): void {
+  const lines = [`Evaluated ${report.rules} rules (${report.observations} instances) at ${report.at}, run ${report.runId}`];
+  lines.push(report.transitions.length === 0 ? 'No transitions.' : 'Transitions:');
+  for (const t of report.transitions) lines.push(`  ${t.severity} ${t.fingerprint}: ${t.from} → ${t.to} (value ${fmt(t.value)}, threshold ${fmt(t.threshold)})`);
+  if (report.conflicts.length > 0) lines.push(`Left to an overlapping run: ${report.conflicts.join(', ')}`);
+  lines.push(`Firing: ${report.firing.length}${report.firing.length > 0 ? ` (${report.firing.map((f) => f.fingerprint).join(', ')})` : ''}`);
+  for (const m of report.muted) lines.push(`  muted ${m.fingerprint}: ${m.reason.by === 'silence' ? `silence ${m.reason.silenceId}` : `inhibited by ${m.reason.sourceFingerprint} (${m.reason.rule})`}`);
+  lines.push(`Notifications recorded: ${report.recorded.length}`);
+  for (const d of report.deliveries) {
+    lines.push(`  ${d.channel}: ${d.outcome} via ${d.target} — ${d.kinds.length} alert(s), ${d.attempts} attempt(s)${d.reason ? `: ${d.reason}` : ''}`);
+  }
+  io.out(lines.join('\n'));
+}
+
+function printInstances(instances: readonly AlertInstance[], io: CommandIo): void {
+  if (instances.length === 0) {
+    io.out('No alerts.');
+    return;
+  }
+  const rows = instances.map((i) => [i.state, i.severity, i.fingerprint, `${fmt(i.value)} ${i.annotations.comparator} ${fmt(i.threshold)}`, iso(i.state === 'resolved' ? i.resolvedAtMs : (i.firedAtMs ?? i.activeAtMs))]);
+  const header = ['STATE', 'SEV', 'ALERT', 'VALUE', 'SINCE'];
+  const widths = header.map((h, c) => Math.max(h.length, ...rows.map((r) => (r[c] as string).length)));
+  io.out([header, ...rows].map((r) => r.map((cell, c) => cell.padEnd(widths[c] as number)).join('  ').trimEnd()).join('\n'));
+}
+
+function describeSilence(s: Silence, nowMs: number): string {
+  return `${s.id}  ${silenceStatus(s, nowMs).padEnd(7)}  ${s.matchers.map(formatMatcher).join(', ')}  ${iso(s.startsAtMs)} → ${iso(s.endsAtMs)}  by ${s.createdBy}: ${s.comment}`;
+}
+
+async function evaluate(args: string[], io: CommandIo): Promise<number> {
+  const { values } = parseArgs({ args, options: { at: { type: 'string' }, json: { type: 'boolean' }, outbox: { type: 'string' } } });
+  const nowMs = nowFrom(values.at);
+  return withWarehouse(async (warehouse, config) => {
+    const runtime = createAlertRuntime({ warehouse, config, ...(values.outbox ? { outboxPath: values.outbox } : {}) });
+    try {
+      const report = await evaluateAlerts(runtime, nowMs);
+      if (values.json) io.out(JSON.stringify(report, null, 2));
+      else printEvaluation(report, io);
+      return 0;
+    } finally {
+      runtime.close();
+    }
+  });
+}
+
+async function list(args: string[], io: CommandIo): Promise<number> {
+  const { values } = parseArgs({ args, options: { all: { type: 'boolean' }, json: { type: 'boolean' } } });
+  return withWarehouse(async (warehouse) => {
+    const order = { firing: 0, pending: 1, resolved: 2, inactive: 3 } as const;
+    const instances = (await new WarehouseAlertStore(warehouse).loadInstances())
+      .filter((i) => values.all || i.state === 'firing' || i.state === 'pending')
+      .sort((a, b) => order[a.state] - order[b.state] || a.severity.localeCompare(b.severity) || a.fingerprint.localeCompare(b.fingerprint));
+    if (values.json) io.out(JSON.stringify({ alerts: instances }, null, 2));
+    else printInstances(instances, io);
+    return 0;
+  });
+}
+
+async function silence(args: string[], io: CommandIo): Promise<number> {
+  const [sub, ...rest] = args;
+  if (sub === 'list') {
+    const { values } = parseArgs({ args: rest, options: { all: { type: 'boolean' }, at: { type: 'string' }, json: { type: 'boolean' } } });
+    const nowMs = nowFrom(values.at);
+    return withWarehouse(async (warehouse) => {
+      const silences = (await new WarehouseAlertStore(warehouse).loadSilences()).filter((s) => values.all || silenceStatus(s, nowMs) !== 'expired');
+      if (values.json) io.out(JSON.stringify({ silences: silences.map((s) => ({ ...s, status: silenceStatus(s, nowMs) })) }, null, 2));
+      else io.out(silences.length === 0 ? 'No silences.' : silences.map((s) => describeSilence(s, nowMs)).join('\n'));
+      return 0;
+    });
+  }
+  if (sub === 'expire') {
+    const { values, positionals } = parseArgs({ args: rest, allowPositionals: true, options: { at: { type: 'string' }, json: { type: 'boolean' } } });
+    if (positionals.length !== 1) throw new UsageError('obs alerts silence expire takes one silence id');
+    const nowMs = nowFrom(values.at);
+    return withWarehouse(async (warehouse) => {
+      const expired = await new WarehouseAlertStore(warehouse).expireSilence(positionals[0] as string, nowMs);
+      if (!expired) {
+        io.err(`obs alerts silence expire: no silence with id ${positionals[0]}`);
+        return 1;
+      }
+      if (values.json) io.out(JSON.stringify({ silence: { ...expired, status: silenceStatus(expired, nowMs) } }, null, 2));
+      else io.out(`Expired: ${describeSilence(expired, nowMs)}`);
+      return 0;
+    });
+  }
+  const { values } = parseArgs({
+    args,
+    options: {
+      matcher: { type: 'string', multiple: true },
+      duration: { type: 'string' },
+      comment: { type: 'string' },
+      author: { type: 'string' },
+      start: { type: 'string' },
+      at: { type: 'string' },
+      json: { type: 'boolean' },
+    },
+  });
+  if (!values.duration) throw new UsageError('--duration is required (e.g. --duration 2h)');
+  const duration = values.duration;
+  const nowMs = nowFrom(values.at);
+  const created = asUsage(() =>
+    createSilence(
+      {
+        matchers: (values.matcher ?? []).map(parseMatcher),
+        startsAtMs: values.start ? parseInstantMs(values.start) : nowMs,
+        durationMs: parseDurationSeconds(duration) * 1000,
+        createdBy: values.author ?? process.env.USER ?? 'obs',
+        comment: values.comment ?? '',
+      },
+      nowMs,
+    ),
+  );
+  return withWarehouse(async (warehouse) => {
+    await new WarehouseAlertStore(warehouse).saveSilence(created);
+    if (values.json) io.out(JSON.stringify({ silence: { ...created, status: silenceStatus(created, nowMs) } }, null, 2));
+    else io.out(`Silenced: ${describeSilence(created, nowMs)}\nExpire it early with: obs alerts silence expire ${created.id}`);
+    return 0;
+  });
+}
+
+/** `obs alerts evaluate|list|silence`: run the evaluator, show alert state, manage silences. */
+export const alertsCommand: Command = {
+  name: 'alerts',
+  usage: 'obs alerts evaluate|list|silence ...',
+  summary: 'Evaluate alert rules and deliver notifications, list alerts, add/list/expire silences',
+  async run(args, io) {
+    const [sub, ...rest] = args;
+    try {
+      if (sub === 'evaluate') return await evaluate(rest, io);
+      if (sub === 'list') return await list(rest, io);
+      if (sub === 'silence') return await silence(rest, io);
+      throw new UsageError(sub === undefined ? 'which one?' : `unknown sub-command "${sub}"`);
+    } catch (error) {
+      const usage = error instanceof UsageError || (error as { code?: string }).code?.startsWith('ERR_PARSE_ARGS') === true;
+      const message = error instanceof Error ? error.message : String(error);
+      io.err(`obs alerts: ${message}${usage ? `\nusage:\n${USAGE}` : ''}`);
+      return usage ? EXIT_USAGE : 1;
+    }
+  },
+};
