@@ -17,10 +17,10 @@ import type { EmitterStats, MetricTimer, TaggedEmitter, Tags } from './types';
  */
 export interface MetricsClient extends TaggedEmitter {
   /** A view that adds `tags` to every event; a call's own tags win on the same key. */
-  tagged(tags: Tags): TaggedEmitter;
-  flush(): Promise<void>;
-  shutdown(): Promise<void>;
-  stats(): EmitterStats;
+  tagged(this: void, tags: Tags): TaggedEmitter;
+  flush(this: void): Promise<void>;
+  shutdown(this: void): Promise<void>;
+  stats(this: void): EmitterStats;
   /** The transport events go to; undefined for `none`. A `memory` transport can be inspected. */
   readonly transport: Transport | undefined;
 }
@@ -54,7 +54,9 @@ export function misconfiguredCore(error: unknown): EmitterCore {
 
 /** Normalises a tagged emitter's tags once, at creation. Never throws. */
 export function baseTags(tags: unknown): NormalisedTags {
-  return normaliseTags(undefined, snapshotTags(tags));
+  const base = normaliseTags(undefined, snapshotTags(tags));
+  if (base.ok) base.key = JSON.stringify(base.tags);
+  return base;
 }
 
 /** Adds `extra` to a timer's tags at `end()`; both are copies, so mutating either later is harmless. */

@@ -40,7 +40,8 @@ export class Counters {
   }
 
   snapshot(identity: { transport: string; service: string; environment: string }): EmitterStats {
-    const droppedByReason = Object.fromEntries(DROP_REASONS.map((r, i) => [r, this.droppedBy[i] as number])) as Record<DropReason, number>;
+    const droppedByReason = {} as Record<DropReason, number>;
+    for (let i = 0; i < DROP_REASONS.length; i++) droppedByReason[DROP_REASONS[i] as DropReason] = this.droppedBy[i] as number;
     const stats: EmitterStats = {
       ...identity,
       emitted: this.emitted,

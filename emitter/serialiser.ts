@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { isMetricName, validateEvent, type Rejection } from '../shared';
 import { KIND_NAMES, type RawCall } from './buffer';
 import type { DropReason } from './types';
-import { normaliseTags, type NormalisedTags } from './tags';
+import { normaliseTags, tagSetKey } from './tags';
 
 /** The outcome of serialising one call; reused between calls to avoid an allocation per event. */
 export interface SerialisedEvent {
@@ -37,7 +37,8 @@ export function dropReasonFor(reasons: readonly Rejection[]): { reason: DropReas
  * Turns raw calls into wire-format v1 event JSON. Every event goes through the shared
  * `validateEvent` (catalogue, kinds, value and timestamp ranges, tag allow-lists, PII guard), in
  * two parts so the expensive part runs once per distinct tag set: the name, kind and tags are
- * validated once and the verdict cached; the id, value and timestamp are validated per event.
+ * validated once and the verdict (with the tags' JSON) cached; the id, value and timestamp are
+ * validated per event.
  */
 export class EventSerialiser {
   /** Per-process random prefix + counter: unique across processes without a UUID per event. */
@@ -62,10 +63,7 @@ export class EventSerialiser {
       const result = validateEvent({ id: 'x', name, kind, value: 0, ts: nowMs }, { nowMs });
       return this.fail(out, result.ok ? { reason: 'unknown_metric', message: 'unknown metric' } : dropReasonFor(result.reasons));
     }
-    const tags = normaliseTags(call.base, call.tags);
-    if (!tags.ok) return this.fail(out, { reason: 'invalid', message: `${name}: ${tags.message}` });
-    const tagsJson = JSON.stringify(tags.tags);
-    const verdict = this.verdict(name, kind, tagsJson, tags, nowMs);
+    const verdict = this.verdict(name, kind, call, nowMs);
     if (!verdict.ok) return this.fail(out, verdict);
 
     const id = this.nextId();
@@ -80,16 +78,37 @@ export class EventSerialiser {
     return true;
   }
 
-  private verdict(name: string, kind: string, tagsJson: string, tags: NormalisedTags & { ok: true }, nowMs: number): Verdict {
-    // JSON escapes control characters, so no tag JSON contains \u0000 and the key is unambiguous.
-    const key = `${name}\u0000${kind}\u0000${tagsJson}`;
-    let verdict = this.verdicts.get(key);
+  /**
+   * The cached verdict on (name, kind, tags). The usual case — string tag values — is looked up
+   * by a key built straight from the call's tags; anything else is normalised first and looked up
+   * by its JSON. Either way a miss runs the shared validator once and remembers the answer.
+   */
+  private verdict(name: string, kind: string, call: RawCall, nowMs: number): Verdict {
+    const fastKey = tagSetKey(call.base, call.tags);
+    const key = fastKey === undefined ? undefined : `${name}\u0000${kind}\u0000${fastKey}`;
+    let verdict = key === undefined ? undefined : this.verdicts.get(key);
     if (verdict) return verdict;
-    const result = validateEvent({ id: 'verdict', name, kind, value: 0, ts: nowMs, tags: tags.tags }, { nowMs });
-    verdict = result.ok ? { ok: true, tagsJson, tagsBytes: Buffer.byteLength(tagsJson, 'utf8') } : { ok: false, ...dropReasonFor(result.reasons) };
+    const tags = normaliseTags(call.base, call.tags);
+    if (!tags.ok) {
+      verdict = { ok: false, reason: 'invalid', message: `${name}: ${tags.message}` };
+    } else {
+      const tagsJson = JSON.stringify(tags.tags);
+      // JSON escapes control characters, so no tag JSON contains \u0000 and this key is unambiguous.
+      const jsonKey = `${name}\u0000${kind}\u0000=${tagsJson}`;
+      verdict = this.verdicts.get(jsonKey);
+      if (!verdict) {
+        const result = validateEvent({ id: 'verdict', name, kind, value: 0, ts: nowMs, tags: tags.tags }, { nowMs });
+        verdict = result.ok ? { ok: true, tagsJson, tagsBytes: Buffer.byteLength(tagsJson, 'utf8') } : { ok: false, ...dropReasonFor(result.reasons) };
+        this.remember(jsonKey, verdict);
+      }
+    }
+    if (key !== undefined) this.remember(key, verdict);
+    return verdict;
+  }
+
+  private remember(key: string, verdict: Verdict): void {
     if (this.verdicts.size >= VERDICT_CACHE_MAX_ENTRIES) this.verdicts.clear();
     this.verdicts.set(key, verdict);
-    return verdict;
   }
 
   private fail(out: SerialisedEvent, drop: { reason: DropReason; message: string }): false {

@@ -43,7 +43,8 @@ export function snapshotTags(tags: unknown): unknown {
 /** Tags after normalisation: a prototype-less object of string values, in first-seen key order. */
 export type TagMap = Record<string, string>;
 
-export type NormalisedTags = { ok: true; tags: TagMap; count: number } | { ok: false; message: string };
+/** `key` is set on a tagged emitter's tags (see `tagSetKey`). */
+export type NormalisedTags = { ok: true; tags: TagMap; count: number; key?: string } | { ok: false; message: string };
 
 const OMIT = Symbol('omit');
 
@@ -121,4 +122,39 @@ export function normaliseTags(base: NormalisedTags | undefined, snapshot: unknow
   }
   if (count > WIRE_LIMITS.maxTagsPerEvent) return tooMany(count);
   return { ok: true, tags: out, count };
+}
+
+/** Tags with more entries than this skip the fast key (they are refused anyway). */
+const MAX_FAST_KEY_TAGS = WIRE_LIMITS.maxTagsPerEvent;
+
+/**
+ * A cache key that identifies the normalised tags of (base, snapshot) without normalising them,
+ * for the common shapes: no tags, or tags whose keys and values are all strings. Each string is
+ * length-prefixed, so no content (not even a separator character inside a value) can make two
+ * different tag sets share a key. `undefined` means "no fast key": normalise instead.
+ */
+export function tagSetKey(base: NormalisedTags | undefined, snapshot: unknown): string | undefined {
+  let key: string;
+  if (base === undefined) key = '';
+  else if (base.ok && base.key !== undefined) key = `${base.key.length}:${base.key}`;
+  else return undefined;
+  if (snapshot === undefined || snapshot === null) return key;
+  if (typeof snapshot !== 'object') return undefined;
+  let n = 0;
+  if (Array.isArray(snapshot)) {
+    if (snapshot.length > 2 * MAX_FAST_KEY_TAGS) return undefined;
+    for (let i = 0; i < snapshot.length; i += 2) {
+      const k: unknown = snapshot[i];
+      const v: unknown = snapshot[i + 1];
+      if (typeof k !== 'string' || typeof v !== 'string') return undefined;
+      key += `|${k.length}:${k}${v.length}:${v}`;
+    }
+    return key;
+  }
+  for (const k in snapshot) {
+    const v: unknown = (snapshot as Record<string, unknown>)[k];
+    if (typeof v !== 'string' || ++n > MAX_FAST_KEY_TAGS) return undefined;
+    key += `|${k.length}:${k}${v.length}:${v}`;
+  }
+  return key;
 }

@@ -30,18 +30,19 @@ export type GaugeName = MetricNameOfKind<'gauge'>;
 
 /** A running timer from `metricTimer`. `end()` records the elapsed milliseconds once; later calls do nothing. */
 export interface MetricTimer {
-  end(extraTags?: Tags): Promise<void>;
+  end(this: void, extraTags?: Tags): Promise<void>;
 }
 
 /**
  * The recording calls. Every call returns the same already-resolved promise and never throws or
  * rejects, whatever the arguments: a bad call is dropped at flush time and counted by reason.
+ * The methods do not use `this`, so they can be destructured: `const { count } = wallet;`.
  */
 export interface TaggedEmitter {
-  count(name: CountName, value?: number, tags?: Tags, timestamp?: Timestamp): Promise<void>;
-  timing(name: TimingName, ms: number, tags?: Tags, timestamp?: Timestamp): Promise<void>;
-  gauge(name: GaugeName, value: number, tags?: Tags, timestamp?: Timestamp): Promise<void>;
-  timer(name: TimingName, tags?: Tags): MetricTimer;
+  count(this: void, name: CountName, value?: number, tags?: Tags, timestamp?: Timestamp): Promise<void>;
+  timing(this: void, name: TimingName, ms: number, tags?: Tags, timestamp?: Timestamp): Promise<void>;
+  gauge(this: void, name: GaugeName, value: number, tags?: Tags, timestamp?: Timestamp): Promise<void>;
+  timer(this: void, name: TimingName, tags?: Tags): MetricTimer;
 }
 
 /**

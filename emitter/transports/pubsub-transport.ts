@@ -55,12 +55,16 @@ export function classifyPubSubError(error: unknown): TransportError {
  */
 export function createPubSubTransport(options: PubSubTransportOptions): Transport {
   let client: PubSub | undefined;
-  let topic: Promise<Topic> | undefined;
+  let topic: Topic | undefined;
 
-  const open = async (): Promise<Topic> => {
+  const open = (): Topic => {
     let PubSubClient: typeof PubSub;
     try {
-      ({ PubSub: PubSubClient } = await import('@google-cloud/pubsub'));
+      // require, not import(): this package compiles to CommonJS, where TypeScript keeps import()
+      // as a real ESM import, which Jest's module system cannot follow. Loaded here, on the first
+      // publish (off the caller's path), so `none` and `memory` users never pay for the SDK.
+      // eslint-disable-next-line @typescript-eslint/no-require-imports
+      ({ PubSub: PubSubClient } = require('@google-cloud/pubsub') as typeof import('@google-cloud/pubsub'));
     } catch (error) {
       throw new TransportError(`could not load @google-cloud/pubsub: ${describeError(error)}`, false, { cause: error });
     }
@@ -82,10 +86,8 @@ export function createPubSubTransport(options: PubSubTransportOptions): Transpor
     name: 'pubsub',
     async publish(data: Buffer): Promise<void> {
       try {
-        // A failed load is remembered and reported on every publish: it will not fix itself.
         topic ??= open();
-        const t = await topic;
-        await t.publishMessage({ data });
+        await topic.publishMessage({ data });
       } catch (error) {
         throw error instanceof TransportError ? error : classifyPubSubError(error);
       }
