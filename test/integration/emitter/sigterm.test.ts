@@ -51,6 +51,15 @@ describeWithEmulator('PUBSUB_EMULATOR_HOST', 'emitter: a process that exits publ
     expect(collector.selfMetrics.get('infra.metrics.emitter.emitted.count')).toBe(25);
   });
 
+  it('with two copies of the library loaded, SIGTERM still ends the process, after both have published', async () => {
+    const topic = uniqueName('metrics-copies');
+    const collector = await collectorFor(topic);
+    const exit = await runChild(host, topic, 'two-copies', 20, true);
+    expect(exit).toMatchObject({ code: null, signal: 'SIGTERM' });
+    await collector.waitFor(44); // 2 × 20 events and each copy's final report on itself
+    expect(collector.packIds.size).toBe(40);
+  });
+
   it('with its own SIGTERM handler the application keeps control of exiting, and shutdownMetrics() publishes first', async () => {
     const topic = uniqueName('metrics-own');
     const collector = await collectorFor(topic);
