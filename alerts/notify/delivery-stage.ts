@@ -2,7 +2,7 @@ import pLimit from 'p-limit';
 import type { ChannelId } from '../../shared/channels';
 import type { Clock } from '../clock';
 import type { Logger } from '../logger';
-import type { Notifier } from '../notifiers/notifier';
+import type { Notifier, SendResult } from '../notifiers/notifier';
 import { deliveryEntry, type AlertLog, type AlertLogEntry } from '../state/alert-log';
 import type { AlertStore, DeliveryUpdate } from '../state/alert-store';
 import { groupBatches } from './group-stage';
@@ -37,6 +37,17 @@ export interface DeliveryStageDeps {
   readonly concurrency: number;
 }
 
+/**
+ * The ledger update for one notification after a send: delivered; failed when the channel refused
+ * it for good or it has used up its attempts; otherwise retried later. The backoff counts from
+ * the run's start, so a 1-minute backoff makes the next minutely run retry it.
+ */
+function outcomeUpdate(result: SendResult, attempts: number, nowMs: number, atMs: number, policy: RetryPolicy): DeliveryUpdate {
+  if (result.outcome === 'ok') return { status: 'delivered', atMs };
+  if (result.outcome === 'permanent' || attempts >= policy.maxDeliveryAttempts) return { status: 'failed', atMs, error: result.reason };
+  return { status: 'retry', atMs, error: result.reason, nextAttemptAtMs: nowMs + Math.max(runBackoffMs(attempts, policy), result.retryAfterMs ?? 0) };
+}
+
 /** Notifications one run claims per channel (one message for grouping channels). */
 export const MAX_CLAIM_PER_CHANNEL = 100;
 
@@ -61,14 +72,12 @@ export async function deliverPending(deps: DeliveryStageDeps, runId: string, now
       const { result, attempts, waitsMs } = await sendWithRetry(() => notifier.send(batch), deps.clock, policy);
       const atMs = at();
       const entries: AlertLogEntry[] = [];
-      let outcome: DeliveryReport['outcome'] = 'delivered';
+      // A batch is retried together, on the backoff of its most-tried notification.
+      const update = outcomeUpdate(result, Math.max(...batch.items.map((i) => i.attempts)) + 1, nowMs, atMs, policy);
+      const outcome = update.status;
+      if (notifier.batching === 'grouped') await deps.store.completeClaim(claimToken, update);
+      else for (const item of batch.items) await deps.store.completeDelivery(item.id, claimToken, update);
       for (const item of batch.items) {
-        let update: DeliveryUpdate;
-        if (result.outcome === 'ok') update = { status: 'delivered', atMs };
-        else if (result.outcome === 'permanent' || item.attempts + 1 >= policy.maxDeliveryAttempts) update = { status: 'failed', atMs, error: result.reason };
-        else update = { status: 'retry', atMs, error: result.reason, nextAttemptAtMs: atMs + Math.max(runBackoffMs(item.attempts + 1, policy), result.retryAfterMs ?? 0) };
-        outcome = update.status;
-        await deps.store.completeDelivery(item.id, claimToken, update);
         const detail = { target: notifier.target, attempts, waitsMs, ...(result.outcome === 'ok' ? { response: result.detail ?? 'ok' } : { reason: result.reason }) };
         entries.push(deliveryEntry(item, update.status === 'retry' ? 'retryable' : update.status, atMs, detail, claimToken));
       }

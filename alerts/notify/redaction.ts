@@ -44,19 +44,25 @@ export function createRedactor(values: ReadonlyArray<string | undefined>): Redac
   return { redact: (text) => redactSecrets(text, secrets) };
 }
 
-/** Message of any thrown value, redacted; includes the `cause` chain, which is where fetch puts the reason. */
+/**
+ * Message of any thrown value, redacted, following the `cause` chain (where fetch puts the
+ * reason) and the first of an AggregateError's `errors` (where Node puts ECONNREFUSED).
+ * Duck-typed rather than `instanceof Error`: errors can come from another realm.
+ */
 export function describeError(error: unknown, redactor: Redactor): string {
   const parts: string[] = [];
   let current: unknown = error;
-  for (let depth = 0; current !== undefined && current !== null && depth < 4; depth++) {
-    if (current instanceof Error) {
-      const code = (current as { code?: unknown }).code;
-      parts.push(typeof code === 'string' ? `${current.message} (${code})` : current.message);
-      current = (current as { cause?: unknown }).cause;
-    } else {
-      parts.push(typeof current === 'string' ? current : JSON.stringify(current));
+  for (let depth = 0; current !== undefined && current !== null && depth < 5; depth++) {
+    if (typeof current !== 'object') {
+      const primitive = current as string | number | boolean | bigint | symbol | (() => unknown);
+      parts.push(typeof primitive === 'string' ? primitive : typeof primitive === 'function' ? 'function' : primitive.toString());
       break;
     }
+    const e = current as { message?: unknown; code?: unknown; cause?: unknown; errors?: unknown };
+    const message = typeof e.message === 'string' && e.message !== '' ? e.message : undefined;
+    const code = typeof e.code === 'string' ? e.code : undefined;
+    if (message !== undefined || code !== undefined) parts.push(message !== undefined && code !== undefined ? `${message} (${code})` : (message ?? code ?? ''));
+    current = e.cause ?? (Array.isArray(e.errors) ? (e.errors as unknown[])[0] : undefined);
   }
-  return redactor.redact(parts.join(': '));
+  return redactor.redact(parts.length > 0 ? parts.join(': ') : 'unknown error');
 }

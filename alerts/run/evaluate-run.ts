@@ -1,4 +1,3 @@
-import pLimit from 'p-limit';
 import type { ChannelId } from '../../shared/channels';
 import type { Clock } from '../clock';
 import { dataNeeds, evaluateRules } from '../evaluate/evaluate-rules';
@@ -51,9 +50,6 @@ export interface EvaluationReport {
   readonly deliveries: readonly DeliveryReport[];
 }
 
-/** Compare-and-set writes in flight at once. */
-const WRITE_CONCURRENCY = 8;
-
 /**
  * One evaluator run at `nowMs`, as a pipeline of small stages:
  *
@@ -75,10 +71,9 @@ export async function evaluateAlerts(runtime: AlertRuntime, nowMs: number): Prom
 
   const stored = await runtime.store.loadInstances();
   const { writes } = stepAll(runtime.rules, stored, observations, nowMs, runId);
-  const limit = pLimit(WRITE_CONCURRENCY);
-  const outcomes = await Promise.all(writes.map((w) => limit(async () => ({ w, won: await runtime.store.compareAndSetInstance(w.next, w.expectedVersion) }))));
-  const transitions = outcomes.filter((o) => o.won).flatMap((o) => o.w.transitions);
-  const conflicts = outcomes.filter((o) => !o.won).map((o) => o.w.next.fingerprint);
+  const won = await runtime.store.compareAndSetInstances(writes.map((w) => ({ next: w.next, expectedVersion: w.expectedVersion })));
+  const transitions = writes.filter((w) => won.has(w.next.fingerprint)).flatMap((w) => w.transitions);
+  const conflicts = writes.filter((w) => !won.has(w.next.fingerprint)).map((w) => w.next.fingerprint);
   await runtime.log.append(transitions.map((t) => transitionEntry(t, runId)));
   for (const t of transitions) runtime.logger.info('alert transition', { fingerprint: t.fingerprint, from: t.from, to: t.to, value: t.value, threshold: t.threshold });
 

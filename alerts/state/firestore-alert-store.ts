@@ -1,10 +1,11 @@
 import { createHash } from 'node:crypto';
-import type { CollectionReference, DocumentData, Firestore } from 'firebase-admin/firestore';
+import type { CollectionReference, DocumentData, DocumentReference, Firestore } from 'firebase-admin/firestore';
+import pLimit from 'p-limit';
 import type { Row } from '../../sql/warehouse';
 import type { AlertInstance } from '../model/alert-instance';
 import type { Silence } from '../mute/silences';
 import type { NotificationRecord } from '../notify/notification';
-import type { AlertStore, ClaimRequest, DeliveryUpdate } from './alert-store';
+import type { AlertStore, ClaimRequest, DeliveryUpdate, InstanceWrite } from './alert-store';
 import { instanceToRecord, notificationToRecord, recordToInstance, recordToNotification, recordToSilence, silenceToRecord } from './row-codec';
 
 /** JSON-text fields of the flat records, stored as Firestore maps/arrays so they read well in the console. */
@@ -17,6 +18,11 @@ function toDocument(record: Row): DocumentData {
   }
   return doc;
 }
+
+/** Documents per transaction (Firestore allows 500 writes in one). */
+const TRANSACTION_DOCS = 200;
+/** Document creates in flight at once. */
+const WRITE_CONCURRENCY = 16;
 
 /** gRPC ALREADY_EXISTS: `create()` of a document that is there. */
 const ALREADY_EXISTS = 6;
@@ -52,27 +58,39 @@ export class FirestoreAlertStore implements AlertStore {
     return (await this.state.get()).docs.map((d) => recordToInstance(d.data()));
   }
 
-  async compareAndSetInstance(next: AlertInstance, expectedVersion: number): Promise<boolean> {
-    const ref = this.stateRef(next.fingerprint);
-    const doc = toDocument(instanceToRecord({ ...next, version: expectedVersion + 1 }));
-    return this.db.runTransaction(async (tx) => {
-      const snap = await tx.get(ref);
-      const current = snap.exists ? Number(snap.get('version')) : 0;
-      if (current !== expectedVersion) return false;
-      tx.set(ref, doc);
-      return true;
-    });
+  async compareAndSetInstances(writes: readonly InstanceWrite[]): Promise<ReadonlySet<string>> {
+    const won = new Set<string>();
+    for (let i = 0; i < writes.length; i += TRANSACTION_DOCS) {
+      const chunk = writes.slice(i, i + TRANSACTION_DOCS);
+      const refs = chunk.map((w) => this.stateRef(w.next.fingerprint));
+      // The function may run again when Firestore retries the transaction: it recomputes from the reads.
+      const wonHere = await this.db.runTransaction(async (tx) => {
+        const snaps = await tx.getAll(...refs);
+        const applied: string[] = [];
+        snaps.forEach((snap, j) => {
+          const write = chunk[j] as InstanceWrite;
+          const current = snap.exists ? Number(snap.get('version')) : 0;
+          if (current !== write.expectedVersion) return;
+          tx.set(refs[j] as DocumentReference, toDocument(instanceToRecord({ ...write.next, version: write.expectedVersion + 1 })));
+          applied.push(write.next.fingerprint);
+        });
+        return applied;
+      });
+      for (const fingerprint of wonHere) won.add(fingerprint);
+    }
+    return won;
   }
 
   async recordNotifications(rows: readonly NotificationRecord[]): Promise<void> {
+    const limit = pLimit(WRITE_CONCURRENCY);
     await Promise.all(
-      rows.map(async (row) => {
+      rows.map((row) => limit(async () => {
         try {
           await this.notifications.doc(row.id).create(toDocument(notificationToRecord(row)));
         } catch (error) {
           if ((error as { code?: unknown }).code !== ALREADY_EXISTS) throw error;
         }
-      }),
+      })),
     );
   }
 
@@ -105,15 +123,15 @@ export class FirestoreAlertStore implements AlertStore {
     await this.db.runTransaction(async (tx) => {
       const snap = await tx.get(ref);
       if (!snap.exists || snap.get('claim_token') !== claimToken) return;
-      tx.update(ref, {
-        status: update.status === 'retry' ? 'pending' : update.status,
-        attempts: Number(snap.get('attempts')) + 1,
-        delivered_at_ms: update.status === 'delivered' ? update.atMs : null,
-        ...(update.status === 'retry' ? { next_attempt_at_ms: update.nextAttemptAtMs } : {}),
-        last_error: update.status === 'delivered' ? null : update.error,
-        claim_token: null,
-        claimed_at_ms: null,
-      });
+      tx.update(ref, completion(Number(snap.get('attempts')), update));
+    });
+  }
+
+  async completeClaim(claimToken: string, update: DeliveryUpdate): Promise<void> {
+    const query = this.notifications.where('claim_token', '==', claimToken).where('status', '==', 'pending');
+    await this.db.runTransaction(async (tx) => {
+      const snap = await tx.get(query);
+      for (const doc of snap.docs) tx.update(doc.ref, completion(Number(doc.get('attempts')), update));
     });
   }
 
@@ -136,6 +154,19 @@ export class FirestoreAlertStore implements AlertStore {
       return { ...silence, endsAtMs: nowMs };
     });
   }
+}
+
+/** The fields a delivery outcome changes (the claim is released). */
+function completion(attempts: number, update: DeliveryUpdate): DocumentData {
+  return {
+    status: update.status === 'retry' ? 'pending' : update.status,
+    attempts: attempts + 1,
+    delivered_at_ms: update.status === 'delivered' ? update.atMs : null,
+    ...(update.status === 'retry' ? { next_attempt_at_ms: update.nextAttemptAtMs } : {}),
+    last_error: update.status === 'delivered' ? null : update.error,
+    claim_token: null,
+    claimed_at_ms: null,
+  };
 }
 
 function kindOrder(row: NotificationRecord): number {

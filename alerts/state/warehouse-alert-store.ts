@@ -1,22 +1,32 @@
+import { randomUUID } from 'node:crypto';
 import {
   alertNotificationClaim,
   alertNotificationClaimed,
   alertNotificationComplete,
+  alertNotificationCompleteClaim,
   alertNotificationLedger,
-  alertNotificationRecord,
+  alertNotificationMergeWrites,
+  alertNotificationWritesClear,
   alertSilenceExpire,
   alertSilencesLoad,
-  alertStateInsert,
   alertStateLoad,
-  alertStateOwner,
-  alertStateUpdate,
+  alertStateMergeWrites,
+  alertStateWritesClear,
+  alertStateWritesWon,
 } from '../../sql/queries/alert-state';
-import type { Params, Warehouse } from '../../sql/warehouse';
+import type { Params, Row, Warehouse } from '../../sql/warehouse';
 import type { AlertInstance } from '../model/alert-instance';
 import type { Silence } from '../mute/silences';
 import type { NotificationRecord } from '../notify/notification';
-import type { AlertStore, ClaimRequest, DeliveryUpdate } from './alert-store';
+import type { AlertStore, ClaimRequest, DeliveryUpdate, InstanceWrite } from './alert-store';
 import { instanceToRecord, notificationToRecord, recordToInstance, recordToNotification, recordToSilence } from './row-codec';
+
+/** `x_ms` record fields → the staging tables' TIMESTAMP columns `x` (which take epoch ms). */
+function timestampsByName(record: Row): Row {
+  const out: Row = {};
+  for (const [key, value] of Object.entries(record)) out[key.endsWith('_ms') ? key.slice(0, -3) : key] = value;
+  return out;
+}
 
 /**
  * The alert store on warehouse tables (alert_state, alert_notifications, alert_silences): the
@@ -30,29 +40,47 @@ export class WarehouseAlertStore implements AlertStore {
     return (await this.warehouse.query(alertStateLoad)).map(recordToInstance);
   }
 
-  async compareAndSetInstance(next: AlertInstance, expectedVersion: number): Promise<boolean> {
-    const version = expectedVersion + 1;
-    const params: Params = { ...instanceToRecord({ ...next, version }), expected_version: expectedVersion };
-    await this.warehouse.execute(expectedVersion === 0 ? alertStateInsert : alertStateUpdate, expectedVersion === 0 ? withoutExpected(params) : params);
-    const [owner] = await this.warehouse.query(alertStateOwner, { fingerprint: next.fingerprint });
-    return owner !== undefined && Number(owner.version) === version && owner.updated_by === next.updatedBy;
+  async compareAndSetInstances(writes: readonly InstanceWrite[]): Promise<ReadonlySet<string>> {
+    if (writes.length === 0) return new Set();
+    const runId = (writes[0] as InstanceWrite).next.updatedBy;
+    if (writes.some((w) => w.next.updatedBy !== runId)) throw new Error('compareAndSetInstances: every write of a batch must come from one run');
+    const staged: Row[] = writes.map((w) => {
+      const { version: _version, updated_by: _by, ...record } = timestampsByName(instanceToRecord(w.next));
+      return { ...record, run_id: runId, expected_version: w.expectedVersion };
+    });
+    await this.warehouse.upsert('alert_state_writes', staged);
+    try {
+      await this.warehouse.execute(alertStateMergeWrites, { run_id: runId });
+      return new Set((await this.warehouse.query(alertStateWritesWon, { run_id: runId })).map((r) => String(r.fingerprint)));
+    } finally {
+      await this.warehouse.execute(alertStateWritesClear, { run_id: runId });
+    }
   }
 
   async recordNotifications(rows: readonly NotificationRecord[]): Promise<void> {
-    for (const row of rows) {
-      const r = notificationToRecord(row);
-      await this.warehouse.execute(alertNotificationRecord, {
-        notification_id: r.notification_id as string,
-        channel: r.channel as string,
-        fingerprint: r.fingerprint as string,
-        rule_id: r.rule_id as string,
-        severity: r.severity as string,
-        kind: r.kind as string,
-        episode_start_ms: r.episode_start_ms as number,
-        sequence: r.sequence as number,
-        alert: r.alert as string,
-        created_at_ms: r.created_at_ms as number,
-      });
+    if (rows.length === 0) return;
+    const batchId = randomUUID();
+    const staged: Row[] = rows.map((row) => {
+      const r = timestampsByName(notificationToRecord(row));
+      return {
+        run_id: batchId,
+        notification_id: r.notification_id ?? null,
+        channel: r.channel ?? null,
+        fingerprint: r.fingerprint ?? null,
+        rule_id: r.rule_id ?? null,
+        severity: r.severity ?? null,
+        kind: r.kind ?? null,
+        episode_start: r.episode_start ?? null,
+        sequence: r.sequence ?? null,
+        alert: r.alert ?? null,
+        created_at: r.created_at ?? null,
+      };
+    });
+    await this.warehouse.upsert('alert_notification_writes', staged);
+    try {
+      await this.warehouse.execute(alertNotificationMergeWrites, { run_id: batchId });
+    } finally {
+      await this.warehouse.execute(alertNotificationWritesClear, { run_id: batchId });
     }
   }
 
@@ -72,14 +100,11 @@ export class WarehouseAlertStore implements AlertStore {
   }
 
   async completeDelivery(id: string, claimToken: string, update: DeliveryUpdate): Promise<void> {
-    await this.warehouse.execute(alertNotificationComplete, {
-      notification_id: id,
-      claim_token: claimToken,
-      status: update.status === 'retry' ? 'pending' : update.status,
-      delivered_at_ms: update.status === 'delivered' ? update.atMs : null,
-      next_attempt_at_ms: update.status === 'retry' ? update.nextAttemptAtMs : null,
-      last_error: update.status === 'delivered' ? null : update.error,
-    });
+    await this.warehouse.execute(alertNotificationComplete, { notification_id: id, ...completeParams(claimToken, update) });
+  }
+
+  async completeClaim(claimToken: string, update: DeliveryUpdate): Promise<void> {
+    await this.warehouse.execute(alertNotificationCompleteClaim, completeParams(claimToken, update));
   }
 
   async saveSilence(silence: Silence): Promise<void> {
@@ -106,7 +131,12 @@ export class WarehouseAlertStore implements AlertStore {
   }
 }
 
-function withoutExpected(params: Params): Params {
-  const { expected_version: _unused, ...rest } = params;
-  return rest;
+function completeParams(claimToken: string, update: DeliveryUpdate): Params {
+  return {
+    claim_token: claimToken,
+    status: update.status === 'retry' ? 'pending' : update.status,
+    delivered_at_ms: update.status === 'delivered' ? update.atMs : null,
+    next_attempt_at_ms: update.status === 'retry' ? update.nextAttemptAtMs : null,
+    last_error: update.status === 'delivered' ? null : update.error,
+  };
 }

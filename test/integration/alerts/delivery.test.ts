@@ -88,6 +88,7 @@ describe('delivery through the pipeline', () => {
     const store = new WarehouseAlertStore(env.warehouse);
     const dying: AlertStore = Object.assign(Object.create(store) as AlertStore, {
       completeDelivery: () => Promise.reject(new Error('instance shut down')),
+      completeClaim: () => Promise.reject(new Error('instance shut down')),
     });
     await env.evaluate(T0, env.runtime({ store: dying }));
     const runtime = env.runtime();

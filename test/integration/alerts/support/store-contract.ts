@@ -26,19 +26,32 @@ export function alertStoreContract(open: () => Promise<OpenedStore>): void {
   const note = (channel: 'oncall-slack' | 'pagerduty', fingerprint = 'wallet-spend-failures-critical', createdAtMs = T0) =>
     pendingNotification(channel, walletInstance({ fingerprint }), 'firing', 0, createdAtMs);
 
+  const cas = async (next: ReturnType<typeof walletInstance>, expectedVersion: number) => (await store.compareAndSetInstances([{ next, expectedVersion }])).has(next.fingerprint);
+
   it('compare-and-set creates an absent instance, refuses a second create, and updates only from the stored version', async () => {
     const first = walletInstance({ updatedBy: 'run-a' });
-    expect(await store.compareAndSetInstance(first, 0)).toBe(true);
-    expect(await store.compareAndSetInstance({ ...first, updatedBy: 'run-b' }, 0)).toBe(false);
-    expect(await store.compareAndSetInstance({ ...first, state: 'resolved', updatedBy: 'run-b' }, 2)).toBe(false);
-    expect(await store.compareAndSetInstance({ ...first, state: 'resolved', resolvedAtMs: T0 + MIN, updatedBy: 'run-b' }, 1)).toBe(true);
+    expect(await cas(first, 0)).toBe(true);
+    expect(await cas({ ...first, updatedBy: 'run-b' }, 0)).toBe(false);
+    expect(await cas({ ...first, state: 'resolved', updatedBy: 'run-c' }, 2)).toBe(false);
+    expect(await cas({ ...first, state: 'resolved', resolvedAtMs: T0 + MIN, updatedBy: 'run-d' }, 1)).toBe(true);
     const [stored] = await store.loadInstances();
-    expect(stored).toEqual({ ...first, state: 'resolved', resolvedAtMs: T0 + MIN, updatedBy: 'run-b', version: 2 });
+    expect(stored).toEqual({ ...first, state: 'resolved', resolvedAtMs: T0 + MIN, updatedBy: 'run-d', version: 2 });
   });
 
-  it('of two concurrent compare-and-sets from the same version, exactly one wins', async () => {
-    await store.compareAndSetInstance(walletInstance(), 0);
-    const results = await Promise.all(['a', 'b', 'c'].map((run) => store.compareAndSetInstance(walletInstance({ state: 'resolved', updatedBy: run }), 1)));
+  it('applies each write of a batch on its own: the ones that lost are reported, the rest are stored', async () => {
+    await cas(walletInstance({ fingerprint: 'a', updatedBy: 'run-0' }), 0);
+    const won = await store.compareAndSetInstances([
+      { next: walletInstance({ fingerprint: 'a', updatedBy: 'run-1' }), expectedVersion: 0 }, // lost: a exists
+      { next: walletInstance({ fingerprint: 'b', updatedBy: 'run-1' }), expectedVersion: 0 },
+      { next: walletInstance({ fingerprint: 'c{x=1}', updatedBy: 'run-1' }), expectedVersion: 0 },
+    ]);
+    expect([...won].sort()).toEqual(['b', 'c{x=1}']);
+    expect((await store.loadInstances()).map((i) => [i.fingerprint, i.updatedBy]).sort()).toEqual([['a', 'run-0'], ['b', 'run-1'], ['c{x=1}', 'run-1']]);
+  });
+
+  it('of concurrent compare-and-sets from the same version, exactly one wins', async () => {
+    await cas(walletInstance(), 0);
+    const results = await Promise.all(['a', 'b', 'c'].map((run) => cas(walletInstance({ state: 'resolved', updatedBy: run }), 1)));
     expect(results.filter(Boolean)).toHaveLength(1);
     const [stored] = await store.loadInstances();
     expect(stored!.version).toBe(2);
@@ -84,6 +97,18 @@ export function alertStoreContract(open: () => Promise<OpenedStore>): void {
     await store.completeDelivery(n.id, 'mine', { status: 'delivered', atMs: T0 + 1 });
     expect((await store.loadLedger(0))[0]).toMatchObject({ status: 'delivered', deliveredAtMs: T0 + 1, attempts: 1, claimToken: null });
     expect(await store.claimPending({ channel: 'oncall-slack', claimToken: 'again', nowMs: T0 + MIN, staleBeforeMs: T0, limit: 10 })).toEqual([]);
+  });
+
+  it('completing a claim updates every notification it holds, and only those', async () => {
+    await store.recordNotifications([note('oncall-slack', 'a'), note('oncall-slack', 'b'), note('pagerduty', 'a')]);
+    await store.claimPending({ channel: 'oncall-slack', claimToken: 'grouped', nowMs: T0, staleBeforeMs: T0 - MIN, limit: 10 });
+    await store.completeClaim('grouped', { status: 'retry', atMs: T0, nextAttemptAtMs: T0 + MIN, error: 'HTTP 429' });
+    const ledger = await store.loadLedger(0);
+    expect(ledger.map((n) => [n.channel, n.fingerprint, n.attempts, n.claimToken, n.nextAttemptAtMs, n.lastError]).sort()).toEqual([
+      ['oncall-slack', 'a', 1, null, T0 + MIN, 'HTTP 429'],
+      ['oncall-slack', 'b', 1, null, T0 + MIN, 'HTTP 429'],
+      ['pagerduty', 'a', 0, null, T0, null],
+    ]);
   });
 
   it('saves, lists and expires silences', async () => {
