@@ -10,8 +10,10 @@ import { openAlertWarehouse } from './open-warehouse';
 import { createAlertRuntime } from './runtime';
 
 export interface ScheduledDeps {
+  /** Where unconfigured channels write (default .data/outbox.jsonl). */
+  readonly outboxPath?: string;
   readonly openWarehouse: (config: ObservabilityConfig) => Promise<Warehouse>;
-  readonly openStore: (config: ObservabilityConfig) => AlertStore;
+  readonly openStore: (config: ObservabilityConfig, warehouse: Warehouse) => AlertStore;
 }
 
 /** Production: alert state in Firestore (firebase-admin's default app), data in the configured warehouse. */
@@ -27,7 +29,7 @@ export const productionDeps: ScheduledDeps = {
 export async function runScheduledAlertEvaluation(deps: ScheduledDeps = productionDeps, nowMs = Date.now()): Promise<EvaluationReport> {
   const config = loadConfig();
   const warehouse = await deps.openWarehouse(config);
-  const runtime = createAlertRuntime({ warehouse, config, store: deps.openStore(config) });
+  const runtime = createAlertRuntime({ warehouse, config, store: deps.openStore(config, warehouse), ...(deps.outboxPath ? { outboxPath: deps.outboxPath } : {}) });
   try {
     const report = await evaluateAlerts(runtime, nowMs);
     stderrLogger.info('alert evaluation finished', {
