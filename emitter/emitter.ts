@@ -17,6 +17,9 @@ const BUFFER_FULL = DROP_INDEX.buffer_full;
 const SHUTDOWN = DROP_INDEX.shutdown;
 const INTERNAL = DROP_INDEX.internal_error;
 
+/** Any long period: the interval only exists to keep the event loop referenced. */
+const HOLD_INTERVAL_MS = 1 << 30;
+
 const yieldToEventLoop = () => new Promise<void>((resolve) => setImmediate(resolve));
 
 /**
@@ -112,7 +115,14 @@ export class BufferedEmitter implements EmitterCore {
   }
 
   flush(): Promise<void> {
-    return this.flushInternal().catch((error: unknown) => this.internalError(error));
+    // Someone is waiting for this flush: hold the process open until it settles. (The retry and
+    // backoff timers are unref'd so that background work never keeps a process alive; without
+    // this, a script awaiting a flush against a dead endpoint would just exit mid-way.) Bounded by
+    // the retry window.
+    const hold = setInterval(() => undefined, HOLD_INTERVAL_MS);
+    return this.flushInternal()
+      .catch((error: unknown) => this.internalError(error))
+      .finally(() => clearInterval(hold));
   }
 
   shutdown(): Promise<void> {
@@ -156,7 +166,10 @@ export class BufferedEmitter implements EmitterCore {
     let deadline: NodeJS.Timeout | undefined;
     const expired = new Promise<void>((resolve) => (deadline = setTimeout(resolve, this.options.shutdownTimeoutMs)));
     await Promise.race([this.flush(), expired]);
-    if (this.pending() > 0) this.dropPending('shutdown');
+    // Always, not only when pack events remain: a message carrying only the emitter's own final
+    // report would otherwise keep retrying against a transport that is about to be closed.
+    this.dropPending('shutdown');
+    // Closing gets what is left of the same deadline (nothing, if the flush used it all).
     await Promise.race([this.transport.close().catch(() => undefined), expired]);
     clearTimeout(deadline);
   }

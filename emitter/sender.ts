@@ -100,7 +100,7 @@ export class Sender {
     while (this.queue.length > 0 && now - (this.queue[0] as Entry).message.sealedAtMs >= windowMs) {
       const entry = this.queue.shift() as Entry;
       const why = this.counters.lastTransportError?.message ?? 'the transport did not accept it';
-      this.settle(entry, 'retries_exhausted', 'buffered', now, `not published within ${windowMs} ms after ${entry.attempts} attempts: ${why}`);
+      this.settle(entry, 'retries_exhausted', 'buffered', now, `not published within the ${windowMs} ms retry window (${entry.attempts} attempts): ${why}`);
     }
   }
 
@@ -167,7 +167,8 @@ export class Sender {
     this.pausedUntilMs = now + delay;
     if (now + delay - entry.message.sealedAtMs >= this.options.retryWindowMs) {
       // The next attempt would fall outside the window: give up now rather than wait to.
-      this.settle(entry, 'retries_exhausted', 'inFlight', now, `not published within ${this.options.retryWindowMs} ms after ${entry.attempts} attempts: ${message}`);
+      const why = `gave up after ${entry.attempts} attempts over ${now - entry.message.sealedAtMs} ms (the next would fall outside the ${this.options.retryWindowMs} ms retry window): ${message}`;
+      this.settle(entry, 'retries_exhausted', 'inFlight', now, why);
       return;
     }
     // Back in the queue at the front: it is the oldest, and expire() drops it when its window closes.

@@ -75,8 +75,9 @@ export const emitCommand: Command = {
       return EXIT_USAGE;
     }
     const value = input.value ?? 1;
-    const warnings: string[] = [];
-    const options = { service: 'obs-cli', retryWindowMs: CLI_RETRY_WINDOW_MS, logger: { warn: (m: string) => void warnings.push(m) } };
+    // No self metrics: a one-shot command would only add its own report to the topic. No
+    // warnings either: the outcome line below says what happened, once.
+    const options = { service: 'obs-cli', retryWindowMs: CLI_RETRY_WINDOW_MS, selfMetricsIntervalMs: 0, logger: { warn: () => undefined } };
     let emitter;
     let resolved;
     try {
