@@ -171,10 +171,19 @@ export class Sender {
       this.settle(entry, 'retries_exhausted', 'inFlight', now, why);
       return;
     }
-    // Back in the queue at the front: it is the oldest, and expire() drops it when its window closes.
     this.counters.inFlight -= entry.message.userEvents;
     this.counters.buffered += entry.message.userEvents;
-    this.queue.unshift(entry);
+    this.requeue(entry);
+  }
+
+  /**
+   * Back into the queue in seal order (concurrent failures come back in any order), so the
+   * oldest message is always at the head, where expire() looks for closed windows.
+   */
+  private requeue(entry: Entry): void {
+    let i = 0;
+    while (i < this.queue.length && (this.queue[i] as Entry).message.seq < entry.message.seq) i++;
+    this.queue.splice(i, 0, entry);
   }
 
   private settle(entry: Entry, outcome: 'published' | DropReason, from: 'buffered' | 'inFlight', now: number, why: string): void {

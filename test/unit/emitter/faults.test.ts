@@ -136,3 +136,20 @@ describe('faults: a failing transport never reaches the caller, and every event 
     expect(stats.droppedByReason.buffer_full).toBeGreaterThan(0);
   });
 });
+
+describe('faults: concurrent failures', () => {
+  beforeEach(() => jest.useFakeTimers());
+  afterEach(() => jest.useRealTimers());
+
+  it('messages that fail together are retried oldest first, and none outlives its retry window', async () => {
+    const { emitter, memory } = memoryEmitter({ maxBatchEvents: 10, maxConcurrentPublishes: 4, retryWindowMs: 4_000, maxBackoffMs: 500 });
+    memory.failWith(new TransportError('UNAVAILABLE', true));
+    for (let i = 0; i < 40; i++) void emitter.count('product.wallet.spend.success');
+    const started = Date.now();
+    await settle(emitter.flush());
+    // Four messages sealed at the same instant: all are given up within the window (+ one backoff).
+    expect(Date.now() - started).toBeLessThanOrEqual(4_000 + 500);
+    expect(emitter.stats().droppedByReason.retries_exhausted).toBe(40);
+    expectInvariant(emitter.stats());
+  });
+});
