@@ -1,0 +1,107 @@
+import type { Query } from '@google-cloud/bigquery';
+import type { ColumnType, TableDef } from '../tables';
+import type { DeadLetterRow, EventRow, Params, Row, SqlValue } from '../warehouse';
+
+/**
+ * Conversions between the port's values (timestamps as epoch ms, JSON as text) and BigQuery's.
+ *
+ * Streaming rows (tabledata.insertAll): TIMESTAMP as an RFC 3339 string (what the Node client
+ * itself sends for a Date), JSON columns as JSON text (the legacy streaming API takes JSON values
+ * as strings).
+ */
+export interface StreamingRow {
+  readonly insertId: string;
+  readonly json: Record<string, SqlValue>;
+}
+
+const iso = (ms: number) => new Date(ms).toISOString();
+
+/** insertId = event_id: BigQuery drops a repeat of an insertId it saw in about the last minute. */
+export function eventStreamingRow(r: EventRow): StreamingRow {
+  return {
+    insertId: r.event_id,
+    json: {
+      event_id: r.event_id,
+      name: r.name,
+      kind: r.kind,
+      value: r.value,
+      event_ts: iso(r.event_ts_ms),
+      ingest_ts: iso(r.ingest_ts_ms),
+      series_key: r.series_key,
+      tags: r.tags,
+      service: r.service,
+      environment: r.environment,
+      message_id: r.message_id,
+    },
+  };
+}
+
+export function deadLetterStreamingRow(r: DeadLetterRow): StreamingRow {
+  const { received_at_ms, ...rest } = r;
+  return { insertId: r.dead_letter_id, json: { ...rest, received_at: iso(received_at_ms) } };
+}
+
+/**
+ * Query options for a parameterised query: `params` as given, with `types` for the nulls (the
+ * client infers INT64/FLOAT64/STRING/BOOL from values but cannot infer a null's type; a null
+ * parameter is sent as a NULL STRING — compare it with IS NULL, or pass a typed value).
+ */
+export function queryOptions(sql: string, params: Params, location: string | undefined): Query {
+  const types: Record<string, string> = {};
+  for (const [name, value] of Object.entries(params)) if (value === null) types[name] = 'STRING';
+  return {
+    query: sql,
+    params,
+    ...(Object.keys(types).length > 0 ? { types } : {}),
+    ...(location ? { location } : {}),
+  };
+}
+
+/** The parameter type a column's values travel as (TIMESTAMP as INT64 epoch ms, JSON as text). */
+export function parameterType(type: ColumnType): string {
+  switch (type) {
+    case 'TIMESTAMP':
+      return 'INT64';
+    case 'JSON':
+      return 'STRING';
+    default:
+      return type;
+  }
+}
+
+/** ARRAY<STRUCT<…>> parameter types of `columns` of `table`, for `UNNEST(@rows)`. */
+export function rowStructType(table: TableDef, columns: readonly string[]): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const name of columns) {
+    const column = table.columns.find((c) => c.name === name);
+    if (!column) throw new Error(`${table.name} has no column ${name}`);
+    out[name] = parameterType(column.type);
+  }
+  return out;
+}
+
+/**
+ * A result row as the port promises: numbers, strings, booleans, nulls. The client hands back
+ * BigQueryTimestamp / BigQueryDate / Big (NUMERIC) / BigQueryInt wrappers for some types:
+ * timestamps become epoch ms, the others their plain value; arrays and structs JSON text.
+ */
+export function normaliseRow(row: Record<string, unknown>): Row {
+  const out: Row = {};
+  for (const [key, value] of Object.entries(row)) out[key] = normaliseValue(value);
+  return out;
+}
+
+function normaliseValue(value: unknown): SqlValue {
+  if (value === null || value === undefined) return null;
+  if (typeof value === 'number' || typeof value === 'string' || typeof value === 'boolean') return value;
+  if (typeof value === 'bigint') return Number(value);
+  if (value instanceof Date) return value.getTime();
+  if (Buffer.isBuffer(value)) return value.toString('base64');
+  const kind = (value as { constructor?: { name?: string } }).constructor?.name;
+  const inner = (value as { value?: unknown }).value;
+  if (kind === 'BigQueryTimestamp' && typeof inner === 'string') return Date.parse(inner);
+  if (kind === 'BigQueryInt' && inner !== undefined) return Number(inner);
+  if (kind === 'Big') return Number((value as { toString(): string }).toString()); // NUMERIC, BIGNUMERIC
+  if (typeof inner === 'string') return inner; // BigQueryDate, BigQueryDatetime, BigQueryTime, Geography
+  return JSON.stringify(value);
+}

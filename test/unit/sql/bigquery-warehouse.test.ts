@@ -1,0 +1,199 @@
+// The BigQuery client's HTTP layer (teeny-request) cannot run under jest; see the stand-in's comment.
+jest.mock('teeny-request', () => jest.requireActual<object>('./teeny-request-over-http'));
+
+import { BigQueryWarehouse } from '../../../sql/bigquery/bigquery-warehouse';
+import { defineQuery, TABLES, WarehouseRowsRejectedError, type EventRow } from '../../../sql';
+import { PROJECT, startFakeBigQuery, type FakeBigQuery, type RecordedRequest } from './bigquery-fake-server';
+
+interface InsertAllBody {
+  rows: Array<{ insertId: string; json: Record<string, unknown> }>;
+  skipInvalidRows?: boolean;
+}
+interface QueryBody {
+  query: string;
+  useLegacySql: boolean;
+  parameterMode?: string;
+  queryParameters?: Array<{ name: string; parameterType: { type: string; arrayType?: { type: string; structTypes?: Array<{ name: string; type: { type: string } }> } }; parameterValue: unknown }>;
+}
+
+const T0 = Date.UTC(2026, 10, 26, 12, 0, 0);
+const event = (id: string): EventRow => ({
+  event_id: id,
+  name: 'product.wallet.spend.success',
+  kind: 'count',
+  value: 1,
+  event_ts_ms: T0,
+  ingest_ts_ms: T0 + 5,
+  series_key: 'feature=chat',
+  tags: '{"feature":"chat"}',
+  service: 'wallet',
+  environment: 'test',
+  message_id: 'm1',
+});
+
+const DATASET = 'obs_ds';
+const base = `/bigquery/v2/projects/${PROJECT}`;
+const inserts = (fake: FakeBigQuery, table: string) =>
+  fake.requests.filter((r) => r.method === 'POST' && r.path === `${base}/datasets/${DATASET}/tables/${table}/insertAll`).map((r) => r.body as InsertAllBody);
+const queries = (fake: FakeBigQuery) => fake.requests.filter((r) => r.method === 'POST' && r.path === `${base}/queries`).map((r) => r.body as QueryBody);
+
+describe('BigQueryWarehouse against a local stand-in of the BigQuery REST API', () => {
+  let fake: FakeBigQuery;
+  let wh: BigQueryWarehouse;
+  const sleeps: number[] = [];
+
+  beforeEach(async () => {
+    fake = await startFakeBigQuery();
+    sleeps.length = 0;
+    wh = new BigQueryWarehouse({ dataset: DATASET, client: fake.client, sleep: (ms) => { sleeps.push(ms); return Promise.resolve(); } });
+  });
+  afterEach(() => fake.close());
+
+  it('creates the missing dataset, then each missing table with day partitioning on its time column and clustering', async () => {
+    fake.respond((r) => (r.method === 'GET' && r.path === `${base}/datasets/${DATASET}` ? { status: 404, body: { error: { code: 404, message: 'Not found' } } } : undefined));
+    fake.respond((r) =>
+      r.method === 'GET' && r.path.endsWith('/tables') ? { body: { tables: [{ id: 'x', tableReference: { projectId: PROJECT, datasetId: DATASET, tableId: 'job_state' } }] } } : undefined,
+    );
+    await wh.createSchema();
+
+    const created = fake.requests.find((r) => r.method === 'POST' && r.path === `${base}/datasets`);
+    expect((created?.body as { datasetReference: { datasetId: string } }).datasetReference.datasetId).toBe(DATASET);
+    const ddl = queries(fake).map((q) => q.query);
+    expect(ddl).toHaveLength(Object.keys(TABLES).length - 1); // every table but job_state, which exists
+    const events = ddl.find((q) => q.includes(`\`${DATASET}.metric_events\``));
+    expect(events).toContain('CREATE TABLE IF NOT EXISTS');
+    expect(events).toContain('PARTITION BY DATE(event_ts)');
+    expect(events).toContain('CLUSTER BY name, series_key');
+    expect(events).toContain('require_partition_filter=TRUE');
+    expect(ddl.find((q) => q.includes('.dead_letters`'))).toContain('PARTITION BY DATE(received_at)');
+    expect(ddl.some((q) => q.includes('.job_state`'))).toBe(false);
+  });
+
+  it('streams events with insertId = event id, at most 500 rows per insertAll request', async () => {
+    const rows = Array.from({ length: 1_203 }, (_, i) => event(`e${i}`));
+    expect(await wh.insertEvents([...rows, event('e7')])).toEqual({ inserted: 1_203, duplicates: 1 });
+
+    const bodies = inserts(fake, 'metric_events');
+    expect(bodies.map((b) => b.rows.length)).toEqual([500, 500, 203]);
+    const sent = bodies.flatMap((b) => b.rows);
+    expect(sent.map((r) => r.insertId)).toEqual(rows.map((r) => r.event_id));
+    expect(sent[0]).toEqual({
+      insertId: 'e0',
+      json: {
+        event_id: 'e0', name: 'product.wallet.spend.success', kind: 'count', value: 1,
+        event_ts: new Date(T0).toISOString(), ingest_ts: new Date(T0 + 5).toISOString(),
+        series_key: 'feature=chat', tags: '{"feature":"chat"}', service: 'wallet', environment: 'test', message_id: 'm1',
+      },
+    });
+    expect(bodies.every((b) => b.skipInvalidRows === true)).toBe(true);
+  });
+
+  it('keeps each request well under 10 MB when rows are large', async () => {
+    const big = (i: number) => ({
+      dead_letter_id: `m#${i}`, received_at_ms: T0, scope: 'message' as const, message_id: 'm', event_index: null, event_id: null,
+      reason_codes: 'invalid_json', reasons: '[]', raw_payload: 'x'.repeat(100_000), service: null,
+    });
+    await wh.insertDeadLetters(Array.from({ length: 120 }, (_, i) => big(i)));
+    const sizes = fake.requests.filter((r) => r.path.endsWith('/dead_letters/insertAll')).map((r) => JSON.stringify(r.body).length);
+    expect(sizes.length).toBeGreaterThan(2);
+    expect(Math.max(...sizes)).toBeLessThanOrEqual(5_000_000);
+  });
+
+  it('after a partial failure, retries exactly the failed rows, with backoff', async () => {
+    let calls = 0;
+    fake.respond((r) => {
+      if (!r.path.endsWith('/insertAll') || calls++ > 0) return undefined;
+      return { body: { insertErrors: [1, 3].map((index) => ({ index, errors: [{ reason: 'backendError', message: 'try again' }] })) } };
+    });
+    const rows = ['a', 'b', 'c', 'd', 'e'].map(event);
+    expect(await wh.insertEvents(rows)).toEqual({ inserted: 5, duplicates: 0 });
+
+    const bodies = inserts(fake, 'metric_events');
+    expect(bodies.map((b) => b.rows.map((row) => row.insertId))).toEqual([['a', 'b', 'c', 'd', 'e'], ['b', 'd']]);
+    expect(sleeps).toEqual([250]);
+  });
+
+  it('reports rows BigQuery refuses as invalid without resending them, and stores the rest', async () => {
+    let calls = 0;
+    fake.respond((r) => {
+      if (!r.path.endsWith('/insertAll') || calls++ > 0) return undefined;
+      return {
+        body: {
+          insertErrors: [
+            { index: 0, errors: [{ reason: 'invalid', message: 'no such field: foo' }] },
+            { index: 2, errors: [{ reason: 'timeout', message: 'slow' }] },
+          ],
+        },
+      };
+    });
+    const error = await wh.insertEvents(['a', 'b', 'c'].map(event)).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(WarehouseRowsRejectedError);
+    expect((error as WarehouseRowsRejectedError).rejected).toEqual([{ key: 'a', reason: 'invalid: no such field: foo' }]);
+    expect((error as WarehouseRowsRejectedError).storedRows).toBe(2);
+    expect(inserts(fake, 'metric_events').map((b) => b.rows.map((row) => row.insertId))).toEqual([['a', 'b', 'c'], ['c']]);
+  });
+
+  it('gives up after the bounded retries and throws, so the message is redelivered', async () => {
+    fake.respond((r) => (r.path.endsWith('/insertAll') ? { body: { insertErrors: [{ index: 0, errors: [{ reason: 'backendError' }] }] } } : undefined));
+    await expect(wh.insertEvents([event('a')])).rejects.toThrow(/still failing after 3 retries \(backendError\)/);
+    expect(inserts(fake, 'metric_events')).toHaveLength(4);
+    expect(sleeps).toEqual([250, 500, 1_000]);
+  });
+
+  it('throws when the whole request fails (the warehouse is unavailable)', async () => {
+    fake.respond((r) => (r.path.endsWith('/insertAll') ? { status: 503, body: { error: { code: 503, message: 'Service unavailable' } } } : undefined));
+    await expect(wh.insertEvents([event('a')])).rejects.toThrow(/Service unavailable/);
+  });
+
+  it('runs queries as parameterised jobs against the dataset and returns timestamps as epoch ms', async () => {
+    fake.respond((r: RecordedRequest) =>
+      r.path.endsWith('/queries')
+        ? {
+            body: {
+              jobComplete: true, jobReference: { projectId: PROJECT, jobId: 'j' }, totalRows: '1',
+              schema: { fields: [{ name: 'n', type: 'INTEGER' }, { name: 'newest', type: 'TIMESTAMP' }, { name: 'tags', type: 'JSON' }] },
+              rows: [{ f: [{ v: '3' }, { v: String(T0 * 1000) }, { v: '{"a":"b"}' }] }],
+            },
+          }
+        : undefined,
+    );
+    const rows = await wh.query(
+      defineQuery('t', 'SELECT COUNT(*) AS n, MAX(ingest_ts) AS newest, ANY_VALUE(tags) AS tags FROM {{metric_events}} WHERE event_ts >= TIMESTAMP_MILLIS(@since_ms) AND name = @name AND service = @service'),
+      { since_ms: T0, name: "x'; DROP TABLE metric_events; --", service: null },
+    );
+    expect(rows).toEqual([{ n: 3, newest: T0, tags: '{"a":"b"}' }]);
+
+    const [body] = queries(fake);
+    expect(body?.query).toBe(`SELECT COUNT(*) AS n, MAX(ingest_ts) AS newest, ANY_VALUE(tags) AS tags FROM \`${DATASET}.metric_events\` WHERE event_ts >= TIMESTAMP_MILLIS(@since_ms) AND name = @name AND service = @service`);
+    expect(body?.useLegacySql).toBe(false);
+    expect(body?.parameterMode).toBe('named');
+    expect(body?.queryParameters).toEqual([
+      { name: 'since_ms', parameterType: { type: 'INT64' }, parameterValue: { value: T0 } },
+      { name: 'name', parameterType: { type: 'STRING' }, parameterValue: { value: "x'; DROP TABLE metric_events; --" } },
+      { name: 'service', parameterType: { type: 'STRING' }, parameterValue: { value: null } },
+    ]);
+  });
+
+  it('upserts with one MERGE whose rows travel as a typed ARRAY<STRUCT> parameter, filtered on the partition column', async () => {
+    await wh.upsert('slo_status', [
+      { slo_id: 'wallet', computed_at: T0, objective: 0.999, window_days: 30, good_events: 10, total_events: 10, status: 'ok', burn_rates: '{"1h":0}' },
+      { slo_id: 'chat', computed_at: T0 + 60_000, objective: 0.99, window_days: 30, good_events: 0, total_events: 0, status: 'no_data', burn_rates: null },
+    ]);
+    const [merge] = queries(fake);
+    expect(merge?.query).toContain(`MERGE \`${DATASET}.slo_status\` AS t`);
+    expect(merge?.query).toContain('FROM UNNEST(@rows) AS r');
+    expect(merge?.query).toContain('TIMESTAMP_MILLIS(r.computed_at) AS computed_at');
+    expect(merge?.query).toContain('PARSE_JSON(r.burn_rates) AS burn_rates');
+    expect(merge?.query).toContain('ON t.slo_id = s.slo_id AND t.computed_at = s.computed_at AND t.computed_at BETWEEN TIMESTAMP_MILLIS(@partition_from_ms) AND TIMESTAMP_MILLIS(@partition_to_ms)');
+    expect(merge?.query).toContain('WHEN MATCHED THEN UPDATE SET');
+    expect(merge?.query).toContain('WHEN NOT MATCHED THEN INSERT');
+    expect(merge?.query).not.toContain('wallet');
+    const params = Object.fromEntries((merge?.queryParameters ?? []).map((p) => [p.name, p]));
+    expect(params.rows?.parameterType.type).toBe('ARRAY');
+    expect(params.rows?.parameterType.arrayType?.type).toBe('STRUCT');
+    expect(params.rows?.parameterType.arrayType?.structTypes).toContainEqual({ name: 'computed_at', type: { type: 'INT64' } });
+    expect(params.rows?.parameterType.arrayType?.structTypes).toContainEqual({ name: 'burn_rates', type: { type: 'STRING' } });
+    expect(params.partition_from_ms?.parameterValue).toEqual({ value: T0 });
+    expect(params.partition_to_ms?.parameterValue).toEqual({ value: T0 + 60_000 });
+  });
+});
