@@ -1,0 +1,39 @@
+import type { Warehouse } from '../sql/warehouse';
+import { IngestHandler, type IngestHandlerOptions } from './ingest-handler';
+import type { IngestSummary } from './ingest-message';
+import { sharedWarehouse } from './warehouse-factory';
+
+/**
+ * The Pub/Sub message as a push delivery hands it over (the fields of firebase-functions'
+ * `Message`: data base64-encoded, publishTime RFC 3339). Kept structural so this module does not
+ * import firebase-functions: index.ts does the wiring.
+ */
+export interface PushedMessage {
+  readonly messageId: string;
+  readonly data: string;
+  readonly attributes?: Readonly<Record<string, string>>;
+  readonly publishTime?: string;
+}
+
+/**
+ * Ingests one pushed message. Resolves when its events are stored (or dead-lettered); throws when
+ * it must be redelivered — with `retry: true` on the function, Pub/Sub then retries it with
+ * backoff. Push deliveries carry no delivery count, so the handler bounds retries by age
+ * (IngestHandler's maxRetryAgeMs) instead.
+ */
+export function createPushIngest(
+  warehouse: () => Promise<Warehouse> = sharedWarehouse(),
+  options: Omit<IngestHandlerOptions, 'warehouse'> = {},
+): (message: PushedMessage) => Promise<IngestSummary> {
+  let handler: IngestHandler | undefined;
+  return async (message) => {
+    handler ??= new IngestHandler({ ...options, warehouse: await warehouse() });
+    const published = message.publishTime === undefined ? NaN : Date.parse(message.publishTime);
+    return handler.handle({
+      id: message.messageId,
+      data: Buffer.from(message.data ?? '', 'base64'),
+      ...(message.attributes ? { attributes: message.attributes } : {}),
+      ...(Number.isFinite(published) ? { publishTimeMs: published } : {}),
+    });
+  };
+}

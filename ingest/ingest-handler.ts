@@ -1,0 +1,218 @@
+import { isRowsRejected, type DeadLetterRow, type EventRow, type Warehouse } from '../sql';
+import {
+  eventDeadLetter,
+  messageDeadLetter,
+  replayableMessage,
+  serviceOf,
+  warehouseFailedReason,
+  warehouseRejectedReason,
+  type DeadLetterContext,
+} from './dead-letters';
+import { addSummary, emptySummary, IngestRetryableError, type IngestMessage, type IngestSummary, type PreparedMessage } from './ingest-message';
+import { consoleIngestLog, type IngestLog } from './ingest-log';
+import { MessageDecoder } from './message-decoder';
+
+export interface IngestHandlerOptions {
+  readonly warehouse: Warehouse;
+  /** The clock: ingest_ts of stored rows and received_at of dead letters. */
+  readonly now?: () => number;
+  /**
+   * After this many deliveries of a message the warehouse kept failing on, its events go to
+   * dead_letters (`warehouse_failed`, replayable) and the message is acked: a message that makes
+   * the warehouse fail every time must not loop forever.
+   */
+  readonly maxDeliveryAttempts?: number;
+  /** The same bound by age, for transports that do not count deliveries (Firebase's push). */
+  readonly maxRetryAgeMs?: number;
+  readonly decoder?: MessageDecoder;
+  readonly log?: IngestLog;
+}
+
+export const DEFAULT_MAX_DELIVERY_ATTEMPTS = 10;
+export const DEFAULT_MAX_RETRY_AGE_MS = 24 * 3_600_000;
+
+/** The outcome of a batch: what was done, and which messages must be redelivered. */
+export interface BatchOutcome extends IngestSummary {
+  readonly retry: readonly IngestMessage[];
+  /** Ids of the messages that produced at least one dead letter (imports report their line numbers). */
+  readonly deadLetteredFrom: readonly string[];
+  /** The last warehouse error behind `retry`. */
+  readonly error?: unknown;
+}
+
+/**
+ * The ingest handler: framework-free. Decodes each v1 message, validates every event with the
+ * shared validator and PII guard, stores the valid ones (the warehouse skips ids it already holds),
+ * and writes every rejected event and every unusable message to dead_letters. Nothing is dropped
+ * silently: each event ends up stored, counted as a duplicate, or dead-lettered.
+ *
+ * Failures: a warehouse error means "try again later" (the message is redelivered), except that a
+ * message whose write keeps failing is dead-lettered after `maxDeliveryAttempts` deliveries or
+ * `maxRetryAgeMs`, and rows the warehouse refuses outright are dead-lettered at once.
+ */
+export class IngestHandler {
+  private readonly warehouse: Warehouse;
+  private readonly now: () => number;
+  private readonly maxDeliveryAttempts: number;
+  private readonly maxRetryAgeMs: number;
+  private readonly decoder: MessageDecoder;
+  private readonly log: IngestLog;
+
+  constructor(options: IngestHandlerOptions) {
+    this.warehouse = options.warehouse;
+    this.now = options.now ?? Date.now;
+    this.maxDeliveryAttempts = options.maxDeliveryAttempts ?? DEFAULT_MAX_DELIVERY_ATTEMPTS;
+    this.maxRetryAgeMs = options.maxRetryAgeMs ?? DEFAULT_MAX_RETRY_AGE_MS;
+    this.decoder = options.decoder ?? new MessageDecoder();
+    this.log = options.log ?? consoleIngestLog;
+    if (!(this.maxDeliveryAttempts >= 1)) throw new Error(`maxDeliveryAttempts must be at least 1, got ${this.maxDeliveryAttempts}`);
+  }
+
+  /** One message (the Firebase function). Throws {@link IngestRetryableError} when it must be redelivered. */
+  async handle(message: IngestMessage): Promise<IngestSummary> {
+    const { retry, error, deadLetteredFrom: _ids, ...summary } = await this.handleBatch([message]);
+    if (retry.length > 0) throw new IngestRetryableError(message.id, error);
+    return summary;
+  }
+
+  /**
+   * Several messages in one warehouse write (the streaming subscriber, imports). Never throws for
+   * a warehouse failure: it returns the messages to redeliver. When the joint write fails, each
+   * message is retried alone, so one bad message cannot hold back (or use up the attempts of) the
+   * others.
+   */
+  async handleBatch(messages: readonly IngestMessage[]): Promise<BatchOutcome> {
+    const nowMs = this.now();
+    const prepared = messages.map((m) => this.prepare(m, nowMs));
+    try {
+      return { ...(await this.write(prepared)), retry: [] };
+    } catch (error) {
+      if (prepared.length === 1) return this.afterFailure(prepared[0] as PreparedMessage, error, nowMs);
+      this.log('warn', 'ingest: batch write failed; retrying its messages one by one', { messages: prepared.length, error: describeError(error) });
+    }
+    const total = emptySummary();
+    const retry: IngestMessage[] = [];
+    const deadLetteredFrom: string[] = [];
+    let lastError: unknown;
+    for (const p of prepared) {
+      let outcome: BatchOutcome;
+      try {
+        outcome = { ...(await this.write([p])), retry: [] };
+      } catch (error) {
+        outcome = await this.afterFailure(p, error, nowMs);
+      }
+      addSummary(total, outcome);
+      retry.push(...outcome.retry);
+      deadLetteredFrom.push(...outcome.deadLetteredFrom);
+      if (outcome.error !== undefined) lastError = outcome.error;
+    }
+    return { ...total, retry, deadLetteredFrom, ...(lastError === undefined ? {} : { error: lastError }) };
+  }
+
+  /** Decodes one message into the rows to store and the dead letters to write. Pure apart from the decoder's cache. */
+  prepare(message: IngestMessage, nowMs: number): PreparedMessage {
+    const decoded = this.decoder.decode(message.data, nowMs);
+    const ctx: DeadLetterContext = { messageId: message.id, receivedAtMs: nowMs, service: decoded.source?.service ?? null };
+    if (decoded.messageReasons.length > 0) {
+      const dead = messageDeadLetter({ ...ctx, service: serviceOf(message.data) }, message.data, decoded.messageReasons);
+      return { message, events: 0, accepted: [], rows: [], deadLetters: [dead] };
+    }
+    const source = decoded.source as NonNullable<typeof decoded.source>;
+    const rows: EventRow[] = new Array<EventRow>(decoded.valid.length);
+    for (let i = 0; i < decoded.valid.length; i++) {
+      const { event, seriesKey, tagsJson } = decoded.valid[i] as (typeof decoded.valid)[number];
+      rows[i] = {
+        event_id: event.id,
+        name: event.name,
+        kind: event.kind,
+        value: event.value,
+        event_ts_ms: event.ts,
+        ingest_ts_ms: nowMs,
+        series_key: seriesKey,
+        tags: tagsJson,
+        service: source.service,
+        environment: source.environment,
+        message_id: message.id,
+      };
+    }
+    const deadLetters = decoded.rejected.map((r) => eventDeadLetter(ctx, r.index, r.raw, r.reasons));
+    return { message, source, events: decoded.valid.length + decoded.rejected.length, accepted: decoded.valid, rows, deadLetters };
+  }
+
+  /** Writes the rows of `prepared` together. Throws on a warehouse failure. */
+  private async write(prepared: readonly PreparedMessage[]): Promise<IngestSummary & { deadLetteredFrom: string[] }> {
+    const rows = prepared.length === 1 ? (prepared[0] as PreparedMessage).rows : prepared.flatMap((p) => p.rows);
+    const deadLetters = prepared.flatMap((p) => p.deadLetters);
+    const summary = emptySummary();
+    summary.messages = prepared.length;
+    for (const p of prepared) summary.events += p.events;
+    try {
+      const { inserted, duplicates } = await this.warehouse.insertEvents(rows);
+      summary.stored = inserted;
+      summary.duplicates = duplicates;
+    } catch (error) {
+      if (!isRowsRejected(error)) throw error;
+      // Refused outright (BigQuery `invalid`): retrying cannot help, so dead-letter those events.
+      const refused = this.refusedDeadLetters(prepared, error.rejected);
+      deadLetters.push(...refused);
+      summary.stored = error.storedRows;
+      summary.duplicates = rows.length - error.storedRows - refused.length;
+      this.log('warn', 'ingest: the warehouse refused some valid events; they were dead-lettered', { refused: refused.length, first: error.message });
+    }
+    await this.warehouse.insertDeadLetters(deadLetters);
+    summary.deadLettered = deadLetters.length;
+    return { ...summary, deadLetteredFrom: [...new Set(deadLetters.map((d) => d.message_id ?? ''))] };
+  }
+
+  private refusedDeadLetters(prepared: readonly PreparedMessage[], rejected: readonly { key: string; reason: string }[]): DeadLetterRow[] {
+    const reasonById = new Map(rejected.map((r) => [r.key, r.reason]));
+    const out: DeadLetterRow[] = [];
+    for (const p of prepared) {
+      const ctx: DeadLetterContext = { messageId: p.message.id, receivedAtMs: p.rows[0]?.ingest_ts_ms ?? this.now(), service: p.source?.service ?? null };
+      for (const accepted of p.accepted) {
+        const reason = reasonById.get(accepted.event.id);
+        if (reason === undefined) continue;
+        reasonById.delete(accepted.event.id); // the first row with the id is the one that was sent
+        out.push(eventDeadLetter(ctx, accepted.index, accepted.event, [warehouseRejectedReason(accepted.index, reason)]));
+      }
+    }
+    return out;
+  }
+
+  /** A single message's write failed: redeliver it, or, past the bounds, dead-letter its events. */
+  private async afterFailure(p: PreparedMessage, error: unknown, nowMs: number): Promise<BatchOutcome> {
+    const attempts = this.attemptsText(p.message, nowMs);
+    if (attempts === undefined) {
+      this.log('warn', 'ingest: warehouse write failed; the message will be redelivered', { messageId: p.message.id, deliveryAttempt: p.message.deliveryAttempt ?? null, error: describeError(error) });
+      return { ...emptySummary(), messages: 1, retry: [p.message], deadLetteredFrom: [], error };
+    }
+    const ctx: DeadLetterContext = { messageId: p.message.id, receivedAtMs: nowMs, service: p.source?.service ?? null };
+    const source = p.source ?? { service: 'unknown', environment: 'unknown' };
+    const given = p.accepted.map((a) =>
+      eventDeadLetter(ctx, a.index, a.event, [warehouseFailedReason(a.index, attempts, describeError(error))], replayableMessage(source, a.event)),
+    );
+    const deadLetters = [...p.deadLetters, ...given];
+    try {
+      await this.warehouse.insertDeadLetters(deadLetters);
+    } catch (again) {
+      this.log('error', 'ingest: giving up on a message failed too (the warehouse is down?); it will be redelivered', { messageId: p.message.id, error: describeError(again) });
+      return { ...emptySummary(), messages: 1, retry: [p.message], deadLetteredFrom: [], error: again };
+    }
+    this.log('error', 'ingest: the warehouse kept failing on a message; its events were dead-lettered (warehouse_failed)', { messageId: p.message.id, attempts, events: given.length, error: describeError(error) });
+    return { ...emptySummary(), messages: 1, events: p.events, deadLettered: deadLetters.length, gaveUp: 1, retry: [], deadLetteredFrom: [p.message.id] };
+  }
+
+  /** Why retries are over ("10 deliveries", "over 24 h"), or undefined while they are not. */
+  private attemptsText(message: IngestMessage, nowMs: number): string | undefined {
+    const attempt = message.deliveryAttempt ?? 0;
+    if (attempt >= this.maxDeliveryAttempts) return `${attempt} deliveries`;
+    if (message.publishTimeMs !== undefined && nowMs - message.publishTimeMs >= this.maxRetryAgeMs) {
+      return `retried for ${Math.round((nowMs - message.publishTimeMs) / 60_000)} min`;
+    }
+    return undefined;
+  }
+}
+
+function describeError(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}

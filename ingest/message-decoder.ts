@@ -1,0 +1,132 @@
+import {
+  decodeMessage,
+  seriesKey,
+  validateEvent,
+  validateMessage,
+  WIRE_LIMITS,
+  WIRE_SCHEMA,
+  type DecodedMessage,
+  type MessageSource,
+  type MetricEvent,
+  type RejectedEvent,
+  type Rejection,
+} from '../shared';
+import { tagSetKey, TagSetCache } from './tag-set-cache';
+
+/** A valid event with the two strings ingest stores beside it, computed once per tag set. */
+export interface AcceptedEvent {
+  readonly event: MetricEvent;
+  /** Index of the event in its message's `events` array. */
+  readonly index: number;
+  readonly seriesKey: string;
+  readonly tagsJson: string;
+}
+
+/** The same partition as shared `decodeMessage`, with valid events carried as {@link AcceptedEvent}. */
+export interface DecodedBatch {
+  readonly messageReasons: readonly Rejection[];
+  readonly source?: MessageSource;
+  readonly valid: readonly AcceptedEvent[];
+  readonly rejected: readonly RejectedEvent[];
+}
+
+const utf8 = new TextDecoder('utf-8', { fatal: true });
+const CONTROL_CHARS = /[\u0000-\u001f\u007f]/;
+
+function isPlainObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+function plainSourceField(value: unknown): value is string {
+  return typeof value === 'string' && value.length > 0 && value.length <= WIRE_LIMITS.maxSourceFieldLength && !CONTROL_CHARS.test(value);
+}
+
+/**
+ * Decodes and validates v1 messages with the shared validator (shared/event-schema.ts), giving the
+ * same verdicts and reasons as `decodeMessage`, faster on real traffic:
+ *
+ * - The envelope is checked here only to recognise the common, fully valid case; anything else
+ *   (too big, not UTF-8, not JSON, any envelope doubt) is handed to the shared `decodeMessage` /
+ *   `validateMessage`, so every message-level reason comes from the shared code.
+ * - Each event is judged by the shared `validateEvent`; a tag set it has accepted before for the
+ *   same metric is not re-checked ({@link TagSetCache} explains why that is exact).
+ *
+ * One decoder per ingest process: the cache is its state. Never throws.
+ */
+export class MessageDecoder {
+  constructor(private readonly tagSets = new TagSetCache()) {}
+
+  decode(data: Uint8Array | string, nowMs: number): DecodedBatch {
+    const size = typeof data === 'string' ? Buffer.byteLength(data, 'utf8') : data.byteLength;
+    if (size > WIRE_LIMITS.maxMessageBytes) return this.fromShared(decodeMessage(data, { nowMs }));
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(typeof data === 'string' ? data : utf8.decode(data));
+    } catch {
+      return this.fromShared(decodeMessage(data, { nowMs }));
+    }
+    return this.decodeParsed(parsed, nowMs);
+  }
+
+  /** For callers that already hold the parsed JSON (imports). */
+  decodeParsed(parsed: unknown, nowMs: number): DecodedBatch {
+    if (!isPlainObject(parsed) || parsed.schema !== WIRE_SCHEMA) return this.fromShared(validateMessage(parsed, { nowMs }));
+    const { source, events } = parsed;
+    if (
+      !isPlainObject(source) ||
+      !plainSourceField(source.service) ||
+      !plainSourceField(source.environment) ||
+      !Array.isArray(events) ||
+      events.length === 0 ||
+      events.length > WIRE_LIMITS.maxEventsPerMessage
+    ) {
+      return this.fromShared(validateMessage(parsed, { nowMs }));
+    }
+    const valid: AcceptedEvent[] = [];
+    const rejected: RejectedEvent[] = [];
+    const options = { nowMs };
+    for (let index = 0; index < events.length; index++) {
+      const raw: unknown = events[index];
+      const path = `events[${index}]`;
+      const key = isPlainObject(raw) ? tagSetKey(raw.name, raw.tags) : undefined;
+      const known = key === undefined ? undefined : this.tagSets.get(key);
+      if (known && isPlainObject(raw)) {
+        // Tags already accepted for this metric: ask the validator about everything else.
+        const result = validateEvent({ id: raw.id, name: raw.name, kind: raw.kind, value: raw.value, ts: raw.ts }, options, path);
+        if (result.ok) valid.push({ event: { ...result.event, tags: known.tags }, index, seriesKey: known.seriesKey, tagsJson: known.tagsJson });
+        else rejected.push({ index, raw, reasons: result.reasons });
+        continue;
+      }
+      const result = validateEvent(raw, options, path);
+      if (!result.ok) {
+        rejected.push({ index, raw, reasons: result.reasons });
+        continue;
+      }
+      valid.push(this.accept(result.event, index, key));
+    }
+    return { messageReasons: [], source: { service: source.service, environment: source.environment }, valid, rejected };
+  }
+
+  /** Adapts the shared decoder's answer (the slow path: some message-level doubt). */
+  private fromShared(decoded: DecodedMessage): DecodedBatch {
+    const valid: AcceptedEvent[] = [];
+    if (decoded.messageReasons.length === 0 && decoded.valid.length > 0) {
+      // The shared result lists valid events without their indexes: they are the indexes not rejected.
+      const rejectedIndexes = new Set(decoded.rejected.map((r) => r.index));
+      let index = 0;
+      for (const event of decoded.valid) {
+        while (rejectedIndexes.has(index)) index++;
+        valid.push(this.accept(event, index, tagSetKey(event.name, event.tags)));
+        index++;
+      }
+    }
+    return { messageReasons: decoded.messageReasons, ...(decoded.source ? { source: decoded.source } : {}), valid, rejected: decoded.rejected };
+  }
+
+  /** A valid event, its tag set remembered (for a valid event the key always exists). */
+  private accept(event: MetricEvent, index: number, key: string | undefined): AcceptedEvent {
+    if (key === undefined) return { event, index, seriesKey: seriesKey(event.tags), tagsJson: JSON.stringify(event.tags) };
+    const entry = this.tagSets.remember(key, event.tags);
+    return { event: { ...event, tags: entry.tags }, index, seriesKey: entry.seriesKey, tagsJson: entry.tagsJson };
+  }
+}

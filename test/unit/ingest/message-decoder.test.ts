@@ -1,0 +1,99 @@
+import fc from 'fast-check';
+import { MessageDecoder } from '../../../ingest';
+import { TagSetCache, tagSetKey } from '../../../ingest/tag-set-cache';
+import { decodeMessage, seriesKey } from '../../../shared';
+import { message, NOW, spend } from './fixtures';
+
+/** The decoder must say exactly what shared decodeMessage says; only faster. */
+function expectSameAsShared(decoder: MessageDecoder, data: string): void {
+  const ours = decoder.decode(Buffer.from(data), NOW);
+  const shared = decodeMessage(Buffer.from(data), { nowMs: NOW });
+  expect(ours.messageReasons).toEqual(shared.messageReasons);
+  expect(ours.source).toEqual(shared.source);
+  expect(ours.rejected).toEqual(shared.rejected);
+  expect(ours.valid.map((v) => v.event)).toEqual(shared.valid);
+  for (const v of ours.valid) {
+    expect(v.seriesKey).toBe(seriesKey(v.event.tags));
+    expect(v.tagsJson).toBe(JSON.stringify(v.event.tags));
+  }
+  const rejectedIndexes = new Set(shared.rejected.map((r) => r.index));
+  expect(ours.valid.every((v) => !rejectedIndexes.has(v.index))).toBe(true);
+}
+
+// Events that are mostly valid (so the cache is hit often), with every field sometimes wrong.
+const validTagValue = fc.constantFrom('chat', 'gift', '/api/messages/:id', 'eu', 'us', 'ios');
+const badTagValue = fc.oneof(
+  fc.constantFrom('jane@example.com', '+44 20 7946 0958', '4111 1111 1111 1111', '10.0.0.1', 'user_8f3kd92j', '', 'x'.repeat(129), 'tab\there', 42, null),
+  fc.string({ maxLength: 8 }),
+);
+const tagValue = fc.oneof({ weight: 6, arbitrary: validTagValue }, { weight: 1, arbitrary: badTagValue });
+const tagKey = fc.oneof({ weight: 6, arbitrary: fc.constantFrom('feature', 'region', 'platform') }, { weight: 1, arbitrary: fc.constantFrom('reason', 'not_allowed', '__proto__') });
+const metric = fc.constantFrom(
+  ['product.wallet.spend.success', 'count'],
+  ['product.wallet.spend.latency_ms', 'timing'],
+  ['infra.queue.depth', 'gauge'],
+  ['no.such.metric', 'count'],
+  ['product.wallet.spend.success', 'timing'],
+);
+const sometimes = <T, U>(good: fc.Arbitrary<T>, bad: fc.Arbitrary<U>) => fc.oneof({ weight: 8, arbitrary: good }, { weight: 1, arbitrary: bad });
+const event = fc
+  .record(
+    {
+      id: sometimes(fc.stringMatching(/^[a-z0-9-]{1,6}$/), fc.constantFrom('', 7, 'x'.repeat(129), 'a\nb')),
+      metric,
+      value: sometimes(fc.integer({ min: 0, max: 1_000 }), fc.oneof(fc.double(), fc.constantFrom(-1, '1', Infinity))),
+      ts: sometimes(fc.integer({ min: NOW - 86_400_000, max: NOW }), fc.constantFrom(NOW + 3_600_000, Math.floor(NOW / 1000), NOW - 0.5, null)),
+      tags: sometimes(fc.dictionary(tagKey, tagValue, { maxKeys: 3 }), fc.constantFrom(undefined, 'feature=chat', ['chat'])),
+    },
+    { requiredKeys: ['id', 'metric', 'value', 'ts'] },
+  )
+  .map(({ metric: pair, ...rest }) => ({ name: pair[0], kind: pair[1], ...rest }));
+const anyMessage = fc.oneof(
+  { weight: 8, arbitrary: fc.array(fc.oneof({ weight: 9, arbitrary: event }, { weight: 1, arbitrary: fc.constantFrom(null, 'event', [1]) }), { minLength: 1, maxLength: 12 }).map((events) => message(events)) },
+  { weight: 1, arbitrary: fc.constantFrom('not json', message([]), message([spend('a')], { service: 'x' }), JSON.stringify({ schema: 'metrics.v2', events: [] })) },
+);
+
+describe('MessageDecoder', () => {
+  it('gives the same verdicts and reasons as the shared decodeMessage, message after message (warm cache)', () => {
+    const decoder = new MessageDecoder();
+    let valid = 0;
+    let rejected = 0;
+    fc.assert(
+      fc.property(fc.array(anyMessage, { minLength: 1, maxLength: 6 }), (messages) => {
+        for (const m of messages) {
+          expectSameAsShared(decoder, m);
+          const decoded = decoder.decode(m, NOW);
+          valid += decoded.valid.length;
+          rejected += decoded.rejected.length;
+        }
+      }),
+      { numRuns: 300 },
+    );
+    // Both verdicts were exercised, many times over.
+    expect(valid).toBeGreaterThan(500);
+    expect(rejected).toBeGreaterThan(500);
+  });
+
+  it('re-checks the other fields of an event whose tag set it has seen, and never trusts a rejected tag set', () => {
+    const decoder = new MessageDecoder();
+    expectSameAsShared(decoder, message([spend('a')]));
+    expectSameAsShared(decoder, message([spend('b', { value: -1 }), spend('c', { ts: NOW + 86_400_000 })]));
+    expectSameAsShared(decoder, message([spend('d', { tags: { feature: 'jane@example.com', region: 'eu' } })]));
+    expectSameAsShared(decoder, message([spend('e', { tags: { feature: 'jane@example.com', region: 'eu' } })]));
+  });
+
+  it('cannot confuse two different tag sets, whatever characters they contain', () => {
+    // A naive "k=v|k=v" key would make these two one.
+    expect(tagSetKey('m', { a: 'b|c=d' })).not.toBe(tagSetKey('m', { a: 'b', c: 'd' }));
+    expect(tagSetKey('m', { a: 'b' })).not.toBe(tagSetKey('m|a', { b: '' }));
+    expect(tagSetKey('m', { a: 1 })).toBeUndefined();
+    expect(tagSetKey('m', undefined)).toBe(tagSetKey('m', {}));
+  });
+
+  it('keeps its cache bounded: past the limit it starts afresh', () => {
+    const cache = new TagSetCache(3);
+    for (const v of ['a', 'b', 'c', 'd']) cache.remember(`k${v}`, { feature: v });
+    expect(cache.size).toBe(1);
+    expect(cache.get('kd')?.seriesKey).toBe('feature=d');
+  });
+});
