@@ -14,3 +14,14 @@ import { runScheduledAlertEvaluation } from './alerts/run/scheduled';
 export const pack421_alerts_evaluate = onSchedule('every 1 minutes', async (event) => {
   await runScheduledAlertEvaluation(undefined, Date.parse(event.scheduleTime) || Date.now());
 });
+
+// ── Ingest (#4): each message on METRICS_TOPIC → validate, store, dead-letter (ingest/). A throw
+// means "redeliver" (retry: true); the handler bounds retries of a message the warehouse keeps failing on.
+import { onMessagePublished } from 'firebase-functions/v2/pubsub';
+import { createPushIngest } from './ingest/function-handler';
+import { DEFAULTS as CONFIG_DEFAULTS } from './shared/config';
+
+const ingestPushed = createPushIngest();
+export const ingest = onMessagePublished({ topic: process.env.METRICS_TOPIC || CONFIG_DEFAULTS.metricsTopic, retry: true }, async (event) => {
+  await ingestPushed(event.data.message);
+});

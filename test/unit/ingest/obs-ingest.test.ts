@@ -1,0 +1,89 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { main } from '../../../cli/obs';
+import type { CommandIo } from '../../../cli/command';
+import { DuckDbWarehouse } from '../../../sql/duckdb/duckdb-warehouse';
+import { deadLetters, message, NOW, spend, storedIds } from './fixtures';
+
+function capture(): CommandIo & { stdout: string; stderr: string } {
+  const io = { stdout: '', stderr: '', out: (t: string) => void (io.stdout += t + '\n'), err: (t: string) => void (io.stderr += t + '\n') };
+  return io;
+}
+
+describe('obs ingest --file', () => {
+  let dir: string;
+  let dbPath: string;
+  const saved = { ...process.env };
+
+  beforeEach(() => {
+    dir = mkdtempSync(join(tmpdir(), 'obs-ingest-'));
+    dbPath = join(dir, 'obs.duckdb');
+    process.env.OBS_WAREHOUSE = 'duckdb';
+    process.env.OBS_DUCKDB_PATH = dbPath;
+  });
+  afterEach(() => {
+    process.env = { ...saved };
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  const at = new Date(NOW).toISOString();
+  const lines = [
+    JSON.stringify(spend('e1')),
+    '',
+    JSON.stringify(spend('e2', { value: -1 })),
+    '{"id": "broken',
+    message([spend('e3'), spend('e4')], { service: 'chat', environment: 'prod' }),
+    JSON.stringify(spend('e1')),
+  ];
+
+  async function open<T>(work: (wh: DuckDbWarehouse) => Promise<T>): Promise<T> {
+    const wh = await DuckDbWarehouse.open(dbPath);
+    try {
+      return await work(wh);
+    } finally {
+      await wh.close();
+    }
+  }
+
+  it('loads events and whole messages, dead-letters bad lines with their line number, and says what it did', async () => {
+    const file = join(dir, 'events.ndjson');
+    writeFileSync(file, lines.join('\n') + '\n');
+    const io = capture();
+    expect(await main(['ingest', '--file', file, '--service', 'backfill', '--environment', 'staging', '--at', at, '--json'], io)).toBe(0);
+    const result = JSON.parse(io.stdout);
+    expect(result).toMatchObject({ lines: 6, blankLines: 1, messages: 5, stored: 3, duplicates: 1, deadLettered: 2, badLines: [3, 4], failedLines: [] });
+
+    await open(async (wh) => {
+      expect(await storedIds(wh)).toEqual(['e1', 'e3', 'e4']);
+      const dead = await deadLetters(wh);
+      expect(dead.map((d) => [d.message_id?.replace(/@[0-9a-f]{12}:/, '@…:'), d.reason_codes])).toEqual([
+        ['events.ndjson@…:3', 'invalid_value'],
+        ['events.ndjson@…:4', 'invalid_json'],
+      ]);
+      expect(dead[1]!.raw_payload).toBe('{"id": "broken');
+      expect(dead[0]!.service).toBe('backfill');
+    });
+  });
+
+  it('adds nothing when the same file is imported again', async () => {
+    const file = join(dir, 'events.ndjson');
+    writeFileSync(file, lines.join('\n'));
+    expect(await main(['ingest', '--file', file, '--at', at], capture())).toBe(0);
+    const io = capture();
+    expect(await main(['ingest', '--file', file, '--at', at], io)).toBe(0);
+    expect(io.stdout).toContain('stored 0 event(s), 4 duplicate(s) skipped, 2 dead letter(s)');
+    expect(io.stdout).toContain('lines with dead letters: 3, 4');
+    await open(async (wh) => expect(await deadLetters(wh)).toHaveLength(2));
+  });
+
+  it.each([
+    [['ingest'], 64, '--file is required'],
+    [['ingest', '--file', '/no/such/file.ndjson'], 66, 'no such file'],
+    [['ingest', '--file', 'x', '--at', 'yesterday'], 64, 'not an ISO-8601 time'],
+  ])('obs %p exits %i and says why', async (args, code, text) => {
+    const io = capture();
+    expect(await main(args, io)).toBe(code);
+    expect(io.stderr).toContain(text);
+  });
+});
