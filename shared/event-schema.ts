@@ -121,6 +121,15 @@ function checkString(value: unknown, field: string, maxLength: number, code: Rej
  * Never throws; returns every reason the event is rejected, or the normalised event.
  */
 export function validateEvent(raw: unknown, options: ValidateOptions = {}, path = 'event'): EventValidation {
+  try {
+    return validateEventUnguarded(raw, options, path);
+  } catch (error) {
+    // Only exotic objects get here (a revoked Proxy, a getter that throws): JSON never does.
+    return { ok: false, reasons: [{ code: 'not_an_object', field: path, message: `${path} could not be read: ${error instanceof Error ? error.message : 'unknown error'}` }] };
+  }
+}
+
+function validateEventUnguarded(raw: unknown, options: ValidateOptions, path: string): EventValidation {
   const reasons: Rejection[] = [];
   if (!isPlainObject(raw)) {
     return { ok: false, reasons: [{ code: 'not_an_object', field: path, message: `${path} must be a JSON object, got ${describe(raw)}` }] };

@@ -170,6 +170,16 @@ describe('the validator never throws', () => {
     );
   });
 
+  it('rejects exotic objects that throw when read: a revoked Proxy and a throwing getter', () => {
+    const { proxy, revoke } = Proxy.revocable({}, {});
+    revoke();
+    const throwing = Object.defineProperty({}, 'id', { enumerable: true, get: () => { throw new Error('boom'); } });
+    for (const value of [proxy, throwing]) {
+      const result = validateEvent(value, opts);
+      expect(result).toEqual({ ok: false, reasons: [expect.objectContaining({ code: 'not_an_object', field: 'event' })] });
+    }
+  });
+
   it('returns a result for any bytes or text as a message', () => {
     fc.assert(
       fc.property(fc.oneof(fc.uint8Array({ maxLength: 512 }), fc.string(), fc.json()), (data) => {
