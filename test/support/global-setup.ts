@@ -27,4 +27,14 @@ export default async function globalSetup(): Promise<void> {
   // No GCE metadata server off Google Cloud: stop google-auth probing for one (it only warns).
   process.env.METADATA_SERVER_DETECTION ??= 'none';
   globalThis.__obsEmulators = started;
+  // If jest dies before global teardown, do not leave JVMs behind.
+  process.once('exit', () => {
+    for (const e of started) {
+      try {
+        process.kill(-e.pid, 'SIGKILL');
+      } catch {
+        // already stopped by teardown
+      }
+    }
+  });
 }
