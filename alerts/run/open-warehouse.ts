@@ -1,17 +1,29 @@
 import type { ObservabilityConfig } from '../../shared/config';
-import { DuckDbWarehouse } from '../../sql/duckdb/duckdb-warehouse';
+import { openIngestWarehouse, sharedWarehouse } from '../../ingest/warehouse-factory';
 import type { Warehouse } from '../../sql/warehouse';
 
 /**
- * The warehouse the alert evaluator reads (and where alert_log goes). DuckDB is the embedded
- * default. The BigQuery adapter belongs to the warehouse issue (#4); until it is in sql/, a
- * BigQuery configuration fails here with that said, rather than evaluating nothing.
+ * The warehouse the alert evaluator reads rollups from and appends alert_log to: the configured
+ * one (OBS_WAREHOUSE: DuckDB file or BigQuery dataset), schema created — the factory ingest uses,
+ * so there is one place that knows how to open a warehouse.
  */
-export async function openAlertWarehouse(config: ObservabilityConfig): Promise<Warehouse> {
+export function openAlertWarehouse(config: ObservabilityConfig): Promise<Warehouse> {
+  return openIngestWarehouse(config);
+}
+
+/**
+ * For the `obs alerts` commands: the local DuckDB file only. Their alert state lives in the
+ * warehouse's tables, which is the local store; production state is in Firestore and is
+ * evaluated by the scheduled function.
+ */
+export function openLocalAlertWarehouse(config: ObservabilityConfig): Promise<Warehouse> {
   if (config.warehouse !== 'duckdb') {
-    throw new Error('OBS_WAREHOUSE=bigquery: the alert evaluator needs the BigQuery warehouse adapter (issue #4), which is not in sql/ yet');
+    return Promise.reject(new Error('obs alerts works on the local DuckDB warehouse; unset OBS_WAREHOUSE (or set it to duckdb). In production the scheduled function evaluates alerts, with their state in Firestore.'));
   }
-  const warehouse = await DuckDbWarehouse.open(config.duckdbPath);
-  await warehouse.createSchema();
-  return warehouse;
+  return openIngestWarehouse(config);
+}
+
+/** One warehouse per function instance, opened on first use and kept (a run every minute). */
+export function sharedAlertWarehouse(config: () => ObservabilityConfig): () => Promise<Warehouse> {
+  return sharedWarehouse(() => openAlertWarehouse(config()));
 }

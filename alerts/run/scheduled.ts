@@ -6,19 +6,20 @@ import { stderrLogger } from '../logger';
 import type { AlertStore } from '../state/alert-store';
 import { FirestoreAlertStore } from '../state/firestore-alert-store';
 import { evaluateAlerts, type EvaluationReport } from './evaluate-run';
-import { openAlertWarehouse } from './open-warehouse';
+import { sharedAlertWarehouse } from './open-warehouse';
 import { createAlertRuntime } from './runtime';
 
 export interface ScheduledDeps {
   /** Where unconfigured channels write (default .data/outbox.jsonl). */
   readonly outboxPath?: string;
-  readonly openWarehouse: (config: ObservabilityConfig) => Promise<Warehouse>;
+  /** The warehouse, kept open across runs of one function instance (the handler does not close it). */
+  readonly warehouse: () => Promise<Warehouse>;
   readonly openStore: (config: ObservabilityConfig, warehouse: Warehouse) => AlertStore;
 }
 
-/** Production: alert state in Firestore (firebase-admin's default app), data in the configured warehouse. */
+/** Production: rollups and alert_log in the configured warehouse, alert state in Firestore (firebase-admin's default app). */
 export const productionDeps: ScheduledDeps = {
-  openWarehouse: openAlertWarehouse,
+  warehouse: sharedAlertWarehouse(() => loadConfig()),
   openStore: () => new FirestoreAlertStore(getFirestore(getApps()[0] ?? initializeApp())),
 };
 
@@ -28,7 +29,7 @@ export const productionDeps: ScheduledDeps = {
  */
 export async function runScheduledAlertEvaluation(deps: ScheduledDeps = productionDeps, nowMs = Date.now()): Promise<EvaluationReport> {
   const config = loadConfig();
-  const warehouse = await deps.openWarehouse(config);
+  const warehouse = await deps.warehouse();
   const runtime = createAlertRuntime({ warehouse, config, store: deps.openStore(config, warehouse), ...(deps.outboxPath ? { outboxPath: deps.outboxPath } : {}) });
   try {
     const report = await evaluateAlerts(runtime, nowMs);
@@ -41,6 +42,5 @@ export async function runScheduledAlertEvaluation(deps: ScheduledDeps = producti
     return report;
   } finally {
     runtime.close();
-    await warehouse.close();
   }
 }

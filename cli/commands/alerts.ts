@@ -1,6 +1,6 @@
 import { parseArgs } from 'node:util';
 import { evaluateAlerts, type EvaluationReport } from '../../alerts/run/evaluate-run';
-import { openAlertWarehouse } from '../../alerts/run/open-warehouse';
+import { openLocalAlertWarehouse } from '../../alerts/run/open-warehouse';
 import { createAlertRuntime } from '../../alerts/run/runtime';
 import { parseMatcher, formatMatcher } from '../../alerts/model/matchers';
 import { createSilence, silenceStatus, type Silence } from '../../alerts/mute/silences';
@@ -21,7 +21,7 @@ class UsageError extends Error {}
 
 async function withWarehouse<T>(work: (warehouse: Warehouse, config: ObservabilityConfig) => Promise<T>): Promise<T> {
   const config = loadConfig();
-  const warehouse = await openAlertWarehouse(config);
+  const warehouse = await openLocalAlertWarehouse(config);
   try {
     return await work(warehouse, config);
   } finally {

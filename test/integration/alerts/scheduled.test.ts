@@ -38,8 +38,7 @@ describeWithEmulator('FIRESTORE_EMULATOR_HOST', 'the scheduled alert evaluation 
   it('fires the P0 call-failures rule once and records its state in Firestore', async () => {
     const store = new FirestoreAlertStore(getFirestore(app), `sched_${randomUUID().slice(0, 8)}_`);
     const deps = {
-      // The handler closes what it opens; the test keeps its warehouse open across runs.
-      openWarehouse: () => Promise.resolve(Object.assign(Object.create(warehouse) as DuckDbWarehouse, { close: () => Promise.resolve() })),
+      warehouse: () => Promise.resolve(warehouse),
       openStore: () => store,
       outboxPath: join(dir, 'outbox.jsonl'),
     };
