@@ -1,0 +1,85 @@
+import { defineQuery } from '../dialect';
+import { EVENT_SPAN, MINUTE_HISTOGRAM_SELECT, MINUTE_ROLLUP_SELECT, mergeInto, minuteOf, uniqueEventsCte } from './rollup-fragments';
+
+/**
+ * The incremental rollup run (aggregator/rollup-job.ts), step by step:
+ *
+ *  1. `rollup_changed_spans`: which minutes received events ingested in (@after_ms, @upto_ms],
+ *     as contiguous spans of minutes (gaps and islands), with the number of new events.
+ *  2. For each span: `rollup_merge_minutes` and `rollup_merge_minute_histograms` recompute whole
+ *     every (metric, series, minute) window that received a new event, from all of that window's
+ *     events (deduplicated by event_id), and MERGE them in.
+ *  3. `rollup_merge_hours` … `rollup_merge_day_histograms` (rollup-levels.ts) re-derive the
+ *     hour and day windows above the minutes written in step 2.
+ *
+ * A late event (minutes or days late) has a new ingest_ts and an old event_ts: step 1 finds its
+ * minute, so its window and the hour and day above it are recomputed. Every statement is a whole-
+ * window recompute plus MERGE, so running one twice leaves the same rows.
+ */
+
+/** The events a run has to look at: ingested in (@after_ms, @upto_ms], event time ≥ @horizon_ms. */
+const NEW_EVENTS = `ingest_ts > TIMESTAMP_MILLIS(@after_ms) AND ingest_ts <= TIMESTAMP_MILLIS(@upto_ms)`;
+
+/**
+ * Contiguous spans of minutes that received new events. `@horizon_ms` bounds the event time
+ * scanned (the late-data horizon, and BigQuery's partition filter). Rows: from_ms, to_ms (the
+ * span [from, to) in epoch ms, minute-aligned), minutes (distinct minutes), events (new events).
+ */
+export const rollupChangedSpans = defineQuery(
+  'rollup_changed_spans',
+  `WITH changed AS (
+  SELECT ${minuteOf('event_ts')} AS minute, COUNT(*) AS events
+  FROM {{metric_events}}
+  WHERE event_ts >= TIMESTAMP_MILLIS(@horizon_ms)
+    AND ${NEW_EVENTS}
+  GROUP BY minute
+), islands AS (
+  SELECT minute, events, minute - ROW_NUMBER() OVER (ORDER BY minute) AS island
+  FROM changed
+)
+SELECT MIN(minute) * 60000 AS from_ms, (MAX(minute) + 1) * 60000 AS to_ms, COUNT(*) AS minutes, SUM(events) AS events
+FROM islands
+GROUP BY island
+ORDER BY from_ms`,
+);
+
+/** The (name, series_key, minute) windows of one span that received new events. */
+const changedWindows = (kindFilter?: string) => `changed AS (
+    SELECT DISTINCT name, series_key, ${minuteOf('event_ts')} AS minute
+    FROM {{metric_events}}
+    WHERE ${EVENT_SPAN}
+      AND ${NEW_EVENTS}${kindFilter ? `\n      AND kind = '${kindFilter}'` : ''}
+  )`;
+const JOIN_CHANGED = `JOIN changed AS c ON e.name = c.name AND e.series_key = c.series_key AND ${minuteOf('e.event_ts')} = c.minute`;
+
+const MINUTE_TARGET = `t.window_seconds = 60
+  AND t.window_start >= TIMESTAMP_MILLIS(@span_from_ms) AND t.window_start < TIMESTAMP_MILLIS(@span_to_ms)`;
+
+/**
+ * Recomputes the 1-minute rollups of the changed windows of [@span_from_ms, @span_to_ms) and
+ * stamps them `updated_at = @updated_at_ms` (the hour merge finds them by that stamp).
+ */
+export const rollupMergeMinutes = defineQuery(
+  'rollup_merge_minutes',
+  mergeInto(
+    'metric_rollups',
+    `WITH ${changedWindows()},
+  ${uniqueEventsCte({ join: JOIN_CHANGED })}
+  ${MINUTE_ROLLUP_SELECT}`,
+    MINUTE_TARGET,
+  ),
+);
+
+/** Recomputes the 1-minute histograms of the changed timing windows of the span. */
+export const rollupMergeMinuteHistograms = defineQuery(
+  'rollup_merge_minute_histograms',
+  mergeInto(
+    'metric_histograms',
+    `WITH ${changedWindows('timing')},
+  ${uniqueEventsCte({ join: JOIN_CHANGED, kindFilter: 'timing' })}
+  ${MINUTE_HISTOGRAM_SELECT}`,
+    MINUTE_TARGET,
+  ),
+);
+
+export const QUERIES = [rollupChangedSpans, rollupMergeMinutes, rollupMergeMinuteHistograms];
