@@ -1,0 +1,90 @@
+import { rollupChangedSpans, rollupMergeMinuteHistograms, rollupMergeMinutes } from '../sql/queries/rollup-incremental';
+import type { Warehouse } from '../sql/warehouse';
+import { readJobState, ROLLUP_JOB, writeJobState } from './job-state';
+import { mergeLevels } from './level-merge';
+import { paramsFor } from './query-params';
+import { DEFAULT_ROLLUP_TIMING, ingestRange, planSpans, type RollupTiming, type Span } from './rollup-plan';
+
+/**
+ * The incremental rollup job: recompute exactly the windows that received events since the last
+ * run, and advance the watermark. The rule for which events a run sees is in rollup-plan.ts; the
+ * SQL, step by step, in sql/queries/rollup-incremental.ts.
+ *
+ * Contract:
+ * - `nowMs` is the only clock: the same stored events and the same `nowMs` give the same rows.
+ * - Cost follows the new data: the run reads the newly ingested rows (DuckDB skips older row
+ *   groups by their ingest_ts min/max; BigQuery prunes partitions to the late-data horizon) and
+ *   the events of the windows they touched — not the table.
+ * - Re-running is safe: every window is recomputed whole and MERGEd. The watermark is written
+ *   last, so a run that fails part-way is simply done again by the next one.
+ * - One writer at a time (ARCHITECTURE.md). Two overlapping runs compute the same rows; the only
+ *   cost is duplicated work.
+ */
+export interface RollupRunOptions {
+  readonly nowMs: number;
+  readonly timing?: Partial<RollupTiming>;
+}
+
+export interface RollupRunResult {
+  readonly job: typeof ROLLUP_JOB;
+  readonly nowMs: number;
+  /** Events with ingest_ts in (afterMs, uptoMs] were processed. */
+  readonly afterMs: number;
+  readonly uptoMs: number;
+  readonly watermarkMs: number;
+  /** Spans of changed minutes, after merging (rollup-plan.ts planSpans). */
+  readonly spans: ReadonlyArray<{ fromMs: number; toMs: number }>;
+  readonly changedMinutes: number;
+  readonly newEvents: number;
+  readonly statements: number;
+  readonly durationMs: number;
+}
+
+/** Runs one incremental rollup pass as of `nowMs`. */
+export async function runRollupJob(warehouse: Warehouse, options: RollupRunOptions): Promise<RollupRunResult> {
+  const started = performance.now();
+  const timing: RollupTiming = { ...DEFAULT_ROLLUP_TIMING, ...options.timing };
+  const state = await readJobState(warehouse, ROLLUP_JOB);
+  const range = ingestRange(state.watermarkMs, options.nowMs, timing);
+
+  let spans: Span[] = [];
+  let statements = 0;
+  if (range.uptoMs > range.afterMs) {
+    const rows = await warehouse.query<{ from_ms: number; to_ms: number; minutes: number; events: number }>(rollupChangedSpans, {
+      horizon_ms: range.horizonMs,
+      after_ms: range.afterMs,
+      upto_ms: range.uptoMs,
+    });
+    statements++;
+    spans = planSpans(
+      rows.map((r) => ({ fromMs: r.from_ms, toMs: r.to_ms, minutes: r.minutes, events: r.events })),
+      timing,
+    );
+    for (const span of spans) {
+      statements += await rollupSpan(warehouse, span, range.afterMs, range.uptoMs, options.nowMs);
+    }
+  }
+
+  const result: RollupRunResult = {
+    job: ROLLUP_JOB,
+    nowMs: options.nowMs,
+    afterMs: range.afterMs,
+    uptoMs: range.uptoMs,
+    watermarkMs: range.nextWatermarkMs,
+    spans: spans.map(({ fromMs, toMs }) => ({ fromMs, toMs })),
+    changedMinutes: spans.reduce((n, s) => n + s.minutes, 0),
+    newEvents: spans.reduce((n, s) => n + s.events, 0),
+    statements: statements + 1,
+    durationMs: Math.round(performance.now() - started),
+  };
+  await writeJobState(warehouse, ROLLUP_JOB, { watermarkMs: range.nextWatermarkMs, lastRunMs: options.nowMs, lastResult: result });
+  return result;
+}
+
+/** Recomputes one span's changed minute windows, then the hours and days above them. */
+async function rollupSpan(warehouse: Warehouse, span: Span, afterMs: number, uptoMs: number, updatedAtMs: number): Promise<number> {
+  const params = { span_from_ms: span.fromMs, span_to_ms: span.toMs, after_ms: afterMs, upto_ms: uptoMs, updated_at_ms: updatedAtMs };
+  await warehouse.execute(rollupMergeMinutes, paramsFor(rollupMergeMinutes, params));
+  await warehouse.execute(rollupMergeMinuteHistograms, paramsFor(rollupMergeMinuteHistograms, params));
+  return 2 + (await mergeLevels(warehouse, span.fromMs, span.toMs, updatedAtMs));
+}
