@@ -1,0 +1,65 @@
+import { SLOS, type SloSpec } from '../shared/slo-catalogue';
+import { LONGEST_LOOKBACK_MS, SLO_LOOKBACKS, sloWindowGoodSums, sloWindowRollupSums } from '../sql/queries/slo-window-sums';
+import type { Row, Warehouse } from '../sql/warehouse';
+import { floorTo, MINUTE_MS } from './rollup-plan';
+import { SliInputs, type SeriesGoodSums, type SeriesSums, type SliCounts } from './slo-sli';
+import { evaluateSlo, toSloStatusRow, type SloStatus } from './slo-status';
+
+/**
+ * The SLO job: attainment, error budget and burn rates of every catalogue SLO as of `nowMs`, from
+ * the rollups (two queries for all SLOs: sql/queries/slo-window-sums.ts), optionally stored in
+ * `slo_status` (one row per SLO per computation: the history behind burn-down charts).
+ *
+ * Every window ends at `nowMs` rounded down to the minute (exclusive): the SLO window is the last
+ * 30 × 1440 complete minutes, the 5m burn window the last five. The rollups are only as fresh as
+ * the last rollup run; `obs aggregate` runs that first.
+ */
+export interface SloRunOptions {
+  readonly nowMs: number;
+  /** Store the statuses in slo_status (the scheduled job does; `obs slo status` does not). */
+  readonly write?: boolean;
+  readonly slos?: readonly SloSpec[];
+}
+
+export interface SloRunResult {
+  readonly nowMs: number;
+  readonly statuses: readonly SloStatus[];
+  readonly written: boolean;
+  readonly durationMs: number;
+}
+
+/** Computes (and with `write`, stores) the status of every SLO as of `nowMs`. */
+export async function runSloJob(warehouse: Warehouse, options: SloRunOptions): Promise<SloRunResult> {
+  const started = performance.now();
+  const statuses = await computeSloStatuses(warehouse, options.nowMs, options.slos ?? SLOS);
+  if (options.write) await warehouse.upsert('slo_status', statuses.map(toSloStatusRow));
+  return { nowMs: options.nowMs, statuses, written: options.write === true, durationMs: Math.round(performance.now() - started) };
+}
+
+export async function computeSloStatuses(warehouse: Warehouse, nowMs: number, slos: readonly SloSpec[] = SLOS): Promise<SloStatus[]> {
+  const endMs = floorTo(nowMs, MINUTE_MS);
+  const params = { end_ms: endMs, from_ms: endMs - LONGEST_LOOKBACK_MS };
+  const [sums, good] = await Promise.all([warehouse.query(sloWindowRollupSums, params), warehouse.query(sloWindowGoodSums, params)]);
+  const inputs = new SliInputs(sums.map(toSeriesSums), good.map(toSeriesGoodSums));
+  return slos.map((slo) => {
+    const windows: Record<string, SliCounts> = {};
+    for (const lookback of SLO_LOOKBACKS) windows[lookback.label] = inputs.counts(slo, lookback.label);
+    return evaluateSlo(slo, windows, nowMs, endMs);
+  });
+}
+
+const num = (v: unknown) => (typeof v === 'number' ? v : Number(v ?? 0));
+
+function perLookback(row: Row, prefix: string): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const l of SLO_LOOKBACKS) out[l.label] = num(row[`${prefix}_${l.label}`]);
+  return out;
+}
+
+function toSeriesSums(row: Row): SeriesSums {
+  return { name: String(row.name), seriesKey: String(row.series_key), events: perLookback(row, 'events'), values: perLookback(row, 'values') };
+}
+
+function toSeriesGoodSums(row: Row): SeriesGoodSums {
+  return { name: String(row.name), seriesKey: String(row.series_key), maxMs: num(row.max_ms), good: perLookback(row, 'good') };
+}

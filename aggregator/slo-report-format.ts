@@ -1,0 +1,71 @@
+import type { DayResult, MonthlyReport, SloMonthResult } from './slo-report';
+
+/**
+ * Renderings of the monthly report: Markdown (for the monthly review), CSV (one row per SLO, for
+ * spreadsheets) and JSON (everything, including every day). Pure string functions.
+ */
+export type ReportFormat = 'md' | 'csv' | 'json';
+export const REPORT_FORMATS: readonly ReportFormat[] = ['md', 'csv', 'json'];
+
+const pct = (v: number | null, digits = 3) => (v === null ? 'no data' : `${(v * 100).toFixed(digits)}%`);
+const count = (v: number) => (Number.isInteger(v) ? String(v) : v.toFixed(1));
+const met = (s: SloMonthResult) => (s.met === null ? 'no data' : s.met ? 'yes' : '**no**');
+
+function budget(s: SloMonthResult): string {
+  if (s.budgetUsed === null) return 'no data';
+  const minutes = s.budgetMinutes !== null && s.budgetMinutesUsed !== null ? ` (${s.budgetMinutesUsed.toFixed(1)} of ${s.budgetMinutes.toFixed(1)} min)` : '';
+  return `${pct(s.budgetUsed, 1)}${minutes}`;
+}
+
+const dayText = (d: DayResult) => `${d.day}: ${pct(d.attainment, 2)}, ${count(d.badEvents)} bad (${pct(d.budgetShare, 1)} of budget)`;
+
+export function reportMarkdown(report: MonthlyReport): string {
+  const lines = [
+    `# SLO compliance report — ${report.month}`,
+    '',
+    `Calendar month ${new Date(report.fromMs).toISOString().slice(0, 10)} to ${new Date(report.toMs - 1).toISOString().slice(0, 10)} (UTC), from the daily rollups.`,
+    'Budget used is the share of the month\'s error budget spent: (bad events) / ((1 − objective) × events); over 100% means the objective was missed.',
+    '',
+    '| SLO | objective | attainment | met | budget used | bad / allowed events | days with data |',
+    '|---|---:|---:|:---:|---:|---:|---:|',
+  ];
+  for (const s of report.slos) {
+    lines.push(`| ${s.name} (\`${s.sloId}\`) | ${pct(s.objective)} | ${pct(s.attainment)} | ${met(s)} | ${budget(s)} | ${count(s.badEvents)} / ${s.budgetAllowed.toFixed(1)} | ${s.daysWithData} |`);
+  }
+  lines.push('', '## Worst days', '');
+  for (const s of report.slos) {
+    lines.push(`- **${s.name}**: ${s.worstDays.length === 0 ? (s.totalEvents === 0 ? 'no data' : 'no bad events') : s.worstDays.map(dayText).join('; ')}`);
+  }
+  return lines.join('\n') + '\n';
+}
+
+const CSV_COLUMNS = [
+  'month', 'slo_id', 'name', 'category', 'objective', 'good_events', 'total_events', 'bad_events', 'attainment', 'met',
+  'budget_allowed', 'budget_used', 'budget_minutes', 'budget_minutes_used', 'days_with_data', 'worst_days',
+] as const;
+
+function csvField(value: string | number | boolean | null): string {
+  if (value === null) return '';
+  const text = String(value);
+  return /[",\r\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
+}
+
+/** RFC 4180 CSV: a header, then one row per SLO; empty fields mean "no data". */
+export function reportCsv(report: MonthlyReport): string {
+  const rows = report.slos.map((s) =>
+    [
+      report.month, s.sloId, s.name, s.category, s.objective, s.goodEvents, s.totalEvents, s.badEvents, s.attainment, s.met,
+      s.budgetAllowed, s.budgetUsed, s.budgetMinutes, s.budgetMinutesUsed, s.daysWithData,
+      s.worstDays.map((d) => `${d.day} ${d.attainment === null ? '' : d.attainment.toFixed(6)} ${d.badEvents}`).join('; '),
+    ].map(csvField).join(','),
+  );
+  return [CSV_COLUMNS.join(','), ...rows].join('\r\n') + '\r\n';
+}
+
+export function reportJson(report: MonthlyReport): string {
+  return JSON.stringify(report, null, 2) + '\n';
+}
+
+export function renderReport(report: MonthlyReport, format: ReportFormat): string {
+  return format === 'md' ? reportMarkdown(report) : format === 'csv' ? reportCsv(report) : reportJson(report);
+}

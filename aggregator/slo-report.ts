@@ -1,0 +1,160 @@
+import { SLOS, type SloCategory, type SloSpec } from '../shared/slo-catalogue';
+import { monthRangeMs } from '../shared/time-windows';
+import { sloDailyGoodSums, sloDailyRollupSums } from '../sql/queries/slo-daily-sums';
+import type { Row, Warehouse } from '../sql/warehouse';
+import { DAY_MS } from './rollup-plan';
+import { SliInputs, type SeriesGoodSums, type SeriesSums } from './slo-sli';
+import { attainment } from './slo-math';
+
+/**
+ * The monthly SLO compliance report (the seed's monthly operations checklist: "Generate SLO
+ * compliance report"): for each SLO, attainment over the calendar month (UTC), whether the
+ * objective was met, the share of the month's error budget used, and the worst days.
+ *
+ * The month is a calendar month, not the SLOs' rolling 30-day window: its budget is
+ * (1 − objective) × the month's events, and for availability SLOs (1 − objective) × the month's
+ * minutes (28–31 days) of full outage. A month still in progress covers the days so far.
+ * The worst days are the days that spent the most of the month's budget (most bad events; ties:
+ * lower attainment, then earlier) — a quiet night with 1 bad request out of 3 does not outrank a
+ * day with 2,000 failures.
+ */
+export interface DayResult {
+  /** The UTC day, YYYY-MM-DD. */
+  readonly day: string;
+  readonly goodEvents: number;
+  readonly totalEvents: number;
+  readonly badEvents: number;
+  readonly attainment: number | null;
+  /** badEvents / the month's allowed bad events; null without data in the month. */
+  readonly budgetShare: number | null;
+}
+
+export interface SloMonthResult {
+  readonly sloId: string;
+  readonly name: string;
+  readonly category: SloCategory;
+  readonly objective: number;
+  readonly goodEvents: number;
+  readonly totalEvents: number;
+  readonly badEvents: number;
+  /** null = no data in the month. */
+  readonly attainment: number | null;
+  /** attainment ≥ objective; null = no data. */
+  readonly met: boolean | null;
+  /** Bad events the month allows: (1 − objective) × total. */
+  readonly budgetAllowed: number;
+  /** badEvents / budgetAllowed (above 1 = overspent); null = no data. */
+  readonly budgetUsed: number | null;
+  /** Availability SLOs: the month's budget in minutes of full outage, and the minutes used. */
+  readonly budgetMinutes: number | null;
+  readonly budgetMinutesUsed: number | null;
+  readonly daysWithData: number;
+  readonly worstDays: readonly DayResult[];
+  readonly days: readonly DayResult[];
+}
+
+export interface MonthlyReport {
+  /** YYYY-MM. */
+  readonly month: string;
+  readonly fromMs: number;
+  readonly toMs: number;
+  readonly slos: readonly SloMonthResult[];
+}
+
+export const WORST_DAYS = 3;
+
+/** Reads the month's daily rollups and builds the report. */
+export async function buildMonthlyReport(warehouse: Warehouse, month: string, slos: readonly SloSpec[] = SLOS): Promise<MonthlyReport> {
+  const { startMs, endMs } = monthRangeMs(month);
+  const params = { from_ms: startMs, to_ms: endMs };
+  const [sums, good] = await Promise.all([warehouse.query(sloDailyRollupSums, params), warehouse.query(sloDailyGoodSums, params)]);
+  return monthlyReportFromSums(month, dailySeriesSums(sums), dailyGoodSums(good), slos);
+}
+
+const dayLabel = (ms: number) => new Date(ms).toISOString().slice(0, 10);
+
+/** Pure: the report from per-day series sums (slots are YYYY-MM-DD). */
+export function monthlyReportFromSums(month: string, sums: readonly SeriesSums[], good: readonly SeriesGoodSums[], slos: readonly SloSpec[] = SLOS): MonthlyReport {
+  const { startMs, endMs } = monthRangeMs(month);
+  const days: string[] = [];
+  for (let t = startMs; t < endMs; t += DAY_MS) days.push(dayLabel(t));
+  const inputs = new SliInputs(sums, good);
+  const monthMinutes = (endMs - startMs) / 60_000;
+  return {
+    month,
+    fromMs: startMs,
+    toMs: endMs,
+    slos: slos.map((slo) => {
+      const perDay = days.map((day) => ({ day, ...inputs.counts(slo, day) }));
+      const goodEvents = perDay.reduce((n, d) => n + d.good, 0);
+      const totalEvents = perDay.reduce((n, d) => n + d.total, 0);
+      const badEvents = totalEvents - goodEvents;
+      const budgetAllowed = (1 - slo.objective) * totalEvents;
+      const monthAttainment = attainment(goodEvents, totalEvents);
+      const budgetUsed = totalEvents > 0 ? badEvents / budgetAllowed : null;
+      const budgetMinutes = slo.category === 'availability' ? (1 - slo.objective) * monthMinutes : null;
+      const dayResults: DayResult[] = perDay.map((d) => ({
+        day: d.day,
+        goodEvents: d.good,
+        totalEvents: d.total,
+        badEvents: d.total - d.good,
+        attainment: attainment(d.good, d.total),
+        budgetShare: totalEvents > 0 ? (d.total - d.good) / budgetAllowed : null,
+      }));
+      return {
+        sloId: slo.id,
+        name: slo.name,
+        category: slo.category,
+        objective: slo.objective,
+        goodEvents,
+        totalEvents,
+        badEvents,
+        attainment: monthAttainment,
+        met: monthAttainment === null ? null : monthAttainment >= slo.objective,
+        budgetAllowed,
+        budgetUsed,
+        budgetMinutes,
+        budgetMinutesUsed: budgetMinutes !== null && budgetUsed !== null ? budgetUsed * budgetMinutes : null,
+        daysWithData: dayResults.filter((d) => d.totalEvents > 0).length,
+        worstDays: worstDays(dayResults),
+        days: dayResults,
+      };
+    }),
+  };
+}
+
+/** The days with bad events, most bad events first (ties: lower attainment, then earlier). */
+export function worstDays(days: readonly DayResult[], count = WORST_DAYS): DayResult[] {
+  return days
+    .filter((d) => d.badEvents > 0)
+    .sort((a, b) => b.badEvents - a.badEvents || (a.attainment ?? 1) - (b.attainment ?? 1) || a.day.localeCompare(b.day))
+    .slice(0, count);
+}
+
+const num = (v: unknown) => (typeof v === 'number' ? v : Number(v ?? 0));
+
+/** Folds (name, series, day) rows into one SeriesSums per series, slotted by day. */
+function dailySeriesSums(rows: readonly Row[]): SeriesSums[] {
+  const bySeries = new Map<string, { name: string; seriesKey: string; events: Record<string, number>; values: Record<string, number> }>();
+  for (const row of rows) {
+    const key = `${String(row.name)}\u0000${String(row.series_key)}`;
+    let s = bySeries.get(key);
+    if (!s) bySeries.set(key, (s = { name: String(row.name), seriesKey: String(row.series_key), events: {}, values: {} }));
+    const day = dayLabel(num(row.day_ms));
+    s.events[day] = (s.events[day] ?? 0) + num(row.events);
+    s.values[day] = (s.values[day] ?? 0) + num(row.value_sum);
+  }
+  return [...bySeries.values()];
+}
+
+function dailyGoodSums(rows: readonly Row[]): SeriesGoodSums[] {
+  const bySeries = new Map<string, { name: string; seriesKey: string; maxMs: number; good: Record<string, number> }>();
+  for (const row of rows) {
+    const key = `${String(row.name)}\u0000${String(row.series_key)}\u0000${num(row.max_ms)}`;
+    let s = bySeries.get(key);
+    if (!s) bySeries.set(key, (s = { name: String(row.name), seriesKey: String(row.series_key), maxMs: num(row.max_ms), good: {} }));
+    const day = dayLabel(num(row.day_ms));
+    s.good[day] = (s.good[day] ?? 0) + num(row.good);
+  }
+  return [...bySeries.values()];
+}

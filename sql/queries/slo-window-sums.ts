@@ -1,0 +1,129 @@
+import { SLOS } from '../../shared/slo-catalogue';
+import { BURN_WINDOWS } from '../../shared/time-windows';
+import { defineQuery } from '../dialect';
+import { sliMetricFilter, thresholdsCte } from './slo-fragments';
+
+/**
+ * Sums over every lookback window an SLO status needs — the burn-rate windows 5m … 3d (SRE
+ * Workbook ch. 5, "Alerting on SLOs") and each SLO's rolling window (30d) — all ending at @end_ms,
+ * in ONE scan of the rollups, per (metric, series). aggregator/slo-job.ts matches series to SLI
+ * selectors and does the arithmetic in TypeScript.
+ *
+ * Reading 30 days of 1-minute rows would be 43,200 rows per series (and far more histogram rows),
+ * so each lookback [s, e) is tiled with the coarsest windows that fit: whole days, then whole
+ * hours at both ends, then minutes at both ends. A row belongs to a lookback's tiling exactly when
+ *   the row's window lies inside [s, e)  AND  its parent window (minute → hour → day) does not —
+ * if the parent fits, the parent's row is used instead. Hour and day rows always exist above
+ * minute rows (rollup-levels.ts), so the tiles add up to exactly the minute-level sums. The
+ * prefilter keeps only rows that can be tiles (minutes within an hour, hours within a day of an
+ * edge), so a run reads a few thousand rows per series rather than tens of thousands.
+ */
+
+/** A lookback window ending at "now": its label (as in BURN_WINDOWS) and length in seconds. */
+export interface Lookback {
+  readonly label: string;
+  readonly seconds: number;
+}
+
+const sloWindowLabel = (days: number) => `${days}d`;
+
+/** The burn-rate windows, then each distinct SLO window (`30d`), shortest first. */
+export const SLO_LOOKBACKS: readonly Lookback[] = (() => {
+  const byLabel = new Map<string, number>(Object.entries(BURN_WINDOWS));
+  for (const slo of SLOS) byLabel.set(sloWindowLabel(slo.windowDays), slo.windowDays * 86_400);
+  return [...byLabel.entries()].map(([label, seconds]) => ({ label, seconds })).sort((a, b) => a.seconds - b.seconds);
+})();
+
+/** The lookback label of an SLO's rolling window. */
+export const sloWindowLookback = (windowDays: number): string => sloWindowLabel(windowDays);
+
+/** The longest lookback in ms: the scan starts at @end_ms minus this. */
+export const LONGEST_LOOKBACK_MS = Math.max(...SLO_LOOKBACKS.map((l) => l.seconds)) * 1000;
+
+const HOUR_MS = 3_600_000;
+const DAY_MS = 86_400_000;
+
+/** The row (columns start_ms, length_ms, parent_start_ms, parent_ms) is a tile of [end − W, end). */
+function tileOf(lookback: Lookback): string {
+  const start = `@end_ms - ${lookback.seconds * 1000}`;
+  return `(start_ms >= ${start} AND start_ms + length_ms <= @end_ms AND NOT (parent_ms IS NOT NULL AND parent_start_ms >= ${start} AND parent_start_ms + parent_ms <= @end_ms))`;
+}
+
+const range = (column: string, fromExpr: string, toExpr: string) =>
+  `(${column} >= TIMESTAMP_MILLIS(${fromExpr}) AND ${column} < TIMESTAMP_MILLIS(${toExpr}))`;
+
+/**
+ * Rows that can be tiles of some lookback: every day row; hour rows within a day after a
+ * lookback's start or before the end; minute rows within an hour after a start or before the end.
+ */
+function prefilter(alias: string): string {
+  const ws = `${alias}window_seconds`;
+  const start = `${alias}window_start`;
+  const edges = (unitMs: number) => [
+    range(start, `@end_ms - ${unitMs}`, '@end_ms'),
+    ...SLO_LOOKBACKS.filter((l) => l.seconds * 1000 > unitMs).map((l) => range(start, `@end_ms - ${l.seconds * 1000}`, `@end_ms - ${l.seconds * 1000 - unitMs}`)),
+  ];
+  return `(${ws} = 86400
+      OR (${ws} = 3600 AND (${edges(DAY_MS).join('\n        OR ')}))
+      OR (${ws} = 60 AND (${edges(HOUR_MS).join('\n        OR ')})))`;
+}
+
+const placement = (alias: string) => `UNIX_MILLIS(${alias}window_start) AS start_ms,
+    ${alias}window_seconds * 1000 AS length_ms,
+    CASE ${alias}window_seconds WHEN 60 THEN ${HOUR_MS} WHEN 3600 THEN ${DAY_MS} END AS parent_ms`;
+
+const SCAN_RANGE = (alias: string) =>
+  `${alias}window_start >= TIMESTAMP_MILLIS(@from_ms) AND ${alias}window_start < TIMESTAMP_MILLIS(@end_ms)`;
+
+const perLookback = (expr: (l: Lookback) => string) => SLO_LOOKBACKS.map(expr).join(',\n');
+
+/**
+ * Per (name, series_key) of every SLI metric: `events_<w>` (SUM event_count) and `values_<w>`
+ * (SUM value_sum) for each lookback w. Params: @end_ms (minute-aligned end, exclusive) and
+ * @from_ms = @end_ms − the longest lookback.
+ */
+export const sloWindowRollupSums = defineQuery(
+  'slo_window_rollup_sums',
+  `WITH placed AS (
+  SELECT name, series_key, event_count, value_sum,
+    ${placement('')}
+  FROM {{metric_rollups}}
+  WHERE ${SCAN_RANGE('')}
+    AND ${sliMetricFilter('name')}
+    AND ${prefilter('')}
+), tiles AS (
+  SELECT *, DIV(start_ms, parent_ms) * parent_ms AS parent_start_ms
+  FROM placed
+)
+SELECT name, series_key,
+${perLookback((l) => `  SUM(CASE WHEN ${tileOf(l)} THEN event_count ELSE 0 END) AS events_${l.label}`)},
+${perLookback((l) => `  SUM(CASE WHEN ${tileOf(l)} THEN value_sum ELSE 0 END) AS values_${l.label}`)}
+FROM tiles
+GROUP BY name, series_key`,
+);
+
+/**
+ * Per (name, series_key, max_ms) of every latency threshold of the catalogue: `good_<w>`, the
+ * observations in buckets at or under the threshold's last good bucket, for each lookback w.
+ */
+export const sloWindowGoodSums = defineQuery(
+  'slo_window_good_sums',
+  `WITH ${thresholdsCte()},
+placed AS (
+  SELECT h.name, h.series_key, t.max_ms, h.bucket_count,
+    ${placement('h.')}
+  FROM {{metric_histograms}} AS h
+  JOIN thresholds AS t ON h.name = t.name AND h.bucket <= t.max_bucket
+  WHERE ${SCAN_RANGE('h.')}
+    AND ${prefilter('h.')}
+), tiles AS (
+  SELECT *, DIV(start_ms, parent_ms) * parent_ms AS parent_start_ms
+  FROM placed
+)
+SELECT name, series_key, max_ms,
+${perLookback((l) => `  SUM(CASE WHEN ${tileOf(l)} THEN bucket_count ELSE 0 END) AS good_${l.label}`)}
+FROM tiles
+GROUP BY name, series_key, max_ms`,
+);
+
+export const QUERIES = [sloWindowRollupSums, sloWindowGoodSums];
