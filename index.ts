@@ -15,6 +15,18 @@ export const pack421_alerts_evaluate = onSchedule('every 1 minutes', async (even
   await runScheduledAlertEvaluation(undefined, Date.parse(event.scheduleTime) || Date.now());
 });
 
+// ── Aggregator (#5): every minute, the incremental rollups, and the SLO statuses from them
+// (aggregator/scheduled.ts; the schedule time is the jobs' "now").
+import * as aggregatorSchedule from 'firebase-functions/v2/scheduler';
+import { handleScheduledRollups, handleScheduledSlos } from './aggregator/scheduled';
+
+export const pack421_aggregate_rollups = aggregatorSchedule.onSchedule('every 1 minutes', async (event) => {
+  await handleScheduledRollups(event);
+});
+export const pack421_aggregate_slos = aggregatorSchedule.onSchedule('every 1 minutes', async (event) => {
+  await handleScheduledSlos(event);
+});
+
 // ── Ingest (#4): each message on METRICS_TOPIC → validate, store, dead-letter (ingest/). A throw
 // means "redeliver" (retry: true); the handler bounds retries of a message the warehouse keeps failing on.
 import { onMessagePublished } from 'firebase-functions/v2/pubsub';

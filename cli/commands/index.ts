@@ -1,6 +1,9 @@
-import { notBuiltYet, type Command } from '../command';
+import type { Command } from '../command';
+import { aggregateCommand } from './aggregate';
 import { alertsCommand } from './alerts';
 import { catalogCommand } from './catalog';
+import { rebuildCommand } from './rebuild';
+import { sloCommand } from './slo';
 import { emitCommand } from './emit';
 import { ingestCommand } from './ingest';
 import { startCommand } from './start';
@@ -11,8 +14,8 @@ export const COMMANDS: readonly Command[] = [
   catalogCommand,
   emitCommand,
   ingestCommand,
-  notBuiltYet('aggregate', 'obs aggregate [--at ISO]', 'Run the rollup and SLO jobs', 5),
-  notBuiltYet('rebuild', 'obs rebuild --from ISO --to ISO', 'Recompute rollups from the raw events', 5),
-  notBuiltYet('slo', 'obs slo status|report ...', 'SLO attainment, error budgets and monthly reports', 5),
+  aggregateCommand,
+  rebuildCommand,
+  sloCommand,
   alertsCommand,
 ];
