@@ -11,7 +11,7 @@ import {
   type RejectedEvent,
   type Rejection,
 } from '../shared';
-import { tagSetKey, TagSetCache } from './tag-set-cache';
+import { TagSetCache } from './tag-set-cache';
 
 /** A valid event with the two strings ingest stores beside it, computed once per tag set. */
 export interface AcceptedEvent {
@@ -88,13 +88,16 @@ export class MessageDecoder {
     for (let index = 0; index < events.length; index++) {
       const raw: unknown = events[index];
       const path = `events[${index}]`;
-      const key = isPlainObject(raw) ? tagSetKey(raw.name, raw.tags) : undefined;
-      const known = key === undefined ? undefined : this.tagSets.get(key);
+      const known = isPlainObject(raw) ? this.tagSets.get(raw.name, raw.tags) : undefined;
       if (known && isPlainObject(raw)) {
         // Tags already accepted for this metric: ask the validator about everything else.
         const result = validateEvent({ id: raw.id, name: raw.name, kind: raw.kind, value: raw.value, ts: raw.ts }, options, path);
-        if (result.ok) valid.push({ event: { ...result.event, tags: known.tags }, index, seriesKey: known.seriesKey, tagsJson: known.tagsJson });
-        else rejected.push({ index, raw, reasons: result.reasons });
+        if (result.ok) {
+          result.event.tags = known.tags; // the validator's object is ours; saves a copy per event
+          valid.push({ event: result.event, index, seriesKey: known.seriesKey, tagsJson: known.tagsJson });
+        } else {
+          rejected.push({ index, raw, reasons: result.reasons });
+        }
         continue;
       }
       const result = validateEvent(raw, options, path);
@@ -102,7 +105,7 @@ export class MessageDecoder {
         rejected.push({ index, raw, reasons: result.reasons });
         continue;
       }
-      valid.push(this.accept(result.event, index, key));
+      valid.push(this.accept(result.event, index, (raw as Record<string, unknown>).tags));
     }
     return { messageReasons: [], source: { service: source.service, environment: source.environment }, valid, rejected };
   }
@@ -116,17 +119,18 @@ export class MessageDecoder {
       let index = 0;
       for (const event of decoded.valid) {
         while (rejectedIndexes.has(index)) index++;
-        valid.push(this.accept(event, index, tagSetKey(event.name, event.tags)));
+        valid.push(this.accept(event, index, event.tags));
         index++;
       }
     }
     return { messageReasons: decoded.messageReasons, ...(decoded.source ? { source: decoded.source } : {}), valid, rejected: decoded.rejected };
   }
 
-  /** A valid event, its tag set remembered (for a valid event the key always exists). */
-  private accept(event: MetricEvent, index: number, key: string | undefined): AcceptedEvent {
-    if (key === undefined) return { event, index, seriesKey: seriesKey(event.tags), tagsJson: JSON.stringify(event.tags) };
-    const entry = this.tagSets.remember(key, event.tags);
-    return { event: { ...event, tags: entry.tags }, index, seriesKey: entry.seriesKey, tagsJson: entry.tagsJson };
+  /** A valid event, its tag set remembered (`rawTags`: the tags as they arrived). */
+  private accept(event: MetricEvent, index: number, rawTags: unknown): AcceptedEvent {
+    const entry = this.tagSets.remember(event.name, rawTags, event.tags);
+    if (entry === undefined) return { event, index, seriesKey: seriesKey(event.tags), tagsJson: JSON.stringify(event.tags) };
+    event.tags = entry.tags; // the validator's object is ours
+    return { event, index, seriesKey: entry.seriesKey, tagsJson: entry.tagsJson };
   }
 }

@@ -14,9 +14,12 @@ import { seriesKey } from '../shared';
  * stream carries few distinct tag sets, and the PII guard's regular expressions are most of the
  * cost of validating an event (bench/ingest.bench.ts).
  *
- * Only accepted tag sets are cached; a rejected one goes through the full validator every time,
- * which keeps its reasons (and their JSON paths) exact. The cache is bounded: past `maxEntries`
- * it starts afresh, so a flood of distinct tag sets costs at most the uncached path.
+ * Shape: a trie — metric name, then each tag key and value in the order they arrived — so a
+ * lookup builds no key string (no garbage per event) and two different tag sets can never meet,
+ * whatever characters they contain. Only accepted tag sets are stored; a rejected one goes through
+ * the full validator every time, which keeps its reasons (and their JSON paths) exact. Bounded:
+ * past `maxEntries` tag sets it starts afresh, so a flood of distinct tag sets costs at most the
+ * uncached path.
  */
 export interface AcceptedTagSet {
   /** The validator's normalised tags (frozen: shared by every event with this tag set). */
@@ -28,43 +31,68 @@ export interface AcceptedTagSet {
 
 export const DEFAULT_TAG_SET_CACHE_ENTRIES = 50_000;
 
+interface TrieNode {
+  /** tag key → tag value → the node after that tag. */
+  readonly next: Map<string, Map<string, TrieNode>>;
+  entry?: AcceptedTagSet;
+}
+
+const node = (): TrieNode => ({ next: new Map() });
+
+/** A plain object whose values are all strings (what a cacheable tag set must be), or undefined tags. */
+function cacheable(tags: unknown): tags is Record<string, string> | undefined {
+  if (tags === undefined) return true;
+  if (typeof tags !== 'object' || tags === null || Array.isArray(tags)) return false;
+  for (const key of Object.keys(tags)) if (typeof (tags as Record<string, unknown>)[key] !== 'string') return false;
+  return true;
+}
+
 export class TagSetCache {
-  private entries = new Map<string, AcceptedTagSet>();
+  private roots = new Map<string, TrieNode>();
+  private entries = 0;
 
   constructor(private readonly maxEntries = DEFAULT_TAG_SET_CACHE_ENTRIES) {}
 
   get size(): number {
-    return this.entries.size;
+    return this.entries;
   }
 
-  get(key: string): AcceptedTagSet | undefined {
-    return this.entries.get(key);
+  /** The accepted entry for (name, raw tags), if this exact tag set was accepted for this metric. */
+  get(name: unknown, tags: unknown): AcceptedTagSet | undefined {
+    if (typeof name !== 'string' || !cacheable(tags)) return undefined;
+    let at = this.roots.get(name);
+    if (tags !== undefined) {
+      for (const key of Object.keys(tags)) {
+        if (at === undefined) return undefined;
+        at = at.next.get(key)?.get(tags[key] as string);
+      }
+    }
+    return at?.entry;
   }
 
-  /** Records tags the validator accepted (already normalised by it) and returns the entry. */
-  remember(key: string, tags: Record<string, string>): AcceptedTagSet {
-    if (this.entries.size >= this.maxEntries) this.entries = new Map();
-    const entry: AcceptedTagSet = { tags: Object.freeze(tags), seriesKey: seriesKey(tags), tagsJson: JSON.stringify(tags) };
-    this.entries.set(key, entry);
-    return entry;
+  /**
+   * Records that the validator accepted `rawTags` for metric `name`, normalised to `tags` (for an
+   * accepted set, the same keys and values in the same order). Returns the entry, or undefined when
+   * the raw tags are not cacheable.
+   */
+  remember(name: string, rawTags: unknown, tags: Record<string, string>): AcceptedTagSet | undefined {
+    if (!cacheable(rawTags)) return undefined;
+    if (this.entries >= this.maxEntries) {
+      this.roots = new Map();
+      this.entries = 0;
+    }
+    let at: TrieNode = this.roots.get(name) ?? node();
+    this.roots.set(name, at);
+    for (const key of Object.keys(rawTags ?? {})) {
+      const values: Map<string, TrieNode> = at.next.get(key) ?? new Map<string, TrieNode>();
+      at.next.set(key, values);
+      const value = (rawTags as Record<string, string>)[key] as string;
+      const next: TrieNode = values.get(value) ?? node();
+      values.set(value, next);
+      at = next;
+    }
+    if (at.entry === undefined) this.entries++;
+    at.entry ??= { tags: Object.freeze(tags), seriesKey: seriesKey(tags), tagsJson: JSON.stringify(tags) };
+    return at.entry;
   }
-}
-
-/**
- * The cache key of (metric name, raw tags), or undefined when the tags cannot be cached (not an
- * object of strings). Every part is length-prefixed, so two different inputs can never share a
- * key — whatever characters the strings contain.
- */
-export function tagSetKey(name: unknown, tags: unknown): string | undefined {
-  if (typeof name !== 'string') return undefined;
-  let key = `${name.length}:${name}`;
-  if (tags === undefined) return key;
-  if (typeof tags !== 'object' || tags === null || Array.isArray(tags)) return undefined;
-  const record = tags as Record<string, unknown>;
-  for (const k of Object.keys(record)) {
-    const v = record[k];
-    if (typeof v !== 'string') return undefined;
-    key += `|${k.length}:${k}=${v.length}:${v}`;
-  }
-  return key;
 }
