@@ -3,7 +3,7 @@ import type { BurnRateAlertRule } from '../model/alert-rule';
 import type { Observation } from '../model/alert-instance';
 import { ruleLabels } from '../model/alert-rule';
 import { fingerprintOf } from '../model/labels';
-import { BURN_WINDOW_NAMES, type SliWindowCounts } from './sli-counts';
+import { BURN_WINDOW_NAMES, type SliWindowCounts } from './slo-windows';
 
 /** Per-window burn rates: (bad ÷ total) ÷ (1 − objective); null when the window has no events. */
 export function burnRates(counts: SliWindowCounts, objective: number): Record<BurnWindow, number | null> {

@@ -1,5 +1,6 @@
 import { parseSeriesKey } from '../../shared/series-key';
-import type { BurnWindow } from '../../shared/time-windows';
+import type { SloSpec } from '../../shared/slo-catalogue';
+import type { SliWindowCounts } from './slo-windows';
 
 /**
  * The data rules are evaluated on, fetched once per run for every rule (rule-data-source.ts says
@@ -22,25 +23,11 @@ export interface SeriesBuckets {
   readonly buckets: ReadonlyArray<readonly [number, number]>;
 }
 
-/** One series' totals per burn-rate lookback window ending now. */
-export interface SeriesWindowTotals {
-  readonly seriesKey: string;
-  readonly valueSum: Readonly<Record<BurnWindow, number>>;
-  readonly eventCount: Readonly<Record<BurnWindow, number>>;
-}
-
-/** One series' count of observations at or under a bucket, per burn-rate lookback window. */
-export interface SeriesWindowGood {
-  readonly seriesKey: string;
-  readonly good: Readonly<Record<BurnWindow, number>>;
-}
-
 /** What the rules need fetched. Needs are deduplicated by {@link needKey}. */
 export type DataNeed =
   | { readonly kind: 'totals'; readonly windowSeconds: number }
   | { readonly kind: 'histogram'; readonly metric: string; readonly windowSeconds: number }
-  | { readonly kind: 'window-totals'; readonly metric: string }
-  | { readonly kind: 'window-good'; readonly metric: string; readonly maxBucket: number };
+  | { readonly kind: 'slo-windows'; readonly slos: readonly SloSpec[] };
 
 export function needKey(need: DataNeed): string {
   switch (need.kind) {
@@ -48,10 +35,8 @@ export function needKey(need: DataNeed): string {
       return `totals|${need.windowSeconds}`;
     case 'histogram':
       return `histogram|${need.metric}|${need.windowSeconds}`;
-    case 'window-totals':
-      return `window-totals|${need.metric}`;
-    case 'window-good':
-      return `window-good|${need.metric}|${need.maxBucket}`;
+    case 'slo-windows':
+      return `slo-windows|${need.slos.map((s) => s.id).join(',')}`;
   }
 }
 
@@ -62,8 +47,7 @@ export function needKey(need: DataNeed): string {
 export class RuleDataSnapshot {
   private readonly totalsByWindow = new Map<number, Map<string, SeriesTotal[]>>();
   private readonly histograms = new Map<string, SeriesBuckets[]>();
-  private readonly windowTotals = new Map<string, SeriesWindowTotals[]>();
-  private readonly windowGood = new Map<string, SeriesWindowGood[]>();
+  private readonly sloWindowCounts = new Map<string, SliWindowCounts>();
   private readonly tagCache = new Map<string, Readonly<Record<string, string>>>();
 
   /** Totals of every metric over the window of `windowSeconds` ending now. */
@@ -83,13 +67,9 @@ export class RuleDataSnapshot {
     return this;
   }
 
-  setWindowTotals(metric: string, rows: readonly SeriesWindowTotals[]): this {
-    this.windowTotals.set(metric, [...rows]);
-    return this;
-  }
-
-  setWindowGood(metric: string, maxBucket: number, rows: readonly SeriesWindowGood[]): this {
-    this.windowGood.set(needKey({ kind: 'window-good', metric, maxBucket }), [...rows]);
+  /** Per SLO id: its SLI's total and bad events in every burn window ending now. */
+  setSloWindows(counts: ReadonlyMap<string, SliWindowCounts>): this {
+    for (const [id, c] of counts) this.sloWindowCounts.set(id, c);
     return this;
   }
 
@@ -101,12 +81,8 @@ export class RuleDataSnapshot {
     return this.histograms.get(needKey({ kind: 'histogram', metric, windowSeconds })) ?? [];
   }
 
-  windowTotalsOf(metric: string): readonly SeriesWindowTotals[] {
-    return this.windowTotals.get(metric) ?? [];
-  }
-
-  windowGoodOf(metric: string, maxBucket: number): readonly SeriesWindowGood[] {
-    return this.windowGood.get(needKey({ kind: 'window-good', metric, maxBucket })) ?? [];
+  sloWindows(sloId: string): SliWindowCounts | undefined {
+    return this.sloWindowCounts.get(sloId);
   }
 
   /** The tags of a series key, parsed once. */

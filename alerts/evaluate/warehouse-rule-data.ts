@@ -1,15 +1,9 @@
 import pLimit from 'p-limit';
-import { BURN_WINDOWS, type BurnWindow } from '../../shared/time-windows';
-import {
-  alertBurnWindowGood,
-  alertBurnWindowTotals,
-  alertSeriesHistogram,
-  alertSeriesTotals,
-  burnFromParam,
-} from '../../sql/queries/alert-rules';
-import type { Params, Warehouse } from '../../sql/warehouse';
+import { computeSloStatuses } from '../../aggregator/slo-job';
+import { alertSeriesHistogram, alertSeriesTotals } from '../../sql/queries/alert-rules';
+import type { Warehouse } from '../../sql/warehouse';
 import { RuleDataSnapshot, type DataNeed, type SeriesBuckets } from './rule-data';
-import { BURN_WINDOW_NAMES } from './sli-counts';
+import { windowCountsOf } from './slo-windows';
 
 /** Port: fetches what the rules need at `nowMs`. */
 export interface RuleDataSource {
@@ -22,10 +16,11 @@ const QUERY_CONCURRENCY = 4;
 const num = (v: unknown): number => (typeof v === 'number' ? v : v === null || v === undefined ? 0 : Number(v));
 
 /**
- * Reads rule data from the warehouse rollups (sql/queries/alert-rules.ts). Burn rates are computed
- * from the rollups for the exact windows ending at `now`, rather than read from slo_status: the
- * aggregator writes slo_status at its own `computed_at`, and the minimum-traffic guard needs the
- * event counts per window, which slo_status does not keep.
+ * Reads rule data from the warehouse rollups: threshold rules through sql/queries/alert-rules.ts;
+ * SLO burn rates through the aggregator's own SLO computation (aggregator/slo-job.ts), run for the
+ * exact windows ending at `now` rather than read from the last slo_status row — that row is
+ * written at the aggregator's `computed_at`, and the minimum-traffic guard needs the event counts
+ * per window, which slo_status does not keep. One definition of the SLI, shared with slo_status.
  */
 export class WarehouseRuleDataSource implements RuleDataSource {
   constructor(private readonly warehouse: Warehouse) {}
@@ -66,35 +61,11 @@ export class WarehouseRuleDataSource implements RuleDataSource {
         snapshot.setHistograms(need.metric, need.windowSeconds, series);
         return;
       }
-      case 'window-totals': {
-        const rows = await this.warehouse.query(alertBurnWindowTotals, { ...burnParams(nowMs), name: need.metric });
-        snapshot.setWindowTotals(
-          need.metric,
-          rows.map((r) => ({ seriesKey: String(r.series_key), valueSum: perWindow(r, 'sum'), eventCount: perWindow(r, 'count') })),
-        );
-        return;
-      }
-      case 'window-good': {
-        const rows = await this.warehouse.query(alertBurnWindowGood, { ...burnParams(nowMs), name: need.metric, max_bucket: need.maxBucket });
-        snapshot.setWindowGood(
-          need.metric,
-          need.maxBucket,
-          rows.map((r) => ({ seriesKey: String(r.series_key), good: perWindow(r, 'good') })),
-        );
+      case 'slo-windows': {
+        const statuses = await computeSloStatuses(this.warehouse, nowMs, need.slos);
+        snapshot.setSloWindows(new Map(statuses.map((status) => [status.sloId, windowCountsOf(status)])));
         return;
       }
     }
   }
-}
-
-function burnParams(nowMs: number): Params {
-  const params: Params = { to_ms: nowMs };
-  for (const w of Object.keys(BURN_WINDOWS) as BurnWindow[]) params[burnFromParam(w)] = nowMs - BURN_WINDOWS[w] * 1000;
-  return params;
-}
-
-function perWindow(row: Record<string, unknown>, prefix: string): Record<BurnWindow, number> {
-  const out = {} as Record<BurnWindow, number>;
-  for (const w of BURN_WINDOW_NAMES) out[w] = num(row[`${prefix}_${w}`]);
-  return out;
 }

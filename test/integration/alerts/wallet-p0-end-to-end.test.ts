@@ -8,9 +8,12 @@ const ROUTING_KEY = 'R0UT1NGKEYa1b2c3d4e5f6a7b8c9d0e1f2';
 const DAY = 1_440 * MIN;
 
 /**
- * End to end through the warehouse: rollups → rules → lifecycle → routing → Slack, PagerDuty and
- * e-mail stand-ins. Three days of healthy wallet traffic (100 spends a minute), then a burst of
- * 25 failed spends in five minutes: the P0 rule (> 10 in 10 minutes) fires.
+ * End to end through the warehouse: events (as ingest stores them) → the aggregator's rollups →
+ * rules → lifecycle → routing → Slack, PagerDuty and e-mail stand-ins. Three days of healthy
+ * wallet traffic (15 spends a minute, 115 in the last six hours — enough that the burst below
+ * stays inside the wallet-spend-success error budget), then a burst of 25 failed spends in five
+ * minutes: the P0 rule (> 10 in 10 minutes) fires. Every evaluation follows an aggregator pass, as
+ * the two schedules run every minute.
  */
 describe('a burst of wallet spend failures, end to end', () => {
   let env: AlertEnv;
@@ -29,16 +32,23 @@ describe('a burst of wallet spend failures, end to end', () => {
       OPS_EMAIL: 'ops@avalo.test',
       FINANCE_EMAIL: 'finance@avalo.test',
     });
-    await env.seedCounts('product.wallet.spend.success', { feature: 'chat' }, T - 3 * DAY, T + 30 * MIN, 100);
-    await env.seedCounts('product.wallet.spend.failed', { feature: 'chat', reason: 'provider_error' }, T - 5 * MIN, T, 5);
+    await env.insertCountEvents('product.wallet.spend.success', { feature: 'chat' }, T - 3 * DAY, T + 30 * MIN, 15);
+    await env.insertCountEvents('product.wallet.spend.success', { feature: 'gifts' }, T - 6 * 60 * MIN, T + 30 * MIN, 100);
+    await env.insertCountEvents('product.wallet.spend.failed', { feature: 'chat', reason: 'provider_error' }, T - 5 * MIN, T, 5);
   });
+  /** One minute of the schedules: the aggregator's pass, then the alert evaluation. */
+  const tick = async (at: number) => {
+    await env.aggregate(at);
+    return env.evaluate(at);
+  };
+
   afterAll(async () => {
     await env.close();
     await Promise.all([slack.close(), pagerduty.close(), smtp.close()]);
   });
 
   it('fires the P0 rule: one PagerDuty trigger (critical), one oncall Slack message and one finance e-mail', async () => {
-    const report = await env.evaluate(T);
+    const report = await tick(T);
     expect(report.transitions.map((t) => [t.fingerprint, t.from, t.to, t.value])).toEqual([['wallet-spend-failures-critical', 'inactive', 'firing', 25]]);
     expect(report.deliveries.map((d) => [d.channel, d.outcome]).sort()).toEqual([
       ['finance-email', 'delivered'],
@@ -67,14 +77,14 @@ describe('a burst of wallet spend failures, end to end', () => {
   });
 
   it('notifies nothing new a minute later while it keeps firing', async () => {
-    const report = await env.evaluate(T + MIN);
+    const report = await tick(T + MIN);
     expect([report.transitions, report.recorded, report.deliveries]).toEqual([[], [], []]);
     expect([pagerduty.requests.length, slack.requests.length, smtp.messages.length]).toEqual([1, 1, 1]);
   });
 
   it('keeps firing for keep_firing_for (5 min) after the failures leave the window, then resolves once: PagerDuty resolve with the same dedup_key, RESOLVED in Slack and e-mail', async () => {
-    expect((await env.evaluate(T + 11 * MIN)).transitions).toEqual([]); // the window is clean from here on
-    const report = await env.evaluate(T + 16 * MIN);
+    expect((await tick(T + 11 * MIN)).transitions).toEqual([]); // the window is clean from here on
+    const report = await tick(T + 16 * MIN);
     expect(report.transitions.map((t) => [t.fingerprint, t.from, t.to])).toEqual([['wallet-spend-failures-critical', 'firing', 'resolved']]);
     expect(pagerduty.requests.map((r) => r.body)).toEqual([
       expect.objectContaining({ event_action: 'trigger' }),
@@ -85,7 +95,7 @@ describe('a burst of wallet spend failures, end to end', () => {
     expect((slack.requests[1]!.body as { text: string }).text).toMatch(/^\[RESOLVED:1\] \[P0\] Wallet spend failures/);
     expect(smtp.messages.map((m) => m.subject)).toEqual([expect.stringMatching(/^\[FIRING:1\]/), expect.stringMatching(/^\[RESOLVED:1\]/)]);
 
-    const again = await env.evaluate(T + 17 * MIN);
+    const again = await tick(T + 17 * MIN);
     expect([again.recorded, again.deliveries]).toEqual([[], []]);
   });
 

@@ -9,7 +9,8 @@ import { loadConfig, type ObservabilityConfig } from '../../../../shared/config'
 import { seriesKey } from '../../../../shared/series-key';
 import { DuckDbWarehouse } from '../../../../sql/duckdb/duckdb-warehouse';
 import { defineQuery } from '../../../../sql/dialect';
-import type { Row } from '../../../../sql/warehouse';
+import { runAggregation, type AggregationResult } from '../../../../aggregator/aggregate';
+import type { EventRow, Row } from '../../../../sql/warehouse';
 
 export const MIN = 60_000;
 /** 03:00 UTC — "at night" for the traffic-guard scenario; every test picks its times from here. */
@@ -79,7 +80,33 @@ export class AlertEnv {
     return evaluateAlerts(runtime, atMs);
   }
 
-  /** `perMinute` events of a count metric in every minute of [fromMs, toMs). */
+  private eventSeq = 0;
+
+  /**
+   * Stores `perMinute` events of a count metric in every minute of [fromMs, toMs), spread over the
+   * minute's first half and ingested as they happen — what ingest would have written. The
+   * aggregator (`aggregate`) turns them into rollups.
+   */
+  async insertCountEvents(name: string, tags: Record<string, string>, fromMs: number, toMs: number, perMinute: number, every = 1): Promise<void> {
+    const rows: EventRow[] = [];
+    const key = seriesKey(tags);
+    const json = JSON.stringify(tags);
+    for (let minute = fromMs, n = 0; minute < toMs; minute += MIN, n++) {
+      if (n % every !== 0) continue;
+      for (let i = 0; i < perMinute; i++) {
+        const ts = minute + Math.floor((i * 30_000) / perMinute);
+        rows.push({ event_id: `e2e-${this.eventSeq++}`, name, kind: 'count', value: 1, event_ts_ms: ts, ingest_ts_ms: ts, series_key: key, tags: json, service: 'wallet', environment: 'test', message_id: null });
+      }
+    }
+    for (let i = 0; i < rows.length; i += 50_000) await this.warehouse.insertEvents(rows.slice(i, i + 50_000));
+  }
+
+  /** The aggregator's pass as of `nowMs` (aggregator/aggregate.ts): rollups, then slo_status. */
+  aggregate(nowMs: number): Promise<AggregationResult> {
+    return runAggregation(this.warehouse, nowMs);
+  }
+
+  /** `perMinute` events of a count metric in every minute of [fromMs, toMs), written straight as 1-minute rollups. */
   async seedCounts(name: string, tags: Record<string, string>, fromMs: number, toMs: number, perMinute: number): Promise<void> {
     const rows: Row[] = [];
     for (let t = fromMs; t < toMs; t += MIN) rows.push(countRollup(name, tags, t, perMinute));
