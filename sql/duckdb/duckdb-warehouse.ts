@@ -30,14 +30,18 @@ const INSERT_CHUNK_ROWS = 500;
 export class DuckDbWarehouse implements Warehouse {
   readonly dialect = 'duckdb' as const;
   private queue: Promise<unknown> = Promise.resolve();
-  private readonly events = new EventInserter();
+  private readonly events: EventInserter;
   private readonly deadLetters = new BulkInserter(DEAD_LETTER_COLUMNS);
+  /** insertEvents calls under way (their staging runs outside the queue): close waits for them. */
+  private readonly inserting = new Set<Promise<unknown>>();
 
   private constructor(
     private readonly instance: DuckDBInstance,
     private readonly connection: DuckDBConnection,
     readonly path: string,
-  ) {}
+  ) {
+    this.events = new EventInserter(instance);
+  }
 
   /** Opens (creating the folder if needed) the DuckDB file at `path`, or `:memory:`. */
   static async open(path: string): Promise<DuckDbWarehouse> {
@@ -75,11 +79,27 @@ export class DuckDbWarehouse implements Warehouse {
     await this.serial((c) => c.run(sql, params as Record<string, DuckDBValue>));
   }
 
-  /** Appender → staging → one INSERT … SELECT, skipping stored ids (sql/duckdb/duckdb-event-inserter.ts). */
+  /**
+   * Appender → staging → one INSERT … SELECT, skipping stored ids (duckdb-event-inserter.ts). The
+   * staging runs beside the queue; only the INSERT waits its turn with the other writes.
+   */
   async insertEvents(rows: readonly EventRow[]): Promise<InsertEventsResult> {
     if (rows.length === 0) return { inserted: 0, duplicates: 0 };
-    const inserted = await this.serial((c) => this.events.insert(c, rows));
-    return { inserted, duplicates: rows.length - inserted };
+    const work = (async () => {
+      const staged = await this.events.stage(rows);
+      try {
+        const inserted = await this.serial((c) => this.events.move(c, staged));
+        return { inserted, duplicates: rows.length - inserted };
+      } finally {
+        await this.events.release(staged);
+      }
+    })();
+    this.inserting.add(work);
+    try {
+      return await work;
+    } finally {
+      this.inserting.delete(work);
+    }
   }
 
   /** Same path as events; a dead letter already stored (a redelivered poison message) is skipped. */
@@ -100,7 +120,9 @@ export class DuckDbWarehouse implements Warehouse {
   }
 
   async close(): Promise<void> {
+    await Promise.allSettled([...this.inserting]);
     await this.queue;
+    this.events.close();
     this.connection.closeSync();
     this.instance.closeSync();
   }

@@ -72,6 +72,15 @@ describe('DuckDbWarehouse ingest path (appender → staging → INSERT … SELEC
     expect((await wh.query(allEvents)).map((r) => r.event_id)).toEqual(['next']);
   });
 
+  it('stores each id once when calls overlap (they stage side by side and move one at a time)', async () => {
+    const calls = Array.from({ length: 6 }, (_, c) => Array.from({ length: 300 }, (_, i) => row(`e${(c * 100 + i) % 700}`, { message_id: `m${c}` })));
+    const results = await Promise.all(calls.map((rows) => wh.insertEvents(rows)));
+    expect(results.reduce((sum, r) => sum + r.inserted, 0)).toBe(700);
+    expect(results.reduce((sum, r) => sum + r.inserted + r.duplicates, 0)).toBe(1_800);
+    const [counts] = await wh.query(defineQuery('t_n', 'SELECT COUNT(*) AS n, COUNT(DISTINCT event_id) AS d FROM {{metric_events}} WHERE event_ts >= TIMESTAMP_MILLIS(0)'));
+    expect(counts).toEqual({ n: 700, d: 700 });
+  });
+
   it('refuses tags that are not JSON text, storing nothing of the call', async () => {
     await expect(wh.insertEvents([row('ok'), row('bad', { tags: '{feature: chat' })])).rejects.toThrow();
     expect(await wh.query(allEvents)).toEqual([]);
