@@ -104,7 +104,10 @@ function processCpuMs(pid: number): number {
 }
 
 interface EmulatorRun {
+  /** From subscriber start to the last event stored: includes connecting and the first fetch. */
   eventsPerSecond: number;
+  /** Between 10% and 90% of the events stored: the sustained rate. */
+  steadyEventsPerSecond: number;
   seconds: number;
   cpuUsPerEvent: number;
   emulatorCpuUsPerEvent: number;
@@ -122,6 +125,7 @@ async function throughEmulator(dir: string, messages: BenchMessage[]): Promise<E
     await Promise.all(messages.map((m) => topic.publishMessage({ data: Buffer.from(m.data) })));
     const total = messages.length * EVENTS_PER_MESSAGE;
     let stored = 0;
+    const progress: Array<[number, number]> = []; // (ms since start, events stored)
     let done: () => void = () => undefined;
     const finished = new Promise<void>((resolve) => (done = resolve));
     const wall0 = performance.now();
@@ -135,6 +139,7 @@ async function throughEmulator(dir: string, messages: BenchMessage[]): Promise<E
       log: silentIngestLog,
       onBatch: (summary) => {
         stored += summary.stored;
+        progress.push([performance.now() - wall0, stored]);
         if (stored >= total) done();
       },
     });
@@ -143,7 +148,10 @@ async function throughEmulator(dir: string, messages: BenchMessage[]): Promise<E
     const cpuUsPerEvent = ((cpuMs() - cpu0) * 1000) / total;
     const emulatorCpuUsPerEvent = ((processCpuMs(emulator.pid) - jvm0) * 1000) / total;
     await subscriber.close();
-    return { eventsPerSecond: total / seconds, seconds, cpuUsPerEvent, emulatorCpuUsPerEvent };
+    const at = (share: number) => progress.find(([, n]) => n >= share * total) ?? [seconds * 1000, total];
+    const [from, to] = [at(0.1), at(0.9)];
+    const steadyEventsPerSecond = (to[1] - from[1]) / ((to[0] - from[0]) / 1000);
+    return { eventsPerSecond: total / seconds, steadyEventsPerSecond, seconds, cpuUsPerEvent, emulatorCpuUsPerEvent };
   } finally {
     await warehouse.close();
     await pubsub.close();
@@ -183,14 +191,15 @@ async function main(): Promise<void> {
       [
         '| measure | value |',
         '|---|---:|',
-        `| **sustained ingest** (target ≥ ${fmt(TARGET_EVENTS_PER_SECOND, 0)} events/s) | **${fmt(run.eventsPerSecond, 0)} events/s** (${fmt(run.seconds)} s) |`,
+        `| **sustained ingest**, 10% → 90% of the backlog stored (target ≥ ${fmt(TARGET_EVENTS_PER_SECOND, 0)} events/s) | **${fmt(run.steadyEventsPerSecond, 0)} events/s** |`,
+        `| whole drain, from subscriber start (connecting, first fetch) to the last event | ${fmt(run.eventsPerSecond, 0)} events/s (${fmt(run.seconds)} s) |`,
         `| CPU per event: ingest process (subscriber, handler, DuckDB threads) | ${fmt(run.cpuUsPerEvent)} µs |`,
         `| CPU per event: Pub/Sub emulator (JVM) | ${fmt(run.emulatorCpuUsPerEvent)} µs |`,
         `| CPU-bound ceiling on ${cpus().length} cores at that cost (no other load) | ${fmt((cpus().length * 1e6) / cpuPerEvent, 0)} events/s |`,
         '',
       ].join('\n') + '\n',
     );
-    if (run.eventsPerSecond < TARGET_EVENTS_PER_SECOND) missed++;
+    if (run.steadyEventsPerSecond < TARGET_EVENTS_PER_SECOND) missed++;
     process.stdout.write(`Machine load average (1 min) at start ${fmt(loadStart[0] ?? NaN)}, at end ${fmt(loadavg()[0] ?? NaN)} on ${cpus().length} cores: other processes share these cores.\n`);
     process.stdout.write(missed === 0 ? '\nBoth targets met.\n' : `\n${missed} target(s) missed on this run.\n`);
   } finally {

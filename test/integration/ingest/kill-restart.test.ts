@@ -22,8 +22,12 @@ interface Child {
   exited: Promise<number | null>;
 }
 
+/** Every process started, so none outlives a failing test (a live one would keep jest waiting). */
+const started: ChildProcess[] = [];
+
 function startChild(env: NodeJS.ProcessEnv): Promise<Child> {
   const child = spawn(process.execPath, ['--import', 'tsx', SCRIPT], { env, stdio: ['ignore', 'pipe', 'inherit'] });
+  started.push(child);
   const state: Child = { process: child, stored: 0, exited: new Promise((resolve) => child.once('exit', (code) => resolve(code))) };
   return new Promise((resolve, reject) => {
     child.once('error', reject);
@@ -44,6 +48,7 @@ describeWithEmulator('PUBSUB_EMULATOR_HOST', 'ingest killed with SIGKILL mid-str
     dir = mkdtempSync(join(tmpdir(), 'obs-kill-'));
   });
   afterAll(async () => {
+    for (const child of started) if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
     await pubsub.close();
     rmSync(dir, { recursive: true, force: true });
   });
