@@ -3,6 +3,9 @@ import type { Warehouse } from '../sql/warehouse';
 
 /** Job names in `job_state`. */
 export const ROLLUP_JOB = 'rollup';
+/** The SLO job and the alert evaluator keep no watermark; their rows record the last run (health freshness). */
+export const SLO_JOB = 'slo';
+export const ALERTS_JOB = 'alerts';
 
 /** One job's row of `job_state`. */
 export interface JobState {
@@ -35,4 +38,9 @@ export async function writeJobState(warehouse: Warehouse, job: string, state: { 
   await warehouse.upsert('job_state', [
     { job, watermark: state.watermarkMs, last_run_at: state.lastRunMs, last_result: JSON.stringify(state.lastResult) },
   ]);
+}
+
+/** Records that a job without a watermark ran at `nowMs` (GET /health/internal reads its freshness). */
+export async function recordJobRun(warehouse: Warehouse, job: string, nowMs: number, summary: unknown): Promise<void> {
+  await warehouse.upsert('job_state', [{ job, watermark: null, last_run_at: nowMs, last_result: JSON.stringify(summary) }]);
 }

@@ -1,3 +1,4 @@
+import { recordJobRun, SLO_JOB } from './job-state';
 import { SLOS, type SloSpec } from '../shared/slo-catalogue';
 import { LONGEST_LOOKBACK_MS, SLO_LOOKBACKS, sloWindowGoodSums, sloWindowRollupSums } from '../sql/queries/slo-window-sums';
 import type { Row, Warehouse } from '../sql/warehouse';
@@ -32,7 +33,10 @@ export interface SloRunResult {
 export async function runSloJob(warehouse: Warehouse, options: SloRunOptions): Promise<SloRunResult> {
   const started = performance.now();
   const statuses = await computeSloStatuses(warehouse, options.nowMs, options.slos ?? SLOS);
-  if (options.write) await warehouse.upsert('slo_status', statuses.map(toSloStatusRow));
+  if (options.write) {
+    await warehouse.upsert('slo_status', statuses.map(toSloStatusRow));
+    await recordJobRun(warehouse, SLO_JOB, options.nowMs, { slos: statuses.length });
+  }
   return { nowMs: options.nowMs, statuses, written: options.write === true, durationMs: Math.round(performance.now() - started) };
 }
 

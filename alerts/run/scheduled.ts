@@ -1,5 +1,6 @@
 import { getApps, initializeApp } from 'firebase-admin/app';
 import { getFirestore } from 'firebase-admin/firestore';
+import { ALERTS_JOB, recordJobRun } from '../../aggregator/job-state';
 import { loadConfig, type ObservabilityConfig } from '../../shared/config';
 import type { Warehouse } from '../../sql/warehouse';
 import { stderrLogger } from '../logger';
@@ -33,6 +34,7 @@ export async function runScheduledAlertEvaluation(deps: ScheduledDeps = producti
   const runtime = createAlertRuntime({ warehouse, config, store: deps.openStore(config, warehouse), ...(deps.outboxPath ? { outboxPath: deps.outboxPath } : {}) });
   try {
     const report = await evaluateAlerts(runtime, nowMs);
+    await recordJobRun(warehouse, ALERTS_JOB, nowMs, { runId: report.runId, transitions: report.transitions.length, firing: report.firing.length });
     stderrLogger.info('alert evaluation finished', {
       runId: report.runId,
       transitions: report.transitions.length,

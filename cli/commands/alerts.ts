@@ -1,4 +1,5 @@
 import { parseArgs } from 'node:util';
+import { ALERTS_JOB, recordJobRun } from '../../aggregator/job-state';
 import { evaluateAlerts, type EvaluationReport } from '../../alerts/run/evaluate-run';
 import { openLocalAlertWarehouse } from '../../alerts/run/open-warehouse';
 import { createAlertRuntime } from '../../alerts/run/runtime';
@@ -78,6 +79,7 @@ async function evaluate(args: string[], io: CommandIo): Promise<number> {
     const runtime = createAlertRuntime({ warehouse, config, ...(values.outbox ? { outboxPath: values.outbox } : {}) });
     try {
       const report = await evaluateAlerts(runtime, nowMs);
+      await recordJobRun(warehouse, ALERTS_JOB, nowMs, { runId: report.runId, transitions: report.transitions.length, firing: report.firing.length });
       if (values.json) io.out(JSON.stringify(report, null, 2));
       else printEvaluation(report, io);
       return 0;
