@@ -4,7 +4,8 @@ import { emulatorInstalled } from '../../../cli/local/emulators';
 import { TransportError, type Transport } from '../../../emitter';
 import type { MetricsMessage } from '../../../shared';
 
-export const PROJECT = 'obs-test';
+/** The project the code under test reads (GOOGLE_CLOUD_PROJECT: .ci/run and the jest setup set it). */
+export const PROJECT = process.env.GOOGLE_CLOUD_PROJECT ?? 'obs-test';
 export const quiet = { warn: (): void => undefined };
 
 /**
