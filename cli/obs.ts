@@ -1,7 +1,20 @@
 #!/usr/bin/env node
 import { VERSION } from '../shared/version';
 import { EXIT_USAGE, processIo, type CommandIo } from './command';
+import { loadConfig } from '../shared/config';
 import { COMMANDS } from './commands';
+import { runThroughStack, WAREHOUSE_COMMANDS } from './local/remote-cli';
+import { findRunningStack, type StackInfo } from './local/stack-file';
+
+/** While `obs start` holds the local DuckDB file, warehouse commands run inside it (one writer). */
+function runningStack(): StackInfo | undefined {
+  try {
+    const config = loadConfig();
+    return config.warehouse === 'duckdb' ? findRunningStack(config.duckdbPath) : undefined;
+  } catch {
+    return undefined; // a bad environment: let the command itself report it
+  }
+}
 
 function help(io: CommandIo): void {
   const width = Math.max(...COMMANDS.map((c) => c.usage.length));
@@ -38,6 +51,8 @@ export async function main(argv: string[], io: CommandIo = processIo): Promise<n
     io.out(`usage: ${command.usage}\n\n${command.summary}`);
     return 0;
   }
+  const stack = WAREHOUSE_COMMANDS.has(name) ? runningStack() : undefined;
+  if (stack) return runThroughStack(stack, argv, io);
   try {
     return await command.run(rest, io);
   } catch (error) {

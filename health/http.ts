@@ -8,6 +8,8 @@ export interface HttpRequest {
   /** Header names in lower case. */
   readonly headers: Readonly<Record<string, string | undefined>>;
   readonly query: Readonly<Record<string, string | undefined>>;
+  /** Request body as text (POST only; bounded by the adapter). */
+  readonly body?: string;
 }
 
 export interface HttpResponse {

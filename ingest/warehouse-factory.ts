@@ -11,6 +11,7 @@ import type { Warehouse } from '../sql/warehouse';
 export type WarehouseConfig = Pick<ObservabilityConfig, 'warehouse' | 'duckdbPath' | 'bigqueryDataset' | 'projectId'>;
 
 export async function openIngestWarehouse(config: WarehouseConfig = loadConfig()): Promise<Warehouse> {
+  if (processWarehouse && config.warehouse === 'duckdb' && config.duckdbPath === processWarehouse.path) return borrowed(processWarehouse.warehouse);
   const warehouse: Warehouse =
     config.warehouse === 'bigquery'
       ? new BigQueryWarehouse({ dataset: config.bigqueryDataset, ...(config.projectId ? { projectId: config.projectId } : {}) })
@@ -38,5 +39,31 @@ export function sharedWarehouse(open: () => Promise<Warehouse> = () => openInges
       throw error;
     });
     return opening;
+  };
+}
+
+let processWarehouse: { warehouse: Warehouse; path: string } | undefined;
+
+/**
+ * The local stack (`obs start`) registers the DuckDB warehouse it holds open. DuckDB allows one
+ * writer per file, and a second instance of the same file in one process does not see the
+ * first's writes, so commands the stack runs on behalf of `obs` clients borrow this one instead.
+ * Pass undefined to unregister.
+ */
+export function registerProcessWarehouse(warehouse: Warehouse | undefined, path?: string): void {
+  processWarehouse = warehouse && path ? { warehouse, path } : undefined;
+}
+
+/** A view of a shared warehouse whose close() leaves the shared one open. */
+function borrowed(shared: Warehouse): Warehouse {
+  return {
+    dialect: shared.dialect,
+    createSchema: () => shared.createSchema(),
+    insertEvents: (rows) => shared.insertEvents(rows),
+    insertDeadLetters: (rows) => shared.insertDeadLetters(rows),
+    query: (query, params) => shared.query(query, params),
+    execute: (query, params) => shared.execute(query, params),
+    upsert: (table, rows) => shared.upsert(table, rows),
+    close: () => Promise.resolve(),
   };
 }

@@ -1,26 +1,63 @@
-import type { Command } from '../command';
+import { parseArgs } from 'node:util';
+import { loadConfig } from '../../shared';
+import { EXIT_USAGE, type Command } from '../command';
+import { startStack } from '../local/stack';
 
 /**
- * `obs start`: the local stack. Until issue #8 lands this only explains what exists; it never
- * crashes and exits 0, so `npm start` on a fresh clone is honest about the state of things.
+ * `obs start [--no-demo] [--no-emulator]`: the whole pipeline on this machine, until Ctrl-C.
+ * Demo traffic by default (every module, plus a wallet incident that fires and resolves the P0);
+ * `--no-demo` runs quietly for real use.
  */
 export const startCommand: Command = {
   name: 'start',
-  usage: 'obs start [--no-demo]',
-  summary: 'Run the whole pipeline locally (not built yet: prints what exists)',
-  run(_args, io) {
-    io.out(
-      [
-        'obs start — the local observability stack',
-        '',
-        'Not built yet (issue #8): nothing is running. What exists today:',
-        '  • the domain catalogue: `npx obs catalog` (metrics, modules, SLOs, alert rules)',
-        '  • the wire format v1 validator and PII guard (shared/), documented in docs/',
-        '',
-        'Still to come: emitter (#3), ingest and warehouse (#4), aggregator and SLOs (#5),',
-        'alerts (#6), health endpoints and dashboard (#7), this local stack (#8).',
-      ].join('\n'),
-    );
-    return Promise.resolve(0);
+  usage: 'obs start [--no-demo] [--no-emulator]',
+  summary: 'Run the whole pipeline locally: ingest, aggregation, alerts, health endpoints, dashboard (demo traffic unless --no-demo)',
+  async run(args, io) {
+    let values: { 'no-demo'?: boolean; 'no-emulator'?: boolean };
+    try {
+      values = parseArgs({ args, options: { 'no-demo': { type: 'boolean' }, 'no-emulator': { type: 'boolean' } } }).values;
+    } catch (error) {
+      io.err(`obs start: ${(error as Error).message}\nusage: ${this.usage}`);
+      return EXIT_USAGE;
+    }
+    const tty = process.stdout.isTTY;
+    let lastProgress = 0;
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const { main } = require('../obs') as typeof import('../obs');
+    const stack = await startStack({
+      config: loadConfig(),
+      demo: !values['no-demo'],
+      useEmulator: !values['no-emulator'],
+      runCommand: (a, commandIo) => main(a, commandIo),
+      log: (line) => io.out(tty ? `\r\x1b[K${line}` : line),
+      progress: (line) => {
+        if (tty) process.stdout.write(`\r\x1b[K${line}`);
+        else if (Date.now() - lastProgress >= 30_000) {
+          lastProgress = Date.now();
+          io.out(line);
+        }
+      },
+    });
+    // Ctrl-C reaches this process more than once (the terminal signals the whole process group
+    // and npm forwards it too): the first starts a clean shutdown, further ones are counted, the
+    // third forces an exit.
+    let signals = 0;
+    await new Promise<void>((resolve) => {
+      const onSignal = (signal: NodeJS.Signals) => {
+        signals++;
+        if (signals === 1) {
+          io.out(`${tty ? '\n' : ''}obs start: ${signal}: flushing and shutting down…`);
+          resolve();
+        } else if (signals >= 3) {
+          io.err('obs start: forced exit before the shutdown finished');
+          process.exit(130);
+        }
+      };
+      process.on('SIGINT', onSignal);
+      process.on('SIGTERM', onSignal);
+    });
+    await stack.stop();
+    io.out('obs start: stopped cleanly.');
+    return 0;
   },
 };

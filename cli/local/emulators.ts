@@ -70,6 +70,16 @@ export async function startEmulator(kind: EmulatorKind, options: { port?: number
   const child = spawn(binary, args, { detached: true, stdio: 'ignore', env: { ...process.env } });
   child.unref();
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  // Whatever happens to this process, its emulator (a JVM in its own process group) dies with it.
+  const killOnExit = () => {
+    try {
+      process.kill(-(child.pid as number), 'SIGKILL');
+    } catch {
+      // already gone
+    }
+  };
+  process.once('exit', killOnExit);
+  void exited.then(() => process.off('exit', killOnExit));
   const stop = async (signal: NodeJS.Signals = 'SIGTERM'): Promise<void> => {
     if (child.exitCode !== null || child.signalCode !== null) return;
     try {

@@ -4,11 +4,26 @@ import { json, type HttpRequest, type HttpResponse } from '../../health/http';
 /** A route answers the requests it owns and returns undefined for the rest. */
 export type Route = (request: HttpRequest) => Promise<HttpResponse | undefined> | HttpResponse | undefined;
 
-function toRequest(message: IncomingMessage): HttpRequest {
+/** Request bodies are small JSON commands; anything larger is refused. */
+const MAX_BODY_BYTES = 64 * 1024;
+
+async function readBody(message: IncomingMessage): Promise<string | undefined> {
+  if (message.method !== 'POST') return undefined;
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of message) {
+    size += (chunk as Buffer).length;
+    if (size > MAX_BODY_BYTES) throw new Error('request body too large');
+    chunks.push(chunk as Buffer);
+  }
+  return Buffer.concat(chunks).toString('utf8');
+}
+
+function toRequest(message: IncomingMessage, body: string | undefined): HttpRequest {
   const url = new URL(message.url ?? '/', 'http://127.0.0.1');
   const headers: Record<string, string | undefined> = {};
   for (const [k, v] of Object.entries(message.headers)) headers[k.toLowerCase()] = Array.isArray(v) ? v.join(', ') : v;
-  return { method: message.method ?? 'GET', path: url.pathname, headers, query: Object.fromEntries(url.searchParams.entries()) };
+  return { method: message.method ?? 'GET', path: url.pathname, headers, query: Object.fromEntries(url.searchParams.entries()), ...(body === undefined ? {} : { body }) };
 }
 
 /**
@@ -21,7 +36,7 @@ export function createHttpServer(routes: readonly Route[], onError: (error: unkn
     void (async () => {
       let response: HttpResponse;
       try {
-        const request = toRequest(message);
+        const request = toRequest(message, await readBody(message));
         let found: HttpResponse | undefined;
         for (const route of routes) {
           found = await route(request);

@@ -1,0 +1,79 @@
+import { requireAdmin, type TokenVerifier } from '../../health/admin-auth';
+import { json, type HttpRequest, type HttpResponse } from '../../health/http';
+import type { CommandIo } from '../command';
+import type { StackInfo } from './stack-file';
+
+/** Commands that open the warehouse: while `obs start` holds the DuckDB file they run inside it. */
+export const WAREHOUSE_COMMANDS: ReadonlySet<string> = new Set(['ingest', 'aggregate', 'rebuild', 'slo', 'alerts']);
+
+export const REMOTE_CLI_PATH = '/api/cli';
+
+export interface RemoteCliResult {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+/**
+ * `POST /api/cli` on the local stack: runs an `obs` command inside the stack process, where the
+ * warehouse is already open, and returns its exit code and output. Admin token required (the
+ * token is in `.data/stack.json`, readable by the owner only). Requests carry a JSON body
+ * `{"args": [...]}`.
+ */
+export function createRemoteCliRoute(options: {
+  verify: TokenVerifier;
+  run: (args: string[], io: CommandIo) => Promise<number>;
+}): (request: HttpRequest) => Promise<HttpResponse | undefined> {
+  let queue: Promise<unknown> = Promise.resolve();
+  return async (request) => {
+    if (request.path !== REMOTE_CLI_PATH) return undefined;
+    if (request.method !== 'POST') return json(405, { error: 'POST only' });
+    const auth = await requireAdmin(request, options.verify);
+    if (!auth.ok) return json(auth.status, { error: auth.error });
+    let args: unknown;
+    try {
+      args = (JSON.parse(request.body ?? '') as { args?: unknown }).args;
+    } catch {
+      return json(400, { error: 'body must be JSON: {"args": ["slo", "status"]}' });
+    }
+    if (!Array.isArray(args) || !args.every((a) => typeof a === 'string') || !WAREHOUSE_COMMANDS.has(String(args[0]))) {
+      return json(400, { error: `args must be an obs command that uses the warehouse (${[...WAREHOUSE_COMMANDS].join(', ')})` });
+    }
+    const result: RemoteCliResult = { code: 0, stdout: '', stderr: '' };
+    const io: CommandIo = { out: (t) => void (result.stdout += t.endsWith('\n') ? t : t + '\n'), err: (t) => void (result.stderr += t.endsWith('\n') ? t : t + '\n') };
+    // One forwarded command at a time: they share the stack's warehouse connection.
+    const run = queue.then(() => options.run(args, io));
+    queue = run.catch(() => undefined);
+    try {
+      result.code = await run;
+    } catch (error) {
+      result.code = 1;
+      result.stderr += `${error instanceof Error ? error.message : String(error)}\n`;
+    }
+    return json(200, result);
+  };
+}
+
+/** Client side: sends `args` to the running stack and relays its output. */
+export async function runThroughStack(stack: StackInfo, args: string[], io: CommandIo): Promise<number> {
+  let response: Response;
+  try {
+    response = await fetch(`http://127.0.0.1:${stack.port}${REMOTE_CLI_PATH}`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${stack.token}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ args }),
+      signal: AbortSignal.timeout(10 * 60_000),
+    });
+  } catch (error) {
+    io.err(`obs: the local stack (pid ${stack.pid}) holds the warehouse but did not answer on port ${stack.port}: ${(error as Error).message}`);
+    return 1;
+  }
+  if (!response.ok) {
+    io.err(`obs: the local stack refused the command (HTTP ${response.status}): ${await response.text()}`);
+    return 1;
+  }
+  const result = (await response.json()) as RemoteCliResult;
+  if (result.stdout) io.out(result.stdout.replace(/\n$/, ''));
+  if (result.stderr) io.err(result.stderr.replace(/\n$/, ''));
+  return result.code;
+}
