@@ -16,7 +16,10 @@ const sqlString = (s: string) => `'${s.replace(/\\/g, '\\\\').replace(/'/g, "\\'
  * CREATE TABLE IF NOT EXISTS for one table. BigQuery: day partitioning on `partitionBy`
  * (with require_partition_filter on public time-series tables, so no query scans everything),
  * clustering, and column descriptions. DuckDB: a PRIMARY KEY on the table's key, which is what
- * makes duplicate event ids impossible there.
+ * makes duplicate event ids impossible there — except on tables marked `duckdbIndexKey: false`
+ * (the rollup projections, sql/tables.ts), whose writers keep the key unique themselves.
+ * `IF NOT EXISTS` never alters a table: a DuckDB file created before a table lost its key keeps
+ * the key (still correct, only slower to rebuild).
  */
 export function renderCreateTable(table: TableDef, dialect: Dialect, dataset?: string): string {
   if (dialect === 'bigquery') {
@@ -32,7 +35,7 @@ export function renderCreateTable(table: TableDef, dialect: Dialect, dataset?: s
     return renderSql(lines.join('\n'), 'bigquery', dataset === undefined ? {} : { dataset });
   }
   const columns = table.columns.map((c) => `  ${c.name} ${DUCKDB_TYPES[c.type]}${c.required ? ' NOT NULL' : ''}`);
-  columns.push(`  PRIMARY KEY (${table.key.join(', ')})`);
+  if (table.duckdbIndexKey !== false) columns.push(`  PRIMARY KEY (${table.key.join(', ')})`);
   return `CREATE TABLE IF NOT EXISTS ${table.name} (\n${columns.join(',\n')}\n);`;
 }
 

@@ -3,9 +3,10 @@ import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { BulkInserter, DEAD_LETTER_COLUMNS } from './duckdb-bulk-insert';
 import { EventInserter } from './duckdb-event-inserter';
+import { upsertRows } from './duckdb-upsert';
 import { renderSchema } from '../ddl';
 import { DUCKDB_COMPAT_MACROS, renderSql, type SqlQuery } from '../dialect';
-import { TABLES, type TableName } from '../tables';
+import type { TableName } from '../tables';
 import type { DeadLetterRow, EventRow, InsertEventsResult, Params, Row, SqlValue, Warehouse } from '../warehouse';
 
 /**
@@ -18,9 +19,6 @@ import type { DeadLetterRow, EventRow, InsertEventsResult, Params, Row, SqlValue
  * WAL to replay after a crash (at most 256 MB: seconds).
  */
 export const DUCKDB_FILE_SETTINGS: readonly string[] = ["SET checkpoint_threshold = '256MB'"];
-
-/** Rows per multi-row INSERT statement (keeps statements well under DuckDB's parser limits). */
-const INSERT_CHUNK_ROWS = 500;
 
 /**
  * The embedded warehouse: one DuckDB file (or `:memory:`). DuckDB allows one writing process per
@@ -108,15 +106,10 @@ export class DuckDbWarehouse implements Warehouse {
     await this.serial((c) => this.deadLetters.insert(c, rows));
   }
 
+  /** INSERT … ON CONFLICT, or a MERGE for tables without a DuckDB key (duckdb-upsert.ts). */
   async upsert(table: TableName, rows: readonly Row[]): Promise<void> {
     if (rows.length === 0) return;
-    const def = TABLES[table];
-    const nonKey = def.columns.map((c) => c.name).filter((n) => !(def.key as readonly string[]).includes(n));
-    const conflict =
-      nonKey.length === 0
-        ? `ON CONFLICT (${def.key.join(', ')}) DO NOTHING`
-        : `ON CONFLICT (${def.key.join(', ')}) DO UPDATE SET ${nonKey.map((n) => `${n} = excluded.${n}`).join(', ')}`;
-    await this.serial((c) => insertRows(c, def.name, rows, conflict));
+    await this.serial((c) => upsertRows(c, table, rows));
   }
 
   async close(): Promise<void> {
@@ -126,37 +119,6 @@ export class DuckDbWarehouse implements Warehouse {
     this.connection.closeSync();
     this.instance.closeSync();
   }
-}
-
-/**
- * Multi-row INSERT with positional parameters (upserts: small row counts, any table); TIMESTAMP
- * columns take epoch ms, JSON columns JSON text. Returns the number of rows written.
- */
-async function insertRows(c: DuckDBConnection, tableName: TableName, rows: readonly Row[], onConflict: string): Promise<number> {
-  const def = TABLES[tableName];
-  const columns = def.columns.filter((col) => rows.some((r) => r[col.name] !== undefined));
-  const placeholder = (index: number, type: string) =>
-    type === 'TIMESTAMP' ? `make_timestamp(CAST($${index} AS BIGINT) * 1000)` : type === 'JSON' ? `json($${index})` : `$${index}`;
-  let written = 0;
-  for (let start = 0; start < rows.length; start += INSERT_CHUNK_ROWS) {
-    const chunk = rows.slice(start, start + INSERT_CHUNK_ROWS);
-    const values: DuckDBValue[] = [];
-    const tuples = chunk.map((row) => {
-      const slots = columns.map((col) => {
-        values.push(toDuckValue(row[col.name] ?? null));
-        return placeholder(values.length, col.type);
-      });
-      return `(${slots.join(', ')})`;
-    });
-    const sql = `INSERT INTO ${def.name} (${columns.map((col) => col.name).join(', ')}) VALUES ${tuples.join(', ')} ${onConflict}`;
-    const result = await c.run(sql, values);
-    written += Number(result.rowsChanged);
-  }
-  return written;
-}
-
-function toDuckValue(value: SqlValue): DuckDBValue {
-  return value;
 }
 
 /** BIGINT → number, TIMESTAMP → epoch ms, anything else as is. */

@@ -1,5 +1,7 @@
 import { DuckDbWarehouse } from '../../../sql/duckdb/duckdb-warehouse';
-import { defineQuery, type EventRow } from '../../../sql';
+import { renderCreateTable } from '../../../sql/ddl';
+import { defineQuery, type EventRow, type Row } from '../../../sql';
+import { TABLES, type TableName } from '../../../sql/tables';
 
 const T0 = Date.UTC(2026, 10, 26, 12, 0, 0);
 const event = (id: string, value = 1): EventRow => ({
@@ -49,5 +51,63 @@ describe('DuckDbWarehouse', () => {
     await wh.upsert('job_state', [{ job: 'rollup', watermark: T0 + 60_000, last_run_at: T0 + 60_000, last_result: '{"windows":1}' }]);
     const rows = await wh.query(defineQuery('t', 'SELECT job, UNIX_MILLIS(watermark) AS watermark_ms, last_result FROM {{job_state}}'));
     expect(rows).toEqual([{ job: 'rollup', watermark_ms: T0 + 60_000, last_result: '{"windows":1}' }]);
+  });
+
+  describe('tables without a DuckDB index key (the rollup projections)', () => {
+    const rollup = (minute: number, eventCount: number, extra: Row = {}): Row => ({
+      name: 'product.wallet.spend.success',
+      series_key: 'feature=chat',
+      tags: '{"feature":"chat"}',
+      kind: 'count',
+      window_start: T0 + minute * 60_000,
+      window_seconds: 60,
+      event_count: eventCount,
+      value_sum: eventCount,
+      updated_at: T0,
+      ...extra,
+    });
+    const rollups = () =>
+      wh.query(defineQuery('t', 'SELECT UNIX_MILLIS(window_start) AS start_ms, event_count, value_max FROM {{metric_rollups}} ORDER BY window_start'));
+
+    it('creates metric_rollups and metric_histograms without a PRIMARY KEY, every other table with one', () => {
+      for (const table of Object.keys(TABLES) as TableName[]) {
+        const ddl = renderCreateTable(TABLES[table], 'duckdb');
+        if (table === 'metric_rollups' || table === 'metric_histograms') expect(ddl).not.toContain('PRIMARY KEY');
+        else expect(ddl).toContain(`PRIMARY KEY (${TABLES[table].key.join(', ')})`);
+      }
+    });
+
+    it('upserts by the key: a re-run replaces rows, new keys are added, nothing is duplicated', async () => {
+      await wh.upsert('metric_rollups', [rollup(0, 3, { value_max: 1 }), rollup(1, 4)]);
+      await wh.upsert('metric_rollups', [rollup(0, 3, { value_max: 1 }), rollup(1, 4)]);
+      await wh.upsert('metric_rollups', [rollup(1, 9), rollup(2, 1)]);
+      expect(await rollups()).toEqual([
+        { start_ms: T0, event_count: 3, value_max: 1 },
+        { start_ms: T0 + 60_000, event_count: 9, value_max: null },
+        { start_ms: T0 + 120_000, event_count: 1, value_max: null },
+      ]);
+    });
+
+    it('replaces the whole row, as ON CONFLICT does on keyed tables: a column the new row lacks becomes NULL', async () => {
+      await wh.upsert('metric_rollups', [rollup(0, 3, { value_max: 7 })]);
+      await wh.upsert('metric_rollups', [rollup(0, 5)]);
+      expect(await rollups()).toEqual([{ start_ms: T0, event_count: 5, value_max: null }]);
+    });
+
+    it('keeps the later of two rows with one key in a call, and writes calls larger than one statement', async () => {
+      const many = Array.from({ length: 1_200 }, (_, i) => rollup(i, 1));
+      await wh.upsert('metric_rollups', [...many, rollup(0, 2), rollup(0, 6)]);
+      const [row] = await wh.query(defineQuery('t', 'SELECT COUNT(*) AS n, SUM(event_count) AS events FROM {{metric_rollups}}'));
+      expect(row).toEqual({ n: 1_200, events: 1_199 + 6 });
+    });
+
+    it('still upserts into a file whose table was created with the key by an older version', async () => {
+      await wh.execute(defineQuery('t', 'DROP TABLE metric_histograms'));
+      await wh.execute(defineQuery('t', renderCreateTable({ ...TABLES.metric_histograms, duckdbIndexKey: undefined }, 'duckdb')));
+      const bucket = (count: number): Row => ({ name: 'infra.http.request.latency_ms', series_key: '', window_start: T0, window_seconds: 60, bucket: 310, bucket_count: count });
+      await wh.upsert('metric_histograms', [bucket(2)]);
+      await wh.upsert('metric_histograms', [bucket(5)]);
+      expect(await wh.query(defineQuery('t', 'SELECT bucket, bucket_count FROM {{metric_histograms}}'))).toEqual([{ bucket: 310, bucket_count: 5 }]);
+    });
   });
 });
