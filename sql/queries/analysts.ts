@@ -1,0 +1,128 @@
+import { METRICS, METRIC_NAMES, type MetricName } from '../../shared/metric-catalogue';
+import { defineQuery } from '../dialect';
+import { bucketValueOf } from './rollup-fragments';
+
+/**
+ * Example queries for analysts (docs/ANALYSTS.md shows their BigQuery renderings, the golden files,
+ * verbatim; test/unit/sql/analysts-queries.test.ts runs each on DuckDB over data the real pipeline
+ * produced). They follow the two rules every query over these tables must follow in BigQuery:
+ *   - filter on the table's partition column (require_partition_filter, sql/ddl.ts), in every
+ *     table a query reads, a join included;
+ *   - read `metric_events` deduplicated by event_id (docs/INGEST.md). The rollups are computed from
+ *     deduplicated events already.
+ * Parameters are epoch milliseconds, as everywhere in sql/queries (sql/dialect.ts).
+ */
+
+/**
+ * p95 latency per endpoint per hour of `infra.http.request.latency_ms`, from the 1-hour histograms
+ * in [@from_ms, @to_ms) (hour-aligned bounds): every series of an endpoint (tiers, methods, status
+ * classes) merged by adding bucket counts, then the nearest-rank bucket — the first whose running
+ * count reaches ⌈0.95 n⌉ — reported as its value 2γ^i/(γ + 1), within 1% of the true p95
+ * (sql/queries/rollup-read.ts explains the method). Histograms carry no tags: the endpoint comes
+ * from the rollup row of the same series and window (`tags`, JSON).
+ * Rows: endpoint, hour_start_ms, requests, p95_ms.
+ */
+export const analystsP95LatencyByEndpoint = defineQuery(
+  'analysts_p95_latency_by_endpoint',
+  `WITH endpoint_buckets AS (
+  SELECT JSON_VALUE(r.tags, '$.endpoint') AS endpoint, h.window_start, h.bucket, SUM(h.bucket_count) AS n
+  FROM {{metric_histograms}} AS h
+  JOIN {{metric_rollups}} AS r
+    ON r.name = h.name AND r.series_key = h.series_key
+    AND r.window_seconds = h.window_seconds AND r.window_start = h.window_start
+  WHERE h.name = 'infra.http.request.latency_ms' AND h.window_seconds = 3600
+    AND h.window_start >= TIMESTAMP_MILLIS(@from_ms) AND h.window_start < TIMESTAMP_MILLIS(@to_ms)
+    AND r.window_start >= TIMESTAMP_MILLIS(@from_ms) AND r.window_start < TIMESTAMP_MILLIS(@to_ms)
+  GROUP BY endpoint, h.window_start, h.bucket
+), cumulative AS (
+  SELECT endpoint, window_start, bucket,
+    SUM(n) OVER (PARTITION BY endpoint, window_start ORDER BY bucket ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS running,
+    SUM(n) OVER (PARTITION BY endpoint, window_start) AS total
+  FROM endpoint_buckets
+), ranked AS (
+  SELECT endpoint, window_start, MAX(total) AS requests,
+    MIN(CASE WHEN running >= DIV(total * 95 + 99, 100) THEN bucket END) AS p95_bucket
+  FROM cumulative
+  GROUP BY endpoint, window_start
+)
+SELECT endpoint, UNIX_MILLIS(window_start) AS hour_start_ms, requests,
+  ${bucketValueOf('p95_bucket')} AS p95_ms
+FROM ranked
+ORDER BY endpoint, hour_start_ms`,
+);
+
+/**
+ * The error budget of every SLO as of @at_ms: the newest slo_status row of each SLO computed in the
+ * day up to @at_ms (the aggregator writes one a minute; an SLO missing here has had no
+ * computation for a day). budget_remaining is the fraction left (negative when overspent, NULL
+ * without data); budget_minutes_remaining, for availability SLOs, the same as minutes of full
+ * outage (docs/SLOS.md).
+ */
+export const analystsErrorBudgetRemaining = defineQuery(
+  'analysts_error_budget_remaining',
+  `SELECT slo_id, UNIX_MILLIS(computed_at) AS computed_at_ms, objective, window_days, total_events, attainment,
+  budget_remaining, budget_minutes_remaining, exhaustion_hours, status
+FROM {{slo_status}}
+WHERE computed_at > TIMESTAMP_MILLIS(@at_ms - 86400000) AND computed_at <= TIMESTAMP_MILLIS(@at_ms)
+QUALIFY ROW_NUMBER() OVER (PARTITION BY slo_id ORDER BY computed_at DESC) = 1
+ORDER BY slo_id`,
+);
+
+/**
+ * The failure metrics of the catalogue: count metrics whose name says the thing failed or errored
+ * (`….failed`, `….failed.count`, `….error.count`), with their module — the "feature" of the
+ * admin dashboard's feature matrix. Generated from shared/metric-catalogue.ts, so a new failure
+ * metric shows up in the golden file.
+ */
+export function failureMetrics(): Array<{ name: MetricName; module: string }> {
+  return METRIC_NAMES.filter((n) => METRICS[n].kind === 'count' && n.split('.').some((part) => part === 'failed' || part === 'error'))
+    .sort()
+    .map((name) => ({ name, module: METRICS[name].module }));
+}
+
+const failureMetricsCte = () =>
+  `failure_metrics AS (\n  ${failureMetrics()
+    .map((m) => `SELECT '${m.name}' AS name, '${m.module}' AS module`)
+    .join('\n  UNION ALL ')}\n)`;
+
+/**
+ * Failures by module, metric, feature tag and reason over [@from_ms, @to_ms) (minute-aligned
+ * bounds are exact: it reads the 1-minute rollups), most failures first. `failures` is the sum of
+ * the counted values (one event may count several); `reason` is the `reason` tag, or the
+ * `error_code` tag for the error counters; `feature` is the `feature` tag where the metric has one
+ * (wallet spends: chat, gift, …).
+ * Rows: module, metric, feature, reason, failures, events, last_failure_ms.
+ */
+export const analystsTopFailures = defineQuery(
+  'analysts_top_failures',
+  `WITH ${failureMetricsCte()}
+SELECT f.module, r.name AS metric, JSON_VALUE(r.tags, '$.feature') AS feature,
+  COALESCE(JSON_VALUE(r.tags, '$.reason'), JSON_VALUE(r.tags, '$.error_code')) AS reason,
+  SUM(r.value_sum) AS failures, SUM(r.event_count) AS events, UNIX_MILLIS(MAX(r.last_ts)) AS last_failure_ms
+FROM {{metric_rollups}} AS r
+JOIN failure_metrics AS f ON f.name = r.name
+WHERE r.window_seconds = 60
+  AND r.window_start >= TIMESTAMP_MILLIS(@from_ms) AND r.window_start < TIMESTAMP_MILLIS(@to_ms)
+GROUP BY f.module, metric, feature, reason
+HAVING SUM(r.value_sum) > 0
+ORDER BY failures DESC, f.module, metric, feature NULLS LAST, reason NULLS LAST`,
+);
+
+/**
+ * Every event of the minute starting at @minute_ms whose name starts with @name_prefix ('' for
+ * all), one row per event_id — the first stored copy; BigQuery may hold a redelivered event twice
+ * (docs/INGEST.md). Ordered by event time. Rows: event_id, event_ts_ms, name, kind, value, tags,
+ * service, environment, ingest_ts_ms, message_id.
+ */
+export const analystsIncidentMinuteEvents = defineQuery(
+  'analysts_incident_minute_events',
+  `SELECT event_id, UNIX_MILLIS(event_ts) AS event_ts_ms, name, kind, value, TO_JSON_STRING(tags) AS tags,
+  service, environment, UNIX_MILLIS(ingest_ts) AS ingest_ts_ms, message_id
+FROM {{metric_events}}
+WHERE event_ts >= TIMESTAMP_MILLIS(@minute_ms) AND event_ts < TIMESTAMP_MILLIS(@minute_ms + 60000)
+  AND STARTS_WITH(name, @name_prefix)
+QUALIFY ROW_NUMBER() OVER (PARTITION BY event_id ORDER BY ingest_ts, message_id) = 1
+ORDER BY event_ts_ms, event_id`,
+);
+
+export const QUERIES = [analystsP95LatencyByEndpoint, analystsErrorBudgetRemaining, analystsTopFailures, analystsIncidentMinuteEvents];

@@ -1,0 +1,303 @@
+/**
+ * The example queries of docs/ANALYSTS.md (sql/queries/analysts.ts), run on DuckDB over data the
+ * real pipeline produced: three hours of traffic stored with insertEvents (redeliveries included),
+ * rolled up and turned into SLO statuses by the aggregator's jobs at two moments. Every answer is
+ * checked against the same events counted here in plain TypeScript — percentiles, budgets and
+ * failure counts are computed from the raw events, not from the rollups.
+ */
+import { runAggregation } from '../../../aggregator/aggregate';
+import { SLOS } from '../../../shared/slo-catalogue';
+import {
+  analystsErrorBudgetRemaining,
+  analystsIncidentMinuteEvents,
+  analystsP95LatencyByEndpoint,
+  analystsTopFailures,
+} from '../../../sql/queries/analysts';
+import { defineQuery } from '../../../sql/dialect';
+import type { DuckDbWarehouse } from '../../../sql/duckdb/duckdb-warehouse';
+import type { EventRow, Row } from '../../../sql/warehouse';
+import { event, HOUR, MINUTE, normal, openMemoryWarehouse, rng } from '../aggregator/support';
+
+const T0 = Date.UTC(2026, 10, 26, 9, 0); // three hours of traffic: [T0, T0 + 3 h)
+const END = T0 + 3 * HOUR;
+const FIRST_RUN = T0 + 90 * MINUTE + 30_000; // the aggregator runs at 10:30:30 …
+const SECOND_RUN = END + 30_000; // … and at 12:00:30
+
+// ── The traffic ──────────────────────────────────────────────────────────────────────────────
+const LATENCY = 'infra.http.request.latency_ms';
+
+function traffic(): EventRow[] {
+  const random = rng(421);
+  const rows: EventRow[] = [];
+  const lognormal = (medianMs: number, sigma: number) => Math.round(Math.exp(Math.log(medianMs) + sigma * normal(random)) * 1000) / 1000;
+  for (let m = 0; m < 180; m++) {
+    const t = T0 + m * MINUTE;
+    const at = (k: number) => t + 500 + k * 997; // distinct times within the minute
+    let k = 0;
+    // Latency: /api/feed from two tiers and two methods (four series, merged per endpoint),
+    // /api/wallet slower in the second hour, /api/ping always 0 ms (the zero bucket).
+    for (let i = 0; i < 6; i++) {
+      const tags = { tier: i % 2 ? 'core' : 'secondary', endpoint: '/api/feed', method: i % 3 ? 'GET' : 'POST', status_class: '2xx' };
+      rows.push(event(LATENCY, 'timing', lognormal(120, 0.5), at(k++), tags));
+    }
+    for (let i = 0; i < 3; i++) {
+      const slow = m >= 60 && m < 120;
+      rows.push(event(LATENCY, 'timing', lognormal(slow ? 700 : 250, 0.4), at(k++), { tier: 'core', endpoint: '/api/wallet', method: 'POST', status_class: '2xx' }));
+    }
+    rows.push(event(LATENCY, 'timing', 0, at(k++), { tier: 'core', endpoint: '/api/ping', method: 'GET', status_class: '2xx' }));
+    // Core API requests, with a burst of 5xx in 10:40–10:50.
+    const errors = m >= 100 && m < 110 ? 8 : random() < 0.02 ? 1 : 0;
+    rows.push(event('infra.http.request.count', 'count', 50 - errors, at(k++), { tier: 'core', endpoint: '/api/feed', method: 'GET', status_class: '2xx' }));
+    if (errors > 0) {
+      rows.push(event('infra.http.request.count', 'count', errors, at(k++), { tier: 'core', endpoint: '/api/feed', method: 'GET', status_class: '5xx' }));
+      rows.push(event('infra.http.request.error.count', 'count', errors, at(k++), { tier: 'core', endpoint: '/api/feed', method: 'GET', status_class: '5xx', error_code: 'unavailable' }));
+    }
+    // Wallet spends by feature, failures with reasons.
+    for (const feature of ['chat', 'gift']) {
+      rows.push(event('product.wallet.spend.success', 'count', feature === 'chat' ? 4 : 2, at(k++), { feature }));
+      if (random() < (feature === 'gift' ? 0.2 : 0.1)) {
+        rows.push(event('product.wallet.spend.failed', 'count', 1 + Math.floor(random() * 3), at(k++), { feature, reason: random() < 0.7 ? 'declined' : 'timeout' }));
+      }
+    }
+    // Calls; a failure counter that reports 0 now and then (counted as no failure).
+    rows.push(event('product.call.connected.count', 'count', 3, at(k++), { call_type: 'video' }));
+    if (random() < 0.15) rows.push(event('product.call.failed.count', 'count', 1, at(k++), { call_type: 'video', reason: 'ice' }));
+    if (m % 30 === 0) rows.push(event('product.call.failed.count', 'count', 0, at(k++), { call_type: 'audio', reason: 'none' }));
+    if (random() < 0.08) rows.push(event('product.chat.message.failed', 'count', 1, at(k++), { channel: 'dm', reason: 'offline' }));
+  }
+  return rows;
+}
+
+// ── The independent computation ────────────────────────────────────────────────────────────
+/** γ and the bucket maths of docs/ANALYSTS.md, written out here rather than imported. */
+const GAMMA = (1 + 0.01) / (1 - 0.01);
+const bucketOf = (v: number) => (v <= 0 ? null : Math.ceil(Math.log(v) / Math.log(GAMMA)));
+const reportedValue = (v: number) => {
+  const b = bucketOf(v);
+  return b === null ? 0 : (2 * Math.pow(GAMMA, b)) / (GAMMA + 1);
+};
+const tagsOf = (row: EventRow) => JSON.parse(row.tags) as Record<string, string>;
+const sum = (rows: readonly EventRow[]) => rows.reduce((n, r) => n + r.value, 0);
+/** Code-point order, as SQL sorts strings (localeCompare would not). */
+const cmp = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
+const relativeError = (a: number, b: number) => (b === 0 ? Math.abs(a) : Math.abs(a - b) / Math.abs(b));
+
+describe('analysts’ example queries (sql/queries/analysts.ts) on data from the real pipeline', () => {
+  let warehouse: DuckDbWarehouse;
+  const events = traffic();
+
+  beforeAll(async () => {
+    warehouse = await openMemoryWarehouse();
+    // Stored in batches as ingest would; a tenth of the events is delivered a second time.
+    for (let i = 0; i < events.length; i += 500) await warehouse.insertEvents(events.slice(i, i + 500));
+    const redelivered = events.filter((_, i) => i % 10 === 3);
+    expect(await warehouse.insertEvents(redelivered)).toEqual({ inserted: 0, duplicates: redelivered.length });
+    await runAggregation(warehouse, FIRST_RUN);
+    await runAggregation(warehouse, SECOND_RUN);
+  });
+  afterAll(() => warehouse.close());
+
+  describe('p95 latency per endpoint per hour', () => {
+    it('equals the bucket value of the exact nearest-rank p95 of every endpoint-hour, within 1% of the exact p95', async () => {
+      const rows = await warehouse.query(analystsP95LatencyByEndpoint, { from_ms: T0, to_ms: END });
+      const groups = new Map<string, number[]>();
+      for (const e of events.filter((r) => r.name === LATENCY)) {
+        const key = `${tagsOf(e).endpoint}|${Math.floor(e.event_ts_ms / HOUR) * HOUR}`;
+        groups.set(key, [...(groups.get(key) ?? []), e.value]);
+      }
+      const expected = [...groups.entries()]
+        .map(([key, values]) => {
+          const [endpoint, hour] = key.split('|') as [string, string];
+          const sorted = [...values].sort((a, b) => a - b);
+          const exact = sorted[Math.ceil((95 * sorted.length) / 100) - 1] as number;
+          return { endpoint, hour_start_ms: Number(hour), requests: values.length, exact };
+        })
+        .sort((a, b) => cmp(a.endpoint, b.endpoint) || a.hour_start_ms - b.hour_start_ms);
+
+      expect(rows.map(({ endpoint, hour_start_ms, requests }) => ({ endpoint, hour_start_ms, requests }))).toEqual(
+        expected.map(({ endpoint, hour_start_ms, requests }) => ({ endpoint, hour_start_ms, requests })),
+      );
+      expected.forEach((want, i) => {
+        const got = rows[i]?.p95_ms as number;
+        expect(relativeError(got, reportedValue(want.exact))).toBeLessThan(1e-12);
+        expect(relativeError(got, want.exact)).toBeLessThanOrEqual(0.01);
+      });
+      // The data has the shape the query should show: /api/wallet slow in its second hour, /api/ping 0 ms.
+      const p95 = (endpoint: string, hour: number) => rows.find((r) => r.endpoint === endpoint && r.hour_start_ms === T0 + hour * HOUR)?.p95_ms as number;
+      expect(p95('/api/wallet', 1)).toBeGreaterThan(2 * p95('/api/wallet', 0));
+      expect(p95('/api/ping', 2)).toBe(0);
+    });
+
+    it('returns only the hours of the requested range', async () => {
+      const rows = await warehouse.query(analystsP95LatencyByEndpoint, { from_ms: T0 + HOUR, to_ms: T0 + 2 * HOUR });
+      expect(new Set(rows.map((r) => r.hour_start_ms))).toEqual(new Set([T0 + HOUR]));
+      expect(rows.map((r) => r.endpoint)).toEqual(['/api/feed', '/api/ping', '/api/wallet']);
+    });
+  });
+
+  describe('error budget remaining per SLO', () => {
+    /** A latency SLI's good event: its bucket lies wholly at or under the threshold (upper bound γ^i ≤ maxMs). */
+    const fastEnough = (v: number, maxMs: number) => {
+      const b = bucketOf(v);
+      return b === null || Math.pow(GAMMA, b) <= maxMs;
+    };
+
+    /** The budget of one SLO from the raw events before `endMs`, by the definitions in docs/SLOS.md. */
+    function expectedBudget(sloId: string, endMs: number) {
+      const before = events.filter((e) => e.event_ts_ms < endMs);
+      const named = (name: string, where: Record<string, string> = {}) =>
+        before.filter((e) => e.name === name && Object.entries(where).every(([k, v]) => tagsOf(e)[k] === v));
+      let total: number;
+      let bad: number;
+      if (sloId === 'core-api-availability') {
+        total = sum(named('infra.http.request.count', { tier: 'core' }));
+        bad = sum(named('infra.http.request.count', { tier: 'core', status_class: '5xx' }));
+      } else if (sloId === 'wallet-spend-success') {
+        total = sum(named('product.wallet.spend.success')) + sum(named('product.wallet.spend.failed'));
+        bad = sum(named('product.wallet.spend.failed'));
+      } else if (sloId === 'call-connection') {
+        total = sum(named('product.call.connected.count')) + sum(named('product.call.failed.count'));
+        bad = sum(named('product.call.failed.count'));
+      } else if (sloId === 'api-latency') {
+        const latencies = named(LATENCY);
+        total = latencies.length;
+        bad = latencies.filter((e) => !fastEnough(e.value, 500)).length;
+      } else if (sloId === 'chat-delivery') {
+        // Undelivered messages count as bad (this traffic has failures and no timed deliveries).
+        const delivered = named('product.chat.delivery.latency_ms');
+        total = delivered.length + sum(named('product.chat.message.failed'));
+        bad = total - delivered.filter((e) => fastEnough(e.value, 60_000)).length;
+      } else {
+        return null; // no traffic for this SLO
+      }
+      const objective = SLOS.find((s) => s.id === sloId)!.objective;
+      const remaining = 1 - bad / ((1 - objective) * total);
+      return { total, remaining, attainment: (total - bad) / total, minutes: remaining * (1 - objective) * 30 * 24 * 60 };
+    }
+
+    it.each([
+      ['the second run, as of its own time', SECOND_RUN, SECOND_RUN, END],
+      ['the first run, as of half an hour later (the newest row then)', FIRST_RUN + 30 * MINUTE, FIRST_RUN, T0 + 90 * MINUTE],
+    ])('reports, for %s, every SLO’s remaining budget as computed from the events', async (_label, atMs, computedAtMs, endMs) => {
+      const rows = await warehouse.query(analystsErrorBudgetRemaining, { at_ms: atMs });
+      expect(rows.map((r) => r.slo_id)).toEqual(SLOS.map((s) => s.id).sort());
+      for (const row of rows) {
+        expect(row.computed_at_ms).toBe(computedAtMs);
+        const want = expectedBudget(row.slo_id as string, endMs);
+        if (want === null) {
+          expect(row).toMatchObject({ total_events: 0, budget_remaining: null, attainment: null, status: 'no_data' });
+          continue;
+        }
+        expect(row.total_events).toBe(want.total);
+        expect(row.attainment as number).toBeCloseTo(want.attainment, 12);
+        expect(row.budget_remaining as number).toBeCloseTo(want.remaining, 9);
+        if (row.slo_id === 'core-api-availability') expect(row.budget_minutes_remaining as number).toBeCloseTo(want.minutes, 6);
+      }
+      // The 5xx burst of 10:40–10:50 is in the second run only, and shows in the core API's budget.
+      const core = rows.find((r) => r.slo_id === 'core-api-availability')!;
+      if (computedAtMs === SECOND_RUN) expect(core.budget_remaining as number).toBeLessThan(0);
+      else expect(core.budget_remaining as number).toBeGreaterThan(0);
+    });
+
+    it('finds nothing when no SLO was computed in the day before @at_ms', async () => {
+      expect(await warehouse.query(analystsErrorBudgetRemaining, { at_ms: FIRST_RUN - 1 })).toEqual([]);
+      expect(await warehouse.query(analystsErrorBudgetRemaining, { at_ms: SECOND_RUN + 24 * HOUR })).toEqual([]);
+    });
+  });
+
+  describe('top failing features', () => {
+    const MODULE_OF: Record<string, string> = {
+      'infra.http.request.error.count': 'infrastructure',
+      'product.wallet.spend.failed': 'wallet',
+      'product.call.failed.count': 'calls',
+      'product.chat.message.failed': 'chat',
+    };
+
+    function expectedFailures(fromMs: number, toMs: number): Row[] {
+      const groups = new Map<string, { module: string; metric: string; feature: string | null; reason: string | null; failures: number; events: number; last_failure_ms: number }>();
+      for (const e of events) {
+        const module = MODULE_OF[e.name];
+        if (module === undefined || e.event_ts_ms < fromMs || e.event_ts_ms >= toMs) continue;
+        const tags = tagsOf(e);
+        const feature = tags.feature ?? null;
+        const reason = tags.reason ?? tags.error_code ?? null;
+        const key = JSON.stringify([e.name, feature, reason]);
+        const g = groups.get(key) ?? { module, metric: e.name, feature, reason, failures: 0, events: 0, last_failure_ms: 0 };
+        g.failures += e.value;
+        g.events += 1;
+        g.last_failure_ms = Math.max(g.last_failure_ms, e.event_ts_ms);
+        groups.set(key, g);
+      }
+      const text = (s: string | null) => s ?? '\uffff'; // NULLs last
+      return [...groups.values()]
+        .filter((g) => g.failures > 0)
+        .sort(
+          (a, b) =>
+            b.failures - a.failures ||
+            cmp(a.module, b.module) ||
+            cmp(a.metric, b.metric) ||
+            cmp(text(a.feature), text(b.feature)) ||
+            cmp(text(a.reason), text(b.reason)),
+        );
+    }
+
+    it.each([
+      ['the whole three hours', T0, END],
+      ['10:15–11:45 (minute-aligned bounds are exact)', T0 + 75 * MINUTE, T0 + 165 * MINUTE],
+    ])('counts failures by module, metric, feature and reason over %s, most first', async (_label, fromMs, toMs) => {
+      const rows = await warehouse.query(analystsTopFailures, { from_ms: fromMs, to_ms: toMs });
+      expect(rows).toEqual(expectedFailures(fromMs, toMs));
+      expect(rows.some((r) => r.reason === 'unavailable' && r.module === 'infrastructure')).toBe(true);
+      expect(rows.some((r) => r.reason === 'none')).toBe(false); // a counter that only ever reported 0
+    });
+  });
+
+  describe('the event log of one minute of an incident', () => {
+    const MINUTE_OF_INCIDENT = T0 + 104 * MINUTE; // inside the 5xx burst
+    const expectedLog = (prefix: string) =>
+      events
+        .filter((e) => e.event_ts_ms >= MINUTE_OF_INCIDENT && e.event_ts_ms < MINUTE_OF_INCIDENT + MINUTE && e.name.startsWith(prefix))
+        .sort((a, b) => a.event_ts_ms - b.event_ts_ms || cmp(a.event_id, b.event_id))
+        .map((e) => ({ event_id: e.event_id, event_ts_ms: e.event_ts_ms, name: e.name, kind: e.kind, value: e.value, tags: tagsOf(e), ingest_ts_ms: e.ingest_ts_ms }));
+    const log = async (wh: DuckDbWarehouse, prefix: string) =>
+      (await wh.query(analystsIncidentMinuteEvents, { minute_ms: MINUTE_OF_INCIDENT, name_prefix: prefix })).map((r) => ({
+        event_id: r.event_id,
+        event_ts_ms: r.event_ts_ms,
+        name: r.name,
+        kind: r.kind,
+        value: r.value,
+        tags: JSON.parse(r.tags as string) as unknown,
+        ingest_ts_ms: r.ingest_ts_ms,
+      }));
+
+    it.each([
+      ['every event', ''],
+      ['the wallet’s events', 'product.wallet.'],
+    ])('lists %s of the minute once each, in event-time order', async (_label, prefix) => {
+      const want = expectedLog(prefix);
+      expect(want.length).toBeGreaterThan(prefix === '' ? 15 : 1);
+      expect(await log(warehouse, prefix)).toEqual(want);
+    });
+
+    it('keeps the first stored copy of an event stored twice, as BigQuery can (the table has no key there)', async () => {
+      const wh = await openMemoryWarehouse();
+      try {
+        await wh.insertEvents(events.filter((e) => e.event_ts_ms >= MINUTE_OF_INCIDENT - MINUTE && e.event_ts_ms < MINUTE_OF_INCIDENT + 2 * MINUTE));
+        // Recreate metric_events without its DuckDB key, and store a late redelivery of every event.
+        const run = (sql: string) => wh.execute(defineQuery('test', sql));
+        await run('CREATE TABLE events_unkeyed AS SELECT * FROM metric_events');
+        await run('DROP TABLE metric_events');
+        await run('ALTER TABLE events_unkeyed RENAME TO metric_events');
+        await run(`INSERT INTO metric_events SELECT event_id, name, kind, value, event_ts, ingest_ts + INTERVAL 5 MINUTE, series_key, tags, service, environment, 'redelivery' FROM metric_events`);
+        const [copies] = await wh.query(defineQuery('test', 'SELECT COUNT(*) AS n, COUNT(DISTINCT event_id) AS ids FROM {{metric_events}}'));
+        expect(copies!.n).toBe(2 * (copies!.ids as number));
+
+        const rows = await wh.query(analystsIncidentMinuteEvents, { minute_ms: MINUTE_OF_INCIDENT, name_prefix: '' });
+        expect(rows.every((r) => r.message_id !== 'redelivery')).toBe(true);
+        expect(await log(wh, '')).toEqual(expectedLog(''));
+      } finally {
+        await wh.close();
+      }
+    });
+  });
+});
