@@ -125,4 +125,64 @@ QUALIFY ROW_NUMBER() OVER (PARTITION BY event_id ORDER BY ingest_ts, message_id)
 ORDER BY event_ts_ms, event_id`,
 );
 
-export const QUERIES = [analystsP95LatencyByEndpoint, analystsErrorBudgetRemaining, analystsTopFailures, analystsIncidentMinuteEvents];
+/**
+ * Alert history over [@from_ms, @to_ms) from alert_log's transitions, per rule and severity: how
+ * often it fired and resolved, the first and last firing, and the shortest and longest firing
+ * episodes in minutes (firing → the instance's next transition, when that is `resolved` within
+ * the range) — short episodes are the noisy alerts of the monthly review (docs/OPERATIONS.md).
+ * Most firings first. alert_log is append-only and its writers are idempotent by log_id.
+ * Rows: rule_id, severity, firings, resolutions, first_fired_ms, last_fired_ms,
+ * shortest_firing_minutes, longest_firing_minutes.
+ */
+export const analystsAlertHistory = defineQuery(
+  'analysts_alert_history',
+  `WITH transitions AS (
+  SELECT rule_id, severity, fingerprint, to_state, logged_at,
+    LEAD(to_state) OVER (PARTITION BY fingerprint ORDER BY logged_at, to_state) AS next_state,
+    LEAD(logged_at) OVER (PARTITION BY fingerprint ORDER BY logged_at, to_state) AS next_at
+  FROM {{alert_log}}
+  WHERE entry_type = 'transition'
+    AND logged_at >= TIMESTAMP_MILLIS(@from_ms) AND logged_at < TIMESTAMP_MILLIS(@to_ms)
+), episodes AS (
+  SELECT *, CASE WHEN to_state = 'firing' AND next_state = 'resolved'
+    THEN (UNIX_MILLIS(next_at) - UNIX_MILLIS(logged_at)) / 60000 END AS firing_minutes
+  FROM transitions
+)
+SELECT rule_id, severity,
+  COUNTIF(to_state = 'firing') AS firings,
+  COUNTIF(to_state = 'resolved') AS resolutions,
+  UNIX_MILLIS(MIN(CASE WHEN to_state = 'firing' THEN logged_at END)) AS first_fired_ms,
+  UNIX_MILLIS(MAX(CASE WHEN to_state = 'firing' THEN logged_at END)) AS last_fired_ms,
+  MIN(firing_minutes) AS shortest_firing_minutes,
+  MAX(firing_minutes) AS longest_firing_minutes
+FROM episodes
+GROUP BY rule_id, severity
+HAVING COUNTIF(to_state = 'firing') > 0
+ORDER BY firings DESC, severity, rule_id`,
+);
+
+/**
+ * Dead letters over [@from_ms, @to_ms) by rejection reasons, scope and service, most first,
+ * counted once per dead_letter_id (BigQuery's streaming dedup is best effort, as for events).
+ * `example_dead_letter_id` names one of them to look at (its `reasons` and `raw_payload`).
+ * Rows: reason_codes, scope, service, dead_letter_count, first_ms, last_ms, example_dead_letter_id.
+ */
+export const analystsDeadLettersByReason = defineQuery(
+  'analysts_dead_letters_by_reason',
+  `SELECT reason_codes, scope, service, COUNT(DISTINCT dead_letter_id) AS dead_letter_count,
+  UNIX_MILLIS(MIN(received_at)) AS first_ms, UNIX_MILLIS(MAX(received_at)) AS last_ms,
+  MIN(dead_letter_id) AS example_dead_letter_id
+FROM {{dead_letters}}
+WHERE received_at >= TIMESTAMP_MILLIS(@from_ms) AND received_at < TIMESTAMP_MILLIS(@to_ms)
+GROUP BY reason_codes, scope, service
+ORDER BY dead_letter_count DESC, reason_codes, scope, service NULLS LAST`,
+);
+
+export const QUERIES = [
+  analystsP95LatencyByEndpoint,
+  analystsErrorBudgetRemaining,
+  analystsTopFailures,
+  analystsIncidentMinuteEvents,
+  analystsAlertHistory,
+  analystsDeadLettersByReason,
+];
