@@ -123,7 +123,10 @@ export function loadConfig(env: Env = process.env): ObservabilityConfig {
     duckdbPath: optional(env, 'OBS_DUCKDB_PATH') ?? DEFAULTS.duckdbPath,
     bigqueryDataset: dataset,
     environment: optional(env, 'OBS_ENVIRONMENT') ?? optional(env, 'NODE_ENV') ?? 'development',
-    port: port(env, 'PORT', DEFAULTS.port),
+    // PORT is the local stack's HTTP port. Inside Cloud Functions / Cloud Run (K_SERVICE is set)
+    // the platform owns it and nothing of ours listens on it; the Functions emulator even sets it
+    // to a socket path, which must not make every function fail its configuration.
+    port: optional(env, 'K_SERVICE') === undefined ? port(env, 'PORT', DEFAULTS.port) : DEFAULTS.port,
     internalHealthApiKey: optional(env, 'INTERNAL_HEALTH_API_KEY'),
     slackOncallWebhook: url(env, 'SLACK_ONCALL_WEBHOOK', ['https', 'http'], true),
     slackSafetyWebhook: url(env, 'SLACK_SAFETY_WEBHOOK', ['https', 'http'], true),

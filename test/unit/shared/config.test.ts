@@ -28,6 +28,11 @@ describe('loadConfig', () => {
     expect(() => loadConfig(env)).toThrow(message);
   });
 
+  it('ignores PORT inside Cloud Functions, where the platform owns it (the emulator sets a socket path)', () => {
+    expect(loadConfig({ K_SERVICE: 'ingest', PORT: '/tmp/fire_emu_1c554dc45bfde79b.sock' }).port).toBe(8080);
+    expect(loadConfig({ PORT: '9090' }).port).toBe(9090);
+  });
+
   it('never puts a secret webhook URL into its error', () => {
     const secret = 'hooks.slack.example/services/T000/B000/XXXXSECRET';
     let error: unknown;
