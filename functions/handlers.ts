@@ -1,0 +1,67 @@
+import { HttpsError } from 'firebase-functions/v2/https';
+import { createDashboardRoutes } from '../dashboard/dashboard-routes';
+import { isAdminClaims } from '../health/admin-auth';
+import { createFeatureMatrixHandler, featureMatrixFor } from '../health/feature-matrix-handler';
+import type { HttpRequest, HttpResponse } from '../health/http';
+import { createInternalHealthHandler } from '../health/internal-health';
+import type { FeatureMatrix } from '../health/module-readiness';
+import { createPublicHealthHandler } from '../health/public-health';
+import { once, type FunctionInstance } from './instance';
+
+type Handler = (request: HttpRequest) => Promise<HttpResponse | undefined>;
+
+/** The caller of a callable function as firebase-functions hands it over (`request.auth`): the ID token is already verified. */
+export interface CallableAuth {
+  readonly uid: string;
+  readonly token: Record<string, unknown>;
+}
+
+export interface FunctionHandlers {
+  /** `pack421_health_public`: no I/O. */
+  readonly publicHealth: Handler;
+  /** `pack421_health_internal`: X-Internal-Key, then every probe. */
+  readonly internalHealth: Handler;
+  /** `pack421_health_featureMatrix_http`: Bearer Firebase ID token with the admin claim. */
+  readonly featureMatrix: Handler;
+  /** `pack421_dashboard`: the page and its assets (anyone), GET /api/dashboard (admin token); undefined for other paths. */
+  readonly dashboard: Handler;
+  /**
+   * `pack421_health_featureMatrix` (callable): the same matrix. Throws HttpsError `unauthenticated`
+   * without a signed-in caller and `permission-denied` without the admin claim (the client SDK
+   * sees the code; any other error reaches it as `internal`, without detail).
+   */
+  featureMatrixCall(auth: CallableAuth | undefined): Promise<FeatureMatrix>;
+}
+
+/**
+ * The framework-free handlers (health/, dashboard/) wired to one function instance. Each is built
+ * on its function's first request, so an instance only builds what it serves.
+ */
+export function createFunctionHandlers(instance: FunctionInstance): FunctionHandlers {
+  const { clock } = instance;
+  const publicHealth = once(() => createPublicHealthHandler(instance.config().environment, clock));
+  const internalHealth = once(() => createInternalHealthHandler({ config: instance.config(), probes: instance.probes(), clock }));
+  const featureMatrix = once(() => {
+    const alerts = instance.alerts();
+    return createFeatureMatrixHandler({ warehouse: instance.warehouse(), verify: instance.verifier(), ...(alerts ? { alerts } : {}), clock });
+  });
+  const dashboard = once(() => {
+    const alerts = instance.alerts();
+    return createDashboardRoutes({
+      sources: { warehouse: instance.warehouse(), ...(alerts ? { alerts } : {}), probes: instance.probes(), config: instance.config() },
+      verify: instance.verifier(),
+      clock,
+    });
+  });
+  return {
+    publicHealth: () => Promise.resolve(publicHealth()()),
+    internalHealth: (request) => internalHealth()(request),
+    featureMatrix: (request) => featureMatrix()(request),
+    dashboard: (request) => dashboard()(request),
+    async featureMatrixCall(auth) {
+      if (!auth) throw new HttpsError('unauthenticated', 'sign in with Firebase Auth first');
+      if (!isAdminClaims(auth.token)) throw new HttpsError('permission-denied', 'admin claim required');
+      return featureMatrixFor(instance.warehouse(), instance.alerts(), clock());
+    },
+  };
+}
