@@ -3,7 +3,7 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['lib/**', 'node_modules/**', '.data/**', 'coverage/**', 'test-artifacts/**', '*.js', '*.mjs'] },
+  { ignores: ['lib/**', 'node_modules/**', '.data/**', 'coverage/**', 'test-artifacts/**', 'hosting/public/**', '*.js', '*.mjs'] },
   js.configs.recommended,
   ...tseslint.configs.recommendedTypeChecked,
   {

@@ -15,22 +15,38 @@ function publicDir(): string {
   throw new Error('dashboard/public/index.html not found next to the dashboard code');
 }
 
+/** One file the page needs: where it is served, where it is read from, its type. */
+export interface DashboardAssetFile {
+  readonly path: string;
+  readonly file: string;
+  readonly type: string;
+}
+
+/**
+ * The page and its assets. uPlot comes from node_modules: served locally, no CDN. The dashboard
+ * function serves them all; Firebase Hosting serves copies of all but the page
+ * (scripts/build-hosting.ts), so they come from the CDN without invoking the function.
+ */
+export function dashboardAssetFiles(): DashboardAssetFile[] {
+  const dir = publicDir();
+  const uplot = (file: string) => require.resolve(`uplot/dist/${file}`);
+  return [
+    { path: DASHBOARD_PATH, file: join(dir, 'index.html'), type: 'text/html; charset=utf-8' },
+    { path: `${DASHBOARD_PATH}/app.js`, file: join(dir, 'app.js'), type: 'text/javascript; charset=utf-8' },
+    { path: `${DASHBOARD_PATH}/app.css`, file: join(dir, 'app.css'), type: 'text/css; charset=utf-8' },
+    { path: `${DASHBOARD_PATH}/vendor/uPlot.iife.min.js`, file: uplot('uPlot.iife.min.js'), type: 'text/javascript; charset=utf-8' },
+    { path: `${DASHBOARD_PATH}/vendor/uPlot.min.css`, file: uplot('uPlot.min.css'), type: 'text/css; charset=utf-8' },
+  ];
+}
+
 interface Asset {
   type: string;
   body: string;
 }
 
-/** The page and its assets, read once. uPlot comes from node_modules: served locally, no CDN. */
+/** The page and its assets, read once. */
 function loadAssets(): Map<string, Asset> {
-  const dir = publicDir();
-  const uplot = (file: string) => readFileSync(require.resolve(`uplot/dist/${file}`), 'utf8');
-  return new Map<string, Asset>([
-    [DASHBOARD_PATH, { type: 'text/html; charset=utf-8', body: readFileSync(join(dir, 'index.html'), 'utf8') }],
-    [`${DASHBOARD_PATH}/app.js`, { type: 'text/javascript; charset=utf-8', body: readFileSync(join(dir, 'app.js'), 'utf8') }],
-    [`${DASHBOARD_PATH}/app.css`, { type: 'text/css; charset=utf-8', body: readFileSync(join(dir, 'app.css'), 'utf8') }],
-    [`${DASHBOARD_PATH}/vendor/uPlot.iife.min.js`, { type: 'text/javascript; charset=utf-8', body: uplot('uPlot.iife.min.js') }],
-    [`${DASHBOARD_PATH}/vendor/uPlot.min.css`, { type: 'text/css; charset=utf-8', body: uplot('uPlot.min.css') }],
-  ]);
+  return new Map(dashboardAssetFiles().map((a) => [a.path, { type: a.type, body: readFileSync(a.file, 'utf8') }]));
 }
 
 /**
