@@ -1,19 +1,11 @@
+import { seededRandom } from '../../../cli/local/demo/random';
 import { seriesKey } from '../../../shared/series-key';
 import { defineQuery } from '../../../sql/dialect';
 import { DuckDbWarehouse } from '../../../sql/duckdb/duckdb-warehouse';
 import type { EventRow, Row } from '../../../sql/warehouse';
 
-/** Deterministic PRNG (mulberry32), so every test sees the same "random" data. */
-export function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** Deterministic PRNG (mulberry32, the demo's), so every test sees the same "random" data. */
+export const rng = seededRandom;
 
 /** A standard normal draw (Box–Muller). */
 export function normal(random: () => number): number {
