@@ -4,9 +4,10 @@ import type { TokenVerifier } from '../../health/admin-auth';
 import { createFeatureMatrixHandler } from '../../health/feature-matrix-handler';
 import { createInternalHealthHandler } from '../../health/internal-health';
 import { createPublicHealthHandler } from '../../health/public-health';
+import { createDocsRoute } from './docs-route';
 import type { Route } from './http-server';
 
-/** The routes of the local stack (ARCHITECTURE.md, "HTTP"): health endpoints, dashboard and its API. */
+/** The routes of the local stack (ARCHITECTURE.md, "HTTP"): health endpoints, dashboard and its API, the docs. */
 export function createHttpRoutes(options: { sources: DashboardSources; verify: TokenVerifier; clock?: () => number }): Route[] {
   const clock = options.clock ?? Date.now;
   const publicHealth = createPublicHealthHandler(options.sources.config.environment, clock);
@@ -18,5 +19,6 @@ export function createHttpRoutes(options: { sources: DashboardSources; verify: T
     (r) => (r.method === 'GET' && r.path === '/health/internal' ? internal(r) : undefined),
     (r) => (r.method === 'GET' && r.path === '/health/feature-matrix' ? matrix(r) : undefined),
     dashboard,
+    createDocsRoute(),
   ];
 }

@@ -35,3 +35,22 @@ describe('the obs command', () => {
     expect(io.stderr).toContain('usage: obs catalog');
   });
 });
+
+describe('the local stack serves the docs the runbook links point at', () => {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const { createDocsRoute } = require('../../../cli/local/docs-route') as typeof import('../../../cli/local/docs-route');
+  const route = createDocsRoute();
+  const get = (path: string) => route({ method: 'GET', path, headers: {}, query: {} });
+
+  it('serves docs/OPERATIONS.md, which holds a runbook anchor for every seed rule', () => {
+    const response = get('/docs/OPERATIONS.md')!;
+    expect(response.status).toBe(200);
+    for (const id of ['wallet-spend-failures-critical', 'function-errors-critical', 'support-ticket-spike-medium']) expect(response.body).toContain(`### runbook-${id}`);
+  });
+
+  it('serves nothing outside docs/', () => {
+    expect(get('/docs/../package.json')!.status).toBe(404);
+    expect(get('/docs/%2e%2e/package.json')!.status).toBe(404);
+    expect(get('/health/public')).toBeUndefined();
+  });
+});
