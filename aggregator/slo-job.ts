@@ -1,14 +1,25 @@
 import { recordJobRun, SLO_JOB } from './job-state';
 import { SLOS, type SloSpec } from '../shared/slo-catalogue';
-import { LONGEST_LOOKBACK_MS, SLO_LOOKBACKS, sloWindowGoodSums, sloWindowRollupSums } from '../sql/queries/slo-window-sums';
+import type { SqlQuery } from '../sql/dialect';
+import { distinctSelectors, selectorKey } from '../sql/queries/slo-fragments';
+import {
+  LONGEST_LOOKBACK_MS,
+  SLO_LOOKBACKS,
+  sloWindowGoodSums,
+  sloWindowGoodSumsFor,
+  sloWindowRollupSums,
+  sloWindowRollupSumsFor,
+} from '../sql/queries/slo-window-sums';
 import type { Row, Warehouse } from '../sql/warehouse';
 import { floorTo, MINUTE_MS } from './rollup-plan';
-import { SliInputs, type SeriesGoodSums, type SeriesSums, type SliCounts } from './slo-sli';
+import { SelectorInputs, type SelectorSlotSums, type SliCounts } from './slo-sli';
 import { evaluateSlo, toSloStatusRow, type SloStatus } from './slo-status';
 
 /**
  * The SLO job: attainment, error budget and burn rates of every catalogue SLO as of `nowMs`, from
- * the rollups (two queries for all SLOs: sql/queries/slo-window-sums.ts), optionally stored in
+ * the rollups (two queries for all SLOs: sql/queries/slo-window-sums.ts, which sum per SLI
+ * selector in SQL — one row per selector, never one per series, so the job's memory does not grow
+ * with the number of series), optionally stored in
  * `slo_status` (one row per SLO per computation: the history behind burn-down charts).
  *
  * Every window ends at `nowMs` rounded down to the minute (exclusive): the SLO window is the last
@@ -43,13 +54,31 @@ export async function runSloJob(warehouse: Warehouse, options: SloRunOptions): P
 export async function computeSloStatuses(warehouse: Warehouse, nowMs: number, slos: readonly SloSpec[] = SLOS): Promise<SloStatus[]> {
   const endMs = floorTo(nowMs, MINUTE_MS);
   const params = { end_ms: endMs, from_ms: endMs - LONGEST_LOOKBACK_MS };
-  const [sums, good] = await Promise.all([warehouse.query(sloWindowRollupSums, params), warehouse.query(sloWindowGoodSums, params)]);
-  const inputs = new SliInputs(sums.map(toSeriesSums), good.map(toSeriesGoodSums));
+  const { sums: sumsQuery, good: goodQuery } = queriesFor(slos);
+  const [sums, good] = await Promise.all([warehouse.query(sumsQuery, params), warehouse.query(goodQuery, params)]);
+  const selectors = distinctSelectors(slos);
+  const selectorOf = (row: Row) => selectors[num(row.selector_id)];
+  const rows: SelectorSlotSums[] = [];
+  for (const row of sums) {
+    const selector = selectorOf(row);
+    if (selector) rows.push({ selector, events: perLookback(row, 'events'), values: perLookback(row, 'values') });
+  }
+  for (const row of good) {
+    const selector = selectorOf(row);
+    if (selector) rows.push({ selector, good: perLookback(row, 'good') });
+  }
+  const inputs = new SelectorInputs(rows, selectorKey);
   return slos.map((slo) => {
     const windows: Record<string, SliCounts> = {};
     for (const lookback of SLO_LOOKBACKS) windows[lookback.label] = inputs.counts(slo, lookback.label);
     return evaluateSlo(slo, windows, nowMs, endMs);
   });
+}
+
+/** The catalogue's queries are built once; another SLO set (a subset, tests) gets its own. */
+function queriesFor(slos: readonly SloSpec[]): { sums: SqlQuery; good: SqlQuery } {
+  if (slos === SLOS) return { sums: sloWindowRollupSums, good: sloWindowGoodSums };
+  return { sums: sloWindowRollupSumsFor(slos), good: sloWindowGoodSumsFor(slos) };
 }
 
 const num = (v: unknown) => (typeof v === 'number' ? v : Number(v ?? 0));
@@ -58,12 +87,4 @@ function perLookback(row: Row, prefix: string): Record<string, number> {
   const out: Record<string, number> = {};
   for (const l of SLO_LOOKBACKS) out[l.label] = num(row[`${prefix}_${l.label}`]);
   return out;
-}
-
-function toSeriesSums(row: Row): SeriesSums {
-  return { name: String(row.name), seriesKey: String(row.series_key), events: perLookback(row, 'events'), values: perLookback(row, 'values') };
-}
-
-function toSeriesGoodSums(row: Row): SeriesGoodSums {
-  return { name: String(row.name), seriesKey: String(row.series_key), maxMs: num(row.max_ms), good: perLookback(row, 'good') };
 }

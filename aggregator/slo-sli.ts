@@ -3,10 +3,11 @@ import { parseSeriesKey } from '../shared/series-key';
 import { SLOS, type EventSelector, type SloSpec } from '../shared/slo-catalogue';
 
 /**
- * From per-series sums to an SLI's good and total events — pure, so the selector rules are unit
- * tested without a warehouse. The SQL returns sums per (metric, series) and per "slot" (a lookback
- * window such as `1h`, or a day of the monthly report); this module picks the series each selector
- * matches and adds them up:
+ * From sums to an SLI's good and total events — pure, so the selector rules are unit tested
+ * without a warehouse. Two shapes of input, per "slot" (a lookback window such as `1h`, or a day
+ * of the monthly report): sums per (metric, series), where this module picks the series each
+ * selector matches ({@link SliInputs}: the monthly report); or sums per selector, matched in SQL
+ * ({@link SelectorInputs}: the SLO job, bounded whatever the number of series). The rules:
  *
  * - a selector matches a series when the metric is the same and the series' tags include every
  *   `where` tag (tags parsed from the canonical series key);
@@ -94,9 +95,56 @@ export class SliInputs {
 
   /** Good and total events of an SLO's SLI in one slot. */
   counts(slo: SloSpec, slot: string): SliCounts {
-    const sum = (selectors: readonly EventSelector[]) => selectors.reduce((n, s) => n + this.selectorSum(s, slot), 0);
-    const total = sum(slo.sli.total);
-    const rawGood = slo.sli.good !== undefined ? sum(slo.sli.good) : total - sum(slo.sli.bad ?? []);
-    return { good: Math.min(total, Math.max(0, rawGood)), total };
+    return sliCounts(slo, (selector) => this.selectorSum(selector, slot));
   }
+}
+
+/** What a selector adds up to, per slot: one row of the SLO job's per-selector SQL. */
+export interface SelectorSlotSums {
+  readonly selector: EventSelector;
+  /** SUM(event_count) per slot (selectors without maxMs). */
+  readonly events?: Readonly<Record<string, number>>;
+  /** SUM(value_sum) per slot (selectors without maxMs). */
+  readonly values?: Readonly<Record<string, number>>;
+  /** Observations at or under maxMs per slot (latency selectors). */
+  readonly good?: Readonly<Record<string, number>>;
+}
+
+/**
+ * Inputs already summed per selector in SQL (sql/queries/slo-window-sums.ts): the SLO job's path,
+ * whose memory does not grow with the number of series. Same rules as {@link SliInputs}: a count
+ * metric contributes its values, a timing metric its events, a latency selector its good
+ * observations. `keyOf` identifies equal selectors (sql/queries/slo-fragments.ts selectorKey).
+ */
+export class SelectorInputs {
+  private readonly byKey = new Map<string, SelectorSlotSums>();
+
+  constructor(
+    sums: readonly SelectorSlotSums[],
+    private readonly keyOf: (selector: EventSelector) => string,
+  ) {
+    for (const s of sums) this.byKey.set(keyOf(s.selector), s);
+  }
+
+  selectorSum(selector: EventSelector, slot: string): number {
+    const sums = this.byKey.get(this.keyOf(selector));
+    if (sums === undefined) return 0;
+    if (selector.maxMs !== undefined) return sums.good?.[slot] ?? 0;
+    return (getMetric(selector.metric).kind === 'count' ? sums.values?.[slot] : sums.events?.[slot]) ?? 0;
+  }
+
+  counts(slo: SloSpec, slot: string): SliCounts {
+    return sliCounts(slo, (selector) => this.selectorSum(selector, slot));
+  }
+}
+
+/**
+ * An SLI's good and total from what each selector adds up to: total = Σ total selectors; good =
+ * Σ good selectors, or total − Σ bad selectors; good clamped to [0, total].
+ */
+export function sliCounts(slo: SloSpec, selectorSum: (selector: EventSelector) => number): SliCounts {
+  const sum = (selectors: readonly EventSelector[]) => selectors.reduce((n, s) => n + selectorSum(s), 0);
+  const total = sum(slo.sli.total);
+  const rawGood = slo.sli.good !== undefined ? sum(slo.sli.good) : total - sum(slo.sli.bad ?? []);
+  return { good: Math.min(total, Math.max(0, rawGood)), total };
 }

@@ -1,13 +1,15 @@
-import { SLOS } from '../../shared/slo-catalogue';
+import { SLOS, type SloSpec } from '../../shared/slo-catalogue';
 import { BURN_WINDOWS } from '../../shared/time-windows';
-import { defineQuery } from '../dialect';
-import { sliMetricFilter, thresholdsCte } from './slo-fragments';
+import { defineQuery, type SqlQuery } from '../dialect';
+import { distinctSelectors, selectorMatch, selectorMetricFilter, selectorsCte } from './slo-fragments';
 
 /**
  * Sums over every lookback window an SLO status needs — the burn-rate windows 5m … 3d (SRE
  * Workbook ch. 5, "Alerting on SLOs") and each SLO's rolling window (30d) — all ending at @end_ms,
- * in ONE scan of the rollups, per (metric, series). aggregator/slo-job.ts matches series to SLI
- * selectors and does the arithmetic in TypeScript.
+ * in ONE scan of the rollups, per SLI selector (metric + where tags [+ latency threshold]): the
+ * rows returned are O(selectors), however many series the metrics have (issue #17: per-series
+ * rows were 750,000 × 30 days of sums in JavaScript). aggregator/slo-job.ts adds the selectors of
+ * each SLI (aggregator/slo-sli.ts) and does the budget arithmetic in TypeScript.
  *
  * Reading 30 days of 1-minute rows would be 43,200 rows per series (and far more histogram rows),
  * so each lookback [s, e) is tiled with the coarsest windows that fit: whole days, then whole
@@ -77,53 +79,78 @@ const SCAN_RANGE = (alias: string) =>
 
 const perLookback = (expr: (l: Lookback) => string) => SLO_LOOKBACKS.map(expr).join(',\n');
 
+/** The selectors of `slos` that read the rollups (no threshold) and the histograms (maxMs), with their ids. */
+function selectorsOf(slos: readonly SloSpec[]) {
+  const all = distinctSelectors(slos).map((s, id) => [id, s] as const);
+  return { rollups: all.filter(([, s]) => s.maxMs === undefined), good: all.filter(([, s]) => s.maxMs !== undefined) };
+}
+
 /**
- * Per (name, series_key) of every SLI metric: `events_<w>` (SUM event_count) and `values_<w>`
- * (SUM value_sum) for each lookback w. Params: @end_ms (minute-aligned end, exclusive) and
- * @from_ms = @end_ms − the longest lookback.
+ * Per SLI selector of `slos` (`selector_id`: its index in distinctSelectors(slos)): `events_<w>`
+ * (SUM event_count) and `values_<w>` (SUM value_sum) over every series the selector matches, for
+ * each lookback w. One row per selector with data. Params: @end_ms (minute-aligned end,
+ * exclusive) and @from_ms = @end_ms − the longest lookback.
  */
-export const sloWindowRollupSums = defineQuery(
-  'slo_window_rollup_sums',
-  `WITH placed AS (
-  SELECT name, series_key, event_count, value_sum,
-    ${placement('')}
-  FROM {{metric_rollups}}
-  WHERE ${SCAN_RANGE('')}
-    AND ${sliMetricFilter('name')}
-    AND ${prefilter('')}
+export function sloWindowRollupSumsFor(slos: readonly SloSpec[]): SqlQuery {
+  const selectors = selectorsOf(slos).rollups;
+  const { cte, needles } = selectorsCte(selectors);
+  return defineQuery(
+    'slo_window_rollup_sums',
+    `WITH ${cte},
+placed AS (
+  SELECT s.selector_id, r.event_count, r.value_sum,
+    ${placement('r.')}
+  FROM {{metric_rollups}} AS r
+  JOIN selectors AS s ON r.name = s.name
+  WHERE ${SCAN_RANGE('r.')}
+    AND ${selectorMetricFilter('r.name', selectors)}
+    AND ${prefilter('r.')}
+    AND ${selectorMatch('r.series_key', needles)}
 ), tiles AS (
   SELECT *, DIV(start_ms, parent_ms) * parent_ms AS parent_start_ms
   FROM placed
 )
-SELECT name, series_key,
+SELECT selector_id,
 ${perLookback((l) => `  SUM(CASE WHEN ${tileOf(l)} THEN event_count ELSE 0 END) AS events_${l.label}`)},
 ${perLookback((l) => `  SUM(CASE WHEN ${tileOf(l)} THEN value_sum ELSE 0 END) AS values_${l.label}`)}
 FROM tiles
-GROUP BY name, series_key`,
-);
+GROUP BY selector_id`,
+  );
+}
 
 /**
- * Per (name, series_key, max_ms) of every latency threshold of the catalogue: `good_<w>`, the
- * observations in buckets at or under the threshold's last good bucket, for each lookback w.
+ * Per latency selector of `slos` (a timing metric with maxMs): `good_<w>`, the observations in
+ * buckets at or under the threshold's last good bucket over every series the selector matches,
+ * for each lookback w. One row per selector with data.
  */
-export const sloWindowGoodSums = defineQuery(
-  'slo_window_good_sums',
-  `WITH ${thresholdsCte()},
+export function sloWindowGoodSumsFor(slos: readonly SloSpec[]): SqlQuery {
+  const selectors = selectorsOf(slos).good;
+  const { cte, needles } = selectorsCte(selectors);
+  return defineQuery(
+    'slo_window_good_sums',
+    `WITH ${cte},
 placed AS (
-  SELECT h.name, h.series_key, t.max_ms, h.bucket_count,
+  SELECT s.selector_id, h.bucket_count,
     ${placement('h.')}
   FROM {{metric_histograms}} AS h
-  JOIN thresholds AS t ON h.name = t.name AND h.bucket <= t.max_bucket
+  JOIN selectors AS s ON h.name = s.name AND h.bucket <= s.max_bucket
   WHERE ${SCAN_RANGE('h.')}
+    AND ${selectorMetricFilter('h.name', selectors)}
     AND ${prefilter('h.')}
+    AND ${selectorMatch('h.series_key', needles)}
 ), tiles AS (
   SELECT *, DIV(start_ms, parent_ms) * parent_ms AS parent_start_ms
   FROM placed
 )
-SELECT name, series_key, max_ms,
+SELECT selector_id,
 ${perLookback((l) => `  SUM(CASE WHEN ${tileOf(l)} THEN bucket_count ELSE 0 END) AS good_${l.label}`)}
 FROM tiles
-GROUP BY name, series_key, max_ms`,
-);
+GROUP BY selector_id`,
+  );
+}
+
+/** The catalogue's queries (the golden files). */
+export const sloWindowRollupSums = sloWindowRollupSumsFor(SLOS);
+export const sloWindowGoodSums = sloWindowGoodSumsFor(SLOS);
 
 export const QUERIES = [sloWindowRollupSums, sloWindowGoodSums];
