@@ -11,6 +11,7 @@ import {
 import { addSummary, emptySummary, IngestRetryableError, type IngestMessage, type IngestSummary, type PreparedMessage } from './ingest-message';
 import { consoleIngestLog, type IngestLog } from './ingest-log';
 import { MessageDecoder } from './message-decoder';
+import type { CardinalityLimiter } from './cardinality-limiter';
 
 export interface IngestHandlerOptions {
   readonly warehouse: Warehouse;
@@ -26,6 +27,8 @@ export interface IngestHandlerOptions {
   readonly maxRetryAgeMs?: number;
   readonly decoder?: MessageDecoder;
   readonly log?: IngestLog;
+  /** Folds events of series beyond the per-metric daily limit into an overflow series (ingest/cardinality-limiter.ts); its `stats` count them. */
+  readonly cardinality?: CardinalityLimiter;
 }
 
 export const DEFAULT_MAX_DELIVERY_ATTEMPTS = 10;
@@ -57,6 +60,7 @@ export class IngestHandler {
   private readonly maxRetryAgeMs: number;
   private readonly decoder: MessageDecoder;
   private readonly log: IngestLog;
+  private readonly cardinality: CardinalityLimiter | undefined;
 
   constructor(options: IngestHandlerOptions) {
     this.warehouse = options.warehouse;
@@ -65,6 +69,7 @@ export class IngestHandler {
     this.maxRetryAgeMs = options.maxRetryAgeMs ?? DEFAULT_MAX_RETRY_AGE_MS;
     this.decoder = options.decoder ?? new MessageDecoder();
     this.log = options.log ?? consoleIngestLog;
+    this.cardinality = options.cardinality;
     if (!(this.maxDeliveryAttempts >= 1)) throw new Error(`maxDeliveryAttempts must be at least 1, got ${this.maxDeliveryAttempts}`);
   }
 
@@ -120,7 +125,9 @@ export class IngestHandler {
     const source = decoded.source as NonNullable<typeof decoded.source>;
     const rows: EventRow[] = new Array<EventRow>(decoded.valid.length);
     for (let i = 0; i < decoded.valid.length; i++) {
-      const { event, seriesKey, tagsJson } = decoded.valid[i] as (typeof decoded.valid)[number];
+      const accepted = decoded.valid[i] as (typeof decoded.valid)[number];
+      const { event } = accepted;
+      const { seriesKey, tagsJson } = this.cardinality ? this.cardinality.seriesOf(event.name, event.tags, accepted, nowMs) : accepted;
       rows[i] = {
         event_id: event.id,
         name: event.name,

@@ -25,6 +25,8 @@ export interface ObservabilityConfig {
   smtpUrl: string | undefined;
   opsEmail: string | undefined;
   financeEmail: string | undefined;
+  /** OBS_MAX_SERIES_PER_METRIC_PER_DAY: the ingest cardinality limit (ingest/cardinality-limiter.ts). */
+  maxSeriesPerMetricPerDay: number;
 }
 
 export class ConfigError extends Error {
@@ -43,6 +45,8 @@ export const DEFAULTS = {
   bigqueryDataset: 'observability',
   pagerdutyEventsUrl: 'https://events.pagerduty.com/v2/enqueue',
   port: 8080,
+  // OpenTelemetry's SDK default cardinality limit per metric stream; docs/OPERATIONS.md ("Cardinality limits").
+  maxSeriesPerMetricPerDay: 2_000,
 } as const;
 
 type Env = Readonly<Record<string, string | undefined>>;
@@ -103,6 +107,16 @@ function port(env: Env, name: string, fallback: number): number {
   return n;
 }
 
+function positiveInteger(env: Env, name: string, fallback: number, max: number): number {
+  const value = optional(env, name);
+  if (value === undefined) return fallback;
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1 || n > max) {
+    throw new ConfigError(name, `${name}=${JSON.stringify(value)} must be a whole number from 1 to ${max} (unset means ${fallback})`);
+  }
+  return n;
+}
+
 /** Reads and checks the environment. Throws {@link ConfigError} on the first bad variable. */
 export function loadConfig(env: Env = process.env): ObservabilityConfig {
   const topic = optional(env, 'METRICS_TOPIC') ?? DEFAULTS.metricsTopic;
@@ -135,6 +149,7 @@ export function loadConfig(env: Env = process.env): ObservabilityConfig {
     smtpUrl: url(env, 'SMTP_URL', ['smtp', 'smtps'], true),
     opsEmail: email(env, 'OPS_EMAIL'),
     financeEmail: email(env, 'FINANCE_EMAIL'),
+    maxSeriesPerMetricPerDay: positiveInteger(env, 'OBS_MAX_SERIES_PER_METRIC_PER_DAY', DEFAULTS.maxSeriesPerMetricPerDay, 1_000_000),
   };
 }
 

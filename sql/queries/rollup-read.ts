@@ -82,4 +82,20 @@ FROM {{job_state}}
 WHERE job = @job`,
 );
 
-export const QUERIES = [rollupPercentilesByWindow, rollupPercentilesMerged, rollupJobState];
+/**
+ * The series of each metric with events on the UTC day starting @day_ms, from the day rollups,
+ * overflow series left out, at most @max_series per metric (the busiest first): what an ingest
+ * process seeds its cardinality limiter with at start (ingest/cardinality-seed.ts), so a restart
+ * does not grant a fresh allowance. Rows: name, series_key — at most metrics × @max_series.
+ */
+export const rollupSeriesSeed = defineQuery(
+  'rollup_series_seed',
+  `SELECT name, series_key
+FROM {{metric_rollups}}
+WHERE window_seconds = 86400
+  AND window_start = TIMESTAMP_MILLIS(@day_ms)
+  AND STRPOS(CONCAT(',', series_key, ','), ',overflow=true,') = 0
+QUALIFY ROW_NUMBER() OVER (PARTITION BY name ORDER BY event_count DESC, series_key) <= @max_series`,
+);
+
+export const QUERIES = [rollupPercentilesByWindow, rollupPercentilesMerged, rollupJobState, rollupSeriesSeed];
