@@ -1,80 +1,160 @@
-import { isIP } from 'node:net';
+import { isAlnum, isDigit, isUpper } from './pii/char-classes';
+import { isUuidAt, maskOpaqueTokens } from './pii/digit-runs';
+import { containsEmail, rewriteSpelledOutEmail } from './pii/email';
+import { containsIban } from './pii/iban';
+import type { PersonalDataKind } from './pii/kinds';
+import { containsCoordinates } from './pii/location';
+import { containsIPv4, containsIPv6, containsMacAddress } from './pii/network';
+import { needsNormalising, normaliseForScan } from './pii/normalise';
+import { findNumbers, type NumberFindings } from './pii/numbers';
+import { containsRecordId } from './pii/record-ids';
+import { containsJwt, containsSecret } from './pii/secrets';
 
 /**
- * The PII guard: metrics must never carry personal data (seed §7, docs/AUDIT.md). Tag keys are
- * limited by the metric catalogue's allow-lists; this module inspects tag *values*.
+ * The PII guard: metrics must never carry personal data (seed §7, docs/AUDIT.md, which lists
+ * every shape caught and what cannot be). Tag keys are limited by the metric catalogue's
+ * allow-lists; `findPersonalData` inspects tag *values*, `findPersonalDataInId` event ids and the
+ * message's `source` fields.
  *
- * A value is split into tokens on separators that appear in routes and query strings, and the
- * whole value and every token are checked, so `/users/jane@example.com/profile` is caught.
+ * Each value is first normalised for scanning (./pii/normalise.ts: escapes decoded, Unicode
+ * folded to ASCII forms, zero-width and format characters removed), then read by hand-written
+ * scanners (./pii/*.ts), each linear in the value's length: no regular expression runs on the
+ * value, so no input can make the guard backtrack. A cheap first pass skips the scanners a value
+ * cannot need (no `@`: no e-mail scan; fewer than 8 digits: no card or phone scan …).
  */
-export type PersonalDataKind = 'email' | 'phone' | 'card' | 'ip' | 'user_id';
+export type { PersonalDataKind } from './pii/kinds';
+export { PERSONAL_DATA_DESCRIPTIONS } from './pii/kinds';
 
-export const PERSONAL_DATA_DESCRIPTIONS: Record<PersonalDataKind, string> = {
-  email: 'an e-mail address',
-  phone: 'a phone number',
-  card: 'a payment card number',
-  ip: 'an IP address',
-  user_id: 'a raw user id',
-};
+/** What one pass over a value found; each scanner runs only when its shape is possible. */
+interface Features {
+  digits: number;
+  dots: number;
+  colons: number;
+  hyphens: number;
+  at: boolean;
+  upper: boolean;
+  listSeparator: boolean;
+  spelledOutHint: boolean;
+}
 
-const EMAIL = /[^\s@/?&=,;:]+@[^\s@/?&=,;:]+\.[a-z]{2,}/i;
-// 13–19 digits, optionally grouped by single spaces or dashes (card layouts).
-const CARD_CANDIDATE = /\d(?:[ -]?\d){12,18}/g;
-// International form: + then 8–15 digits; or a bare run of 10–15 digits, grouped or not.
-const PHONE_INTERNATIONAL = /(?:^|[^\w])\+\(?\d(?:[\s().-]{0,2}\d){7,14}/;
-const PHONE_NATIONAL = /(?:^|[^\d])\(?\d(?:[\s().-]{0,2}\d){9,14}(?!\d)/;
-const UUID = /[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/i;
-const PREFIXED_USER_ID = /^(?:user|uid|usr|customer|member)[_:-]?[a-z0-9]{6,}$/i;
-const TOKEN_SEPARATORS = /[\s/?&=,;|#]+/;
-
-function luhnValid(digits: string): boolean {
-  let sum = 0;
-  let double = false;
-  for (let i = digits.length - 1; i >= 0; i--) {
-    let d = digits.charCodeAt(i) - 48;
-    if (double) {
-      d *= 2;
-      if (d > 9) d -= 9;
-    }
-    sum += d;
-    double = !double;
+function featuresOf(s: string): Features {
+  const f: Features = { digits: 0, dots: 0, colons: 0, hyphens: 0, at: false, upper: false, listSeparator: false, spelledOutHint: false };
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (isDigit(c)) f.digits++;
+    else if (c === 0x2e) f.dots++;
+    else if (c === 0x3a) f.colons++;
+    else if (c === 0x2d) f.hyphens++;
+    else if (c === 0x40) f.at = true;
+    else if (isUpper(c)) f.upper = true;
+    else if (c === 0x2c || c === 0x3b) f.listSeparator = true;
+    else if (c === 0x20 || c === 0x28 || c === 0x5b || c === 0x7b || c === 0x3c) f.spelledOutHint = true;
   }
-  return sum % 10 === 0;
+  return f;
 }
 
-function containsCardNumber(value: string): boolean {
-  for (const match of value.matchAll(CARD_CANDIDATE)) {
-    const digits = match[0].replace(/[ -]/g, '');
-    if (digits.length >= 13 && digits.length <= 19 && luhnValid(digits)) return true;
-  }
-  return false;
-}
-
-/** Firebase Auth uids are 28 mixed-case alphanumerics; accept 20–40 with digits and both cases. */
-function looksLikeOpaqueUserId(token: string): boolean {
-  if (token.length < 20 || token.length > 40 || !/^[A-Za-z0-9]+$/.test(token)) return false;
-  return /\d/.test(token) && /[a-z]/.test(token) && /[A-Z]/.test(token);
-}
-
-function isIpToken(token: string): boolean {
-  if (isIP(token) !== 0) return true;
-  const bracketed = /^\[([0-9a-f:.]+)\](?::\d+)?$/i.exec(token);
-  if (bracketed?.[1] !== undefined && isIP(bracketed[1]) !== 0) return true;
-  const v4WithPort = /^(\d{1,3}(?:\.\d{1,3}){3}):\d+$/.exec(token);
-  return v4WithPort?.[1] !== undefined && isIP(v4WithPort[1]) === 4;
-}
+/** Fewer digits cannot make a phone (8 with `+`), card (13) or SSN (9). */
+const MIN_NUMBER_DIGITS = 8;
 
 /**
- * The kind of personal data `value` contains, or undefined when it looks clean.
- * Callers must bound the length first (tag values are at most a few hundred characters).
+ * The kind of personal data a tag value contains, or undefined when it looks clean. When a value
+ * holds several, the first in this order is reported: jwt, secret, email, card, bank_account, ip,
+ * device_id, national_id, phone, location, user_id. Never throws; linear in the value's length
+ * (tag values are at most 128 characters: WIRE_LIMITS.maxTagValueLength).
  */
 export function findPersonalData(value: string): PersonalDataKind | undefined {
-  if (EMAIL.test(value)) return 'email';
-  if (containsCardNumber(value)) return 'card';
-  const tokens = value.split(TOKEN_SEPARATORS).filter((t) => t.length > 0);
-  if (isIpToken(value) || tokens.some(isIpToken)) return 'ip';
-  if (PHONE_INTERNATIONAL.test(value) || PHONE_NATIONAL.test(value)) return 'phone';
-  if (UUID.test(value)) return 'user_id';
-  if (tokens.some((t) => PREFIXED_USER_ID.test(t) || looksLikeOpaqueUserId(t))) return 'user_id';
+  const s = needsNormalising(value) ? normaliseForScan(value) : value;
+  const f = featuresOf(s);
+  if (f.dots >= 2 && containsJwt(s)) return 'jwt';
+  if (containsSecret(s)) return 'secret';
+  if (f.at && containsEmail(s)) return 'email';
+  if (f.spelledOutHint) {
+    const rewritten = rewriteSpelledOutEmail(s);
+    if (rewritten !== undefined && containsEmail(rewritten)) return 'email';
+  }
+  const numbers = f.digits >= MIN_NUMBER_DIGITS ? findNumbers(s, maskOpaqueTokens(s, false), 'tag') : undefined;
+  if (numbers?.card) return 'card';
+  if (f.upper && f.digits >= 2 && containsIban(s)) return 'bank_account';
+  const network = networkKind(s, f);
+  if (network) return network;
+  if (numbers?.nationalId) return 'national_id';
+  if (numbers?.phone) return 'phone';
+  if (f.dots >= 2 && f.listSeparator && containsCoordinates(s)) return 'location';
+  if (numbers?.longNumber || (f.digits > 0 && containsRecordId(s))) return 'user_id';
   return undefined;
+}
+
+function networkKind(s: string, f: Features): PersonalDataKind | undefined {
+  if (f.dots >= 3 && f.digits >= 4 && containsIPv4(s)) return 'ip';
+  if (f.colons >= 2 && containsIPv6(s)) return 'ip';
+  if ((f.colons >= 5 || f.hyphens >= 5) && containsMacAddress(s)) return 'device_id';
+  return undefined;
+}
+
+/** Ids made of these characters with fewer digits than a phone number need no scan at all. */
+const isPlainIdChar = (c: number): boolean => isAlnum(c) || c === 0x2d || c === 0x5f;
+const MIN_ID_NUMBER_DIGITS = 9;
+
+/**
+ * Personal data in an identifier: an event id, `source.service` or `source.environment`. Checks
+ * the shapes that cannot be part of a random id — e-mail (also spelled out), card, IP address,
+ * phone (written as people write them: with `+`, in three or more groups, or spaced; a bare run
+ * of digits is a legitimate numeric id) and JWT — and not the id-like shapes of the tag guard:
+ * UUIDs and the emitter's ids (`<12 base64url>-<base36 counter>`) are what ids look like.
+ *
+ * Fast: one pass over the id returns at once when it has only letters, digits, `-` and `_` and
+ * fewer than 9 digits (the emitter's ids, service and environment names); a UUID returns at once.
+ */
+export function findPersonalDataInId(value: string): PersonalDataKind | undefined {
+  let digits = 0;
+  let plain = true;
+  for (let i = 0; i < value.length && plain; i++) {
+    const c = value.charCodeAt(i);
+    if (isDigit(c)) digits++;
+    else plain = isPlainIdChar(c);
+  }
+  if (plain && (digits < MIN_ID_NUMBER_DIGITS || (value.length === 36 && isUuidAt(value, 0)))) return undefined;
+
+  const s = needsNormalising(value) ? normaliseForScan(value) : value;
+  if (containsJwt(s)) return 'jwt';
+  if (s.indexOf('@') >= 0 && containsEmail(s)) return 'email';
+  const rewritten = rewriteSpelledOutEmail(s);
+  if (rewritten !== undefined && containsEmail(rewritten)) return 'email';
+  const numbers = numbersInId(s);
+  if (numbers.card) return 'card';
+  if (containsIPv4(s) || containsIPv6(s)) return 'ip';
+  if (numbers.nationalId) return 'national_id';
+  if (numbers.phone) return 'phone';
+  return undefined;
+}
+
+const EMITTER_PREFIX_LENGTH = 12;
+
+/**
+ * Numbers in an id. The emitter's ids join a random prefix and a counter with `-`; each part is
+ * read on its own, so the prefix's last digits and a numeric counter never make one number.
+ */
+function numbersInId(s: string): NumberFindings {
+  if (isEmitterId(s)) {
+    const prefix = findNumbers(s.slice(0, EMITTER_PREFIX_LENGTH), undefined, 'id');
+    const counter = findNumbers(s.slice(EMITTER_PREFIX_LENGTH + 1), undefined, 'id');
+    return {
+      card: prefix.card || counter.card,
+      nationalId: prefix.nationalId || counter.nationalId,
+      phone: prefix.phone || counter.phone,
+      longNumber: false,
+    };
+  }
+  return findNumbers(s, maskOpaqueTokens(s, true), 'id');
+}
+
+/** `<12 base64url characters>-<base36 counter>`: emitter/serialiser.ts's `nextId()`. */
+function isEmitterId(s: string): boolean {
+  if (s.length <= EMITTER_PREFIX_LENGTH + 1 || s.charCodeAt(EMITTER_PREFIX_LENGTH) !== 0x2d) return false;
+  for (let i = 0; i < EMITTER_PREFIX_LENGTH; i++) if (!isPlainIdChar(s.charCodeAt(i))) return false;
+  for (let i = EMITTER_PREFIX_LENGTH + 1; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (!isDigit(c) && !(c >= 0x61 && c <= 0x7a)) return false;
+  }
+  return true;
 }
