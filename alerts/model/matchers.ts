@@ -13,13 +13,14 @@ export interface Matcher {
   readonly value: string;
 }
 
-const MATCHER_PATTERN = /^\s*([A-Za-z_][A-Za-z0-9_.]*)\s*(=~|!~|!=|=)\s*(.*?)\s*$/;
+/** Matched against the trimmed text; the value is trimmed after (no `\s*` beside `.*`: ReDoS). */
+const MATCHER_PATTERN = /^([A-Za-z_][A-Za-z0-9_.]*)\s*(=~|!~|!=|=)(.*)$/;
 
 /** Parses `k=v`, `k!=v`, `k=~re`, `k!~re`; a value may be wrapped in double quotes. Throws on bad input. */
 export function parseMatcher(text: string): Matcher {
-  const match = MATCHER_PATTERN.exec(text);
+  const match = MATCHER_PATTERN.exec(text.trim());
   if (!match) throw new Error(`"${text}" is not a matcher; use name=value, name!=value, name=~regex or name!~regex`);
-  let value = match[3] as string;
+  let value = (match[3] as string).trim();
   if (value.length >= 2 && value.startsWith('"') && value.endsWith('"')) value = value.slice(1, -1);
   const matcher: Matcher = { name: match[1] as string, op: match[2] as MatchOperator, value };
   if (matcher.op === '=~' || matcher.op === '!~') compile(matcher.value);

@@ -22,8 +22,15 @@ export interface AlertLinks {
 
 const isAbsolute = (url: string): boolean => /^https?:\/\//.test(url);
 
+/** A loop, not `/\/+$/`: that regex is quadratic on a run of slashes followed by anything else. */
+function withoutTrailingSlashes(url: string): string {
+  let end = url.length;
+  while (end > 0 && url[end - 1] === '/') end--;
+  return url.slice(0, end);
+}
+
 export function createLinks(options: LinkOptions): AlertLinks {
-  const dashboardBase = options.dashboardBaseUrl.replace(/\/+$/, '');
+  const dashboardBase = withoutTrailingSlashes(options.dashboardBaseUrl);
   return {
     runbookPath: (alert) => alert.runbook,
     runbookUrl(alert) {
