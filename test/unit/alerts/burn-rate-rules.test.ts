@@ -1,6 +1,7 @@
 import { BURN_RATE_TABLE, BURN_RATE_TABLE_SOURCE, BURN_RATE_TABLE_SLO_DAYS } from '../../../alerts/rules/burn-rate-windows';
 import { burnFactor, burnRateRules } from '../../../alerts/rules/burn-rate-rules';
 import { defaultAlertRules } from '../../../alerts/rules/rule-set';
+import { ALERT_RULES } from '../../../shared/alert-rules';
 import { SLOS, type SloSpec } from '../../../shared/slo-catalogue';
 
 describe('SLO burn-rate rules (SRE Workbook ch. 5, table 5-8)', () => {
@@ -33,6 +34,6 @@ describe('SLO burn-rate rules (SRE Workbook ch. 5, table 5-8)', () => {
     const rules = defaultAlertRules();
     expect(rules.filter((r) => r.kind === 'slo_burn')).toHaveLength(SLOS.length * 2);
     expect(new Set(rules.map((r) => r.id)).size).toBe(rules.length);
-    expect(rules.filter((r) => r.kind === 'threshold')).toHaveLength(9);
+    expect(rules.filter((r) => r.kind === 'threshold')).toHaveLength(ALERT_RULES.length);
   });
 });
