@@ -1,7 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { requireAdmin, type TokenVerifier } from '../health/admin-auth';
-import { json, type HttpRequest, type HttpResponse } from '../health/http';
+import { GET_METHODS, json, methodNotAllowed, trimTrailingSlashes, type HttpRequest, type HttpResponse } from '../health/http';
 import { loadDashboard, type DashboardSources } from './dashboard-data';
 
 export const DASHBOARD_PATH = '/admin/observability';
@@ -53,7 +53,7 @@ function loadAssets(): Map<string, Asset> {
  * Routes of the admin dashboard. The page and its assets hold no data and are served to anyone;
  * the data (`GET /api/dashboard`) requires an admin bearer token, which the page takes from the
  * URL fragment (never sent to a server or written to access logs) or from a sign-in box.
- * Returns undefined for paths it does not own.
+ * Returns undefined for paths it does not own, and 405 (Allow: GET, HEAD) for other methods on its own.
  */
 export function createDashboardRoutes(options: { sources: DashboardSources; verify: TokenVerifier; clock?: () => number }): (request: HttpRequest) => Promise<HttpResponse | undefined> {
   const assets = loadAssets();
@@ -64,17 +64,18 @@ export function createDashboardRoutes(options: { sources: DashboardSources; veri
     'referrer-policy': 'no-referrer',
   };
   return async (request) => {
-    const path = request.path.replace(/\/+$/, '') || '/';
+    // Linear, unlike the regex it replaces (issue 17): the path is attacker-controlled.
+    const path = trimTrailingSlashes(request.path);
     const asset = assets.get(path);
-    if (asset && request.method === 'GET') {
+    if (!asset && path !== DASHBOARD_API_PATH) return undefined;
+    // The adapters answer HEAD as GET without the body; nothing here takes a body.
+    if (request.method !== 'GET') return methodNotAllowed(GET_METHODS);
+    if (asset) {
       const cache = path === DASHBOARD_PATH ? 'no-cache' : 'public, max-age=300';
       return { status: 200, headers: { 'content-type': asset.type, 'cache-control': cache, ...security }, body: asset.body };
     }
-    if (path === DASHBOARD_API_PATH && request.method === 'GET') {
-      const auth = await requireAdmin(request, options.verify);
-      if (!auth.ok) return json(auth.status, { error: auth.error }, auth.status === 401 ? { 'www-authenticate': 'Bearer' } : {});
-      return json(200, await loadDashboard(options.sources, clock()));
-    }
-    return undefined;
+    const auth = await requireAdmin(request, options.verify);
+    if (!auth.ok) return json(auth.status, { error: auth.error }, auth.status === 401 ? { 'www-authenticate': 'Bearer' } : {});
+    return json(200, await loadDashboard(options.sources, clock()));
   };
 }
