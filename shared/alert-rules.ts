@@ -37,7 +37,7 @@ export interface ThresholdRule {
 const MINUTE = 60;
 const runbook = (id: string) => `docs/OPERATIONS.md#runbook-${id}`;
 
-/** The seed's alert rules (§5): three P0, three P1, three P2. */
+/** The seed's alert rules (§5): three P0, three P1, three P2; and the pipeline's own P3 (cardinality). */
 export const ALERT_RULES: readonly ThresholdRule[] = [
   {
     id: 'function-errors-critical',
@@ -191,6 +191,25 @@ export const ALERT_RULES: readonly ThresholdRule[] = [
     channels: ['oncall-slack'],
     summary: 'More than 100 support tickets opened in an hour.',
     runbook: runbook('support-ticket-spike-medium'),
+  },
+  // The pipeline's own: a metric hit its cardinality limit (ingest/cardinality-limiter.ts); one
+  // alert per metric. The data is still stored (in the overflow series), so P3, not a page.
+  {
+    id: 'series-overflow-low',
+    name: 'Cardinality limit reached',
+    severity: 'P3',
+    module: 'infrastructure',
+    metric: 'infra.metrics.ingest.series_overflow.count',
+    aggregation: 'sum',
+    windowSeconds: 60 * MINUTE,
+    comparator: '>',
+    threshold: 0,
+    forSeconds: 0,
+    keepFiringForSeconds: 60 * MINUTE,
+    groupBy: ['metric'],
+    channels: ['ops-email'],
+    summary: 'A metric reached its daily series limit: events of new series are folded into its overflow series (tags.overflow = "true").',
+    runbook: runbook('series-overflow-low'),
   },
 ];
 

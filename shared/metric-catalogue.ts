@@ -60,6 +60,9 @@ export const METRICS = {
   'infra.metrics.emitter.buffered': gauge('infrastructure', 'events', 'Events waiting in the emitter buffer.', ['service']),
   'infra.metrics.ingest.events.count': count('infrastructure', 'events', 'Events processed by ingest, by outcome (stored, duplicate, dead_letter).', ['outcome']),
   'infra.metrics.ingest.latency_ms': timing('infrastructure', 'Time from event timestamp to warehouse insert.', []),
+  // Derived, not emitted: the overflow series IS this metric. sql/queries/alert-rules.ts counts the
+  // events of every metric's overflow series (tags.overflow = "true", ingest/cardinality-limiter.ts) under this name.
+  'infra.metrics.ingest.series_overflow.count': count('infrastructure', 'events', 'Events ingest folded into the overflow series of `metric` because that metric reached its daily series limit (OBS_MAX_SERIES_PER_METRIC_PER_DAY).', ['metric']),
   // ── Wallet ─────────────────────────────────────────────────────────────────────────────
   'product.wallet.spend.success': count('wallet', 'transactions', 'Token spends that completed.', ['feature']),
   'product.wallet.spend.failed': count('wallet', 'transactions', 'Token spends that failed.', ['feature', 'reason']),

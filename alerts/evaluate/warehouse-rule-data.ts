@@ -13,6 +13,15 @@ export interface RuleDataSource {
 /** Queries in flight at once (DuckDB serialises them anyway; BigQuery benefits). */
 const QUERY_CONCURRENCY = 4;
 
+/**
+ * Series per metric a totals read returns as themselves; the rest come back summed as the
+ * overflow series (sql/queries/alert-rules.ts). The ingest limit's default: with it in place a
+ * rule window rarely holds more. Bounds a run's rows to metrics × this, whatever the series count.
+ */
+export const MAX_TOTALS_SERIES_PER_METRIC = 2_000;
+/** The same for p95 rules' histograms, which come back per (series, bucket). */
+export const MAX_HISTOGRAM_SERIES = 500;
+
 const num = (v: unknown): number => (typeof v === 'number' ? v : v === null || v === undefined ? 0 : Number(v));
 
 /**
@@ -21,6 +30,10 @@ const num = (v: unknown): number => (typeof v === 'number' ? v : v === null || v
  * exact windows ending at `now` rather than read from the last slo_status row — that row is
  * written at the aggregator's `computed_at`, and the minimum-traffic guard needs the event counts
  * per window, which slo_status does not keep. One definition of the SLI, shared with slo_status.
+ *
+ * Memory: every read returns a bounded number of rows whatever the number of series — SLO sums
+ * per selector, totals and histograms of at most a fixed number of series per metric (the rest
+ * summed as the overflow series).
  */
 export class WarehouseRuleDataSource implements RuleDataSource {
   constructor(private readonly warehouse: Warehouse) {}
@@ -35,7 +48,11 @@ export class WarehouseRuleDataSource implements RuleDataSource {
   private async fetchOne(need: DataNeed, nowMs: number, snapshot: RuleDataSnapshot): Promise<void> {
     switch (need.kind) {
       case 'totals': {
-        const rows = await this.warehouse.query(alertSeriesTotals, { from_ms: nowMs - need.windowSeconds * 1000, to_ms: nowMs });
+        const rows = await this.warehouse.query(alertSeriesTotals, {
+          from_ms: nowMs - need.windowSeconds * 1000,
+          to_ms: nowMs,
+          max_series: MAX_TOTALS_SERIES_PER_METRIC,
+        });
         snapshot.setTotals(
           need.windowSeconds,
           rows.map((r) => ({
@@ -49,7 +66,12 @@ export class WarehouseRuleDataSource implements RuleDataSource {
         return;
       }
       case 'histogram': {
-        const rows = await this.warehouse.query(alertSeriesHistogram, { from_ms: nowMs - need.windowSeconds * 1000, to_ms: nowMs, name: need.metric });
+        const rows = await this.warehouse.query(alertSeriesHistogram, {
+          from_ms: nowMs - need.windowSeconds * 1000,
+          to_ms: nowMs,
+          name: need.metric,
+          max_series: MAX_HISTOGRAM_SERIES,
+        });
         const bySeries = new Map<string, Array<[number, number]>>();
         for (const r of rows) {
           const key = String(r.series_key);
