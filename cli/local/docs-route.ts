@@ -1,6 +1,6 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { HttpRequest, HttpResponse } from '../../health/http';
+import { GET_METHODS, methodNotAllowed, type HttpRequest, type HttpResponse } from '../../health/http';
 
 /** docs/ beside the sources (tsx, jest) or beside lib/ (the built CLI). */
 function docsDir(): string | undefined {
@@ -17,8 +17,9 @@ export function createDocsRoute(): (request: HttpRequest) => HttpResponse | unde
   const files = new Map<string, string>();
   if (dir) for (const name of readdirSync(dir)) if (/^[A-Z_]+\.md$/.test(name)) files.set(`/docs/${name}`, readFileSync(join(dir, name), 'utf8'));
   return (request): HttpResponse | undefined => {
-    if (request.method !== 'GET' || !request.path.startsWith('/docs/')) return undefined;
+    if (!request.path.startsWith('/docs/')) return undefined;
     const body = files.get(request.path);
+    if (body !== undefined && request.method !== 'GET') return methodNotAllowed(GET_METHODS);
     if (body === undefined) return { status: 404, headers: { 'content-type': 'text/plain; charset=utf-8' }, body: `no such document; available: ${[...files.keys()].join(', ')}\n` };
     return { status: 200, headers: { 'content-type': 'text/markdown; charset=utf-8', 'x-content-type-options': 'nosniff', 'cache-control': 'no-cache' }, body };
   };

@@ -1,11 +1,20 @@
 import { createDashboardRoutes } from '../../dashboard/dashboard-routes';
 import type { DashboardSources } from '../../dashboard/dashboard-data';
 import type { TokenVerifier } from '../../health/admin-auth';
+import { GET_METHODS, methodNotAllowed, type HttpRequest, type HttpResponse } from '../../health/http';
 import { createFeatureMatrixHandler } from '../../health/feature-matrix-handler';
 import { createInternalHealthHandler } from '../../health/internal-health';
 import { createPublicHealthHandler } from '../../health/public-health';
 import { createDocsRoute } from './docs-route';
 import type { Route } from './http-server';
+
+/** A route that owns `path` and serves GET there (HEAD reaches it as GET); other methods get 405. */
+export function getRoute(path: string, handle: (request: HttpRequest) => Promise<HttpResponse> | HttpResponse): Route {
+  return (request) => {
+    if (request.path !== path) return undefined;
+    return request.method === 'GET' ? handle(request) : methodNotAllowed(GET_METHODS);
+  };
+}
 
 /** The routes of the local stack (ARCHITECTURE.md, "HTTP"): health endpoints, dashboard and its API, the docs. */
 export function createHttpRoutes(options: { sources: DashboardSources; verify: TokenVerifier; clock?: () => number }): Route[] {
@@ -15,9 +24,9 @@ export function createHttpRoutes(options: { sources: DashboardSources; verify: T
   const matrix = createFeatureMatrixHandler({ warehouse: options.sources.warehouse, verify: options.verify, ...(options.sources.alerts ? { alerts: options.sources.alerts } : {}), clock });
   const dashboard = createDashboardRoutes({ sources: options.sources, verify: options.verify, clock });
   return [
-    (r) => (r.method === 'GET' && r.path === '/health/public' ? publicHealth() : undefined),
-    (r) => (r.method === 'GET' && r.path === '/health/internal' ? internal(r) : undefined),
-    (r) => (r.method === 'GET' && r.path === '/health/feature-matrix' ? matrix(r) : undefined),
+    getRoute('/health/public', () => publicHealth()),
+    getRoute('/health/internal', internal),
+    getRoute('/health/feature-matrix', matrix),
     dashboard,
     createDocsRoute(),
   ];

@@ -1,5 +1,5 @@
 import { requireAdmin, type TokenVerifier } from '../../health/admin-auth';
-import { json, type HttpRequest, type HttpResponse } from '../../health/http';
+import { json, methodNotAllowed, readBody, type HttpRequest, type HttpResponse } from '../../health/http';
 import type { CommandIo } from '../command';
 import type { StackInfo } from './stack-file';
 
@@ -17,8 +17,8 @@ export interface RemoteCliResult {
 /**
  * `POST /api/cli` on the local stack: runs an `obs` command inside the stack process, where the
  * warehouse is already open, and returns its exit code and output. Admin token required (the
- * token is in `.data/stack.json`, readable by the owner only). Requests carry a JSON body
- * `{"args": [...]}`.
+ * token is in `.data/stack.json`, readable by the owner only), checked before the body is read.
+ * Requests carry a JSON body `{"args": [...]}` of at most 64 KiB (413 beyond).
  */
 export function createRemoteCliRoute(options: {
   verify: TokenVerifier;
@@ -27,12 +27,15 @@ export function createRemoteCliRoute(options: {
   let queue: Promise<unknown> = Promise.resolve();
   return async (request) => {
     if (request.path !== REMOTE_CLI_PATH) return undefined;
-    if (request.method !== 'POST') return json(405, { error: 'POST only' });
+    if (request.method !== 'POST') return methodNotAllowed(['POST']);
+    // The token first: an unauthenticated caller's body is never read, whatever its size.
     const auth = await requireAdmin(request, options.verify);
-    if (!auth.ok) return json(auth.status, { error: auth.error });
+    if (!auth.ok) return json(auth.status, { error: auth.error }, auth.status === 401 ? { 'www-authenticate': 'Bearer' } : {});
+    const body = await readBody(request);
+    if (!body.ok) return body.response;
     let args: unknown;
     try {
-      args = (JSON.parse(request.body ?? '') as { args?: unknown }).args;
+      args = (JSON.parse(body.text) as { args?: unknown }).args;
     } catch {
       return json(400, { error: 'body must be JSON: {"args": ["slo", "status"]}' });
     }
