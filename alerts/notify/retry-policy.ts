@@ -1,5 +1,6 @@
 import type { Clock } from '../clock';
 import type { SendResult } from '../notifiers/notifier';
+import { raceDeadline, timedOutResult } from './deadline';
 
 /**
  * The one retry policy of every notifier. Within a run, a retryable send is tried again up to
@@ -39,24 +40,54 @@ export interface RetryOutcome {
   readonly waitsMs: readonly number[];
 }
 
-/** Runs `send` under the policy. Never throws: a send that throws counts as retryable. */
-export async function sendWithRetry(send: () => Promise<SendResult>, clock: Clock, policy: RetryPolicy = RETRY_POLICY): Promise<RetryOutcome> {
+/** Limits of one `sendWithRetry`: each attempt's deadline, and when the run stops trying. */
+export interface AttemptDeadlines {
+  /** Each attempt is aborted after this long (notify/deadline.ts). */
+  readonly requestTimeoutMs: number;
+  /**
+   * Clock time after which no attempt runs: an attempt's deadline is cut to it, and a retry that
+   * would start after it is left to a later run. Undefined: only `requestTimeoutMs` applies.
+   */
+  readonly stopAtMs?: number;
+}
+
+/**
+ * Runs `send` under the policy. Never throws: a send that throws counts as retryable. Each
+ * attempt gets an AbortSignal that fires at its deadline (`deadlines`, when given), and the
+ * attempt is raced against it, so even a notifier that ignored the signal cannot overrun it.
+ * A timed-out attempt is not retried within the run: an endpoint that hung for a whole deadline
+ * is unlikely to answer a second later, and retrying would only hold the run (and its claim).
+ */
+export async function sendWithRetry(
+  send: (signal?: AbortSignal) => Promise<SendResult>,
+  clock: Clock,
+  policy: RetryPolicy = RETRY_POLICY,
+  deadlines?: AttemptDeadlines,
+): Promise<RetryOutcome> {
   const waitsMs: number[] = [];
   let backoff = policy.initialBackoffMs;
   for (let attempt = 1; ; attempt++) {
     let result: SendResult;
     try {
-      result = await send();
+      result = await attemptOnce(send, clock, deadlines);
     } catch (error) {
       result = { outcome: 'retryable', reason: error instanceof Error ? error.message : String(error) };
     }
-    if (result.outcome !== 'retryable' || attempt >= policy.attemptsPerRun) return { result, attempts: attempt, waitsMs };
+    if (result.outcome !== 'retryable' || result.timedOut || attempt >= policy.attemptsPerRun) return { result, attempts: attempt, waitsMs };
     const wait = result.retryAfterMs ?? backoff;
     if (wait > policy.maxRetryAfterMs) return { result, attempts: attempt, waitsMs };
+    if (deadlines?.stopAtMs !== undefined && clock.now() + wait >= deadlines.stopAtMs) return { result, attempts: attempt, waitsMs };
     waitsMs.push(wait);
     await clock.sleep(wait);
     backoff = Math.min(backoff * policy.backoffMultiplier, policy.maxBackoffMs);
   }
+}
+
+function attemptOnce(send: (signal?: AbortSignal) => Promise<SendResult>, clock: Clock, deadlines: AttemptDeadlines | undefined): Promise<SendResult> {
+  if (!deadlines) return send();
+  const remainingMs = deadlines.stopAtMs === undefined ? deadlines.requestTimeoutMs : deadlines.stopAtMs - clock.now();
+  const signal = AbortSignal.timeout(Math.max(1, Math.min(deadlines.requestTimeoutMs, remainingMs)));
+  return raceDeadline(send(signal), signal, () => timedOutResult('the channel'));
 }
 
 /** When a notification that failed `attempts` runs in a row may be tried again (after the last failure). */

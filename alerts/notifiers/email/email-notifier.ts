@@ -1,6 +1,7 @@
 import { createTransport, type Transporter } from 'nodemailer';
 import type { ChannelId } from '../../../shared/channels';
 import type { NotificationBatch } from '../../notify/notification';
+import { timedOutResult } from '../../notify/deadline';
 import { describeError } from '../../notify/redaction';
 import type { NotifierDeps } from '../notifier-definition';
 import type { Notifier, SendResult } from '../notifier';
@@ -25,7 +26,9 @@ export function classifySmtpError(error: unknown, reason: string): SendResult {
 
 /**
  * Sends one e-mail per batch over `SMTP_URL` with nodemailer, plain text and HTML. The SMTP URL
- * (with its password) is the secret: errors are described through the redactor.
+ * (with its password) is the secret: errors are described through the redactor. The whole send
+ * (connect, greeting, envelope, data) is bounded by the attempt's deadline, not only each step
+ * by the socket timeouts: a server that answers slowly at every step still cannot hold a run.
  */
 export class EmailNotifier implements Notifier {
   readonly batching = 'grouped' as const;
@@ -48,12 +51,17 @@ export class EmailNotifier implements Notifier {
     this.target = `e-mail to ${to.join(', ')}`;
   }
 
-  async send(batch: NotificationBatch): Promise<SendResult> {
+  async send(batch: NotificationBatch, signal?: AbortSignal): Promise<SendResult> {
     const message = emailMessage(batch, this.deps.links);
+    const deadline = signal ?? AbortSignal.timeout(this.deps.timeoutMs);
+    // nodemailer ≥ 10 takes `signal` (its README: aborting closes the SMTP connection of this
+    // message); @types/nodemailer 8 does not declare it yet.
+    const options = { from: this.from, to: [...this.to], ...message, signal: deadline } as Parameters<Transporter['sendMail']>[0];
     try {
-      const info = (await this.transport.sendMail({ from: this.from, to: [...this.to], ...message })) as { response?: string };
+      const info = (await this.transport.sendMail(options)) as { response?: string };
       return { outcome: 'ok', detail: this.deps.redactor.redact(String(info.response ?? 'accepted')) };
     } catch (error) {
+      if (deadline.aborted) return timedOutResult('SMTP server');
       return classifySmtpError(error, `e-mail not sent: ${describeError(error, this.deps.redactor)}`);
     }
   }

@@ -1,4 +1,5 @@
 import type { ChannelId } from '../../../shared/channels';
+import { timedOutResult } from '../../notify/deadline';
 import { classifyHttpStatus, parseRetryAfterMs, shortBody } from '../../notify/http-status';
 import type { NotificationBatch } from '../../notify/notification';
 import { describeError } from '../../notify/redaction';
@@ -11,6 +12,8 @@ import { pagerDutyEvent } from './pagerduty-event';
  * 'per-alert'`): each alert instance has its own dedup_key. 202 is success; 429 and 5xx are
  * retried; 400 (an invalid event) never is — PagerDuty's own retry table in its OpenAPI
  * description says so. The routing key is the secret: it is only ever in the request body.
+ * The request (body read included) is aborted at the attempt's deadline; a timeout is
+ * retryable — PagerDuty deduplicates by dedup_key, so an event that did arrive is not doubled.
  */
 export class PagerDutyNotifier implements Notifier {
   readonly batching = 'per-alert' as const;
@@ -25,15 +28,16 @@ export class PagerDutyNotifier implements Notifier {
     this.target = `pagerduty ${deps.redactor.redact(eventsUrl)}`;
   }
 
-  async send(batch: NotificationBatch): Promise<SendResult> {
+  async send(batch: NotificationBatch, signal?: AbortSignal): Promise<SendResult> {
+    const deadline = signal ?? AbortSignal.timeout(this.deps.timeoutMs);
     for (const item of batch.items) {
-      const result = await this.sendOne(item);
+      const result = await this.sendOne(item, deadline);
       if (result.outcome !== 'ok') return result;
     }
     return { outcome: 'ok', detail: 'HTTP 202' };
   }
 
-  private async sendOne(item: NotificationBatch['items'][number]): Promise<SendResult> {
+  private async sendOne(item: NotificationBatch['items'][number], deadline: AbortSignal): Promise<SendResult> {
     const event = pagerDutyEvent(item, this.routingKey, { links: this.deps.links, environment: this.deps.config.environment });
     let response: Response;
     let text: string;
@@ -42,10 +46,11 @@ export class PagerDutyNotifier implements Notifier {
         method: 'POST',
         headers: { 'content-type': 'application/json' },
         body: JSON.stringify(event),
-        signal: AbortSignal.timeout(this.deps.timeoutMs),
+        signal: deadline,
       });
       text = await response.text();
     } catch (error) {
+      if (deadline.aborted) return timedOutResult('PagerDuty');
       return { outcome: 'retryable', reason: `PagerDuty unreachable: ${describeError(error, this.deps.redactor)}` };
     }
     const reason = this.deps.redactor.redact(shortBody(text));

@@ -1,4 +1,5 @@
 import type { ChannelId } from '../../../shared/channels';
+import { timedOutResult } from '../../notify/deadline';
 import { classifyHttpStatus, parseRetryAfterMs, shortBody } from '../../notify/http-status';
 import type { NotificationBatch } from '../../notify/notification';
 import { describeError } from '../../notify/redaction';
@@ -23,9 +24,10 @@ export class SlackNotifier implements Notifier {
     private readonly deps: NotifierDeps,
   ) {}
 
-  async send(batch: NotificationBatch): Promise<SendResult> {
+  async send(batch: NotificationBatch, signal?: AbortSignal): Promise<SendResult> {
     const body = JSON.stringify(slackMessage(batch, this.deps.links));
     await this.deps.slackLimiter.acquire(this.webhookUrl);
+    const deadline = signal ?? AbortSignal.timeout(this.deps.timeoutMs);
     let response: Response;
     let text: string;
     try {
@@ -33,10 +35,11 @@ export class SlackNotifier implements Notifier {
         method: 'POST',
         headers: { 'content-type': 'application/json' },
         body,
-        signal: AbortSignal.timeout(this.deps.timeoutMs),
+        signal: deadline,
       });
       text = await response.text();
     } catch (error) {
+      if (deadline.aborted) return timedOutResult('Slack webhook');
       return { outcome: 'retryable', reason: `Slack webhook unreachable: ${describeError(error, this.deps.redactor)}` };
     }
     const reason = this.deps.redactor.redact(shortBody(text));

@@ -82,3 +82,33 @@ describe('per-key rate limiter', () => {
     expect(clock.waits).toEqual([1_000, 1_000]);
   });
 });
+
+describe('the retry policy under deadlines', () => {
+  /** A send that hangs until its signal aborts, then answers as a notifier must (contract in notifiers/notifier.ts). */
+  const hangingSend = (calls: AbortSignal[]) => (signal?: AbortSignal) =>
+    new Promise<SendResult>((resolve) => {
+      calls.push(signal!);
+      signal!.addEventListener('abort', () => resolve({ outcome: 'retryable', reason: 'stand-in hung', timedOut: true }));
+    });
+
+  it('aborts a hanging attempt at its deadline and leaves it to a later run instead of retrying it now', async () => {
+    const calls: AbortSignal[] = [];
+    const outcome = await sendWithRetry(hangingSend(calls), new FakeClock(T0), RETRY_POLICY, { requestTimeoutMs: 20 });
+    expect([calls.length, calls[0]!.aborted, outcome.attempts, outcome.waitsMs]).toEqual([1, true, 1, []]);
+    expect(outcome.result).toEqual({ outcome: 'retryable', reason: 'stand-in hung', timedOut: true });
+  });
+
+  it('cuts off a send that ignores its signal, so no notifier can hold the run past the deadline', async () => {
+    const outcome = await sendWithRetry(() => new Promise<SendResult>(() => undefined), new FakeClock(T0), RETRY_POLICY, { requestTimeoutMs: 20 });
+    expect(outcome.result).toMatchObject({ outcome: 'retryable', timedOut: true, reason: expect.stringContaining('deadline') });
+  });
+
+  it('starts no retry that would begin after the run deadline', async () => {
+    const clock = new FakeClock(T0);
+    const calls: number[] = [];
+    const send = () => Promise.resolve<SendResult>({ outcome: 'retryable', reason: `500 #${calls.push(clock.now())}` });
+    const outcome = await sendWithRetry(send, clock, RETRY_POLICY, { requestTimeoutMs: 10_000, stopAtMs: T0 + 1_000 });
+    // T0: first attempt; +500 ms backoff: second; the next backoff (1 s) would end past the deadline.
+    expect([calls, outcome.waitsMs, outcome.attempts]).toEqual([[T0, T0 + 500], [500], 2]);
+  });
+});
