@@ -1,4 +1,6 @@
 import type { Warehouse } from '../sql/warehouse';
+import { loadConfig } from '../shared/config';
+import { loadCardinalityLimiter } from './cardinality-seed';
 import { IngestHandler, type IngestHandlerOptions } from './ingest-handler';
 import type { IngestSummary } from './ingest-message';
 import { sharedWarehouse } from './warehouse-factory';
@@ -27,7 +29,11 @@ export function createPushIngest(
 ): (message: PushedMessage) => Promise<IngestSummary> {
   let handler: IngestHandler | undefined;
   return async (message) => {
-    handler ??= new IngestHandler({ ...options, warehouse: await warehouse() });
+    if (!handler) {
+      const wh = await warehouse();
+      const cardinality = options.cardinality ?? (await loadCardinalityLimiter(wh, Date.now(), { maxSeriesPerMetricPerDay: loadConfig().maxSeriesPerMetricPerDay }));
+      handler ??= new IngestHandler({ ...options, warehouse: wh, cardinality });
+    }
     const published = message.publishTime === undefined ? NaN : Date.parse(message.publishTime);
     return handler.handle({
       id: message.messageId,

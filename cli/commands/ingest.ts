@@ -1,5 +1,6 @@
 import { existsSync } from 'node:fs';
 import { parseArgs } from 'node:util';
+import { loadCardinalityLimiter } from '../../ingest/cardinality-seed';
 import { IngestHandler } from '../../ingest/ingest-handler';
 import { silentIngestLog } from '../../ingest/ingest-log';
 import { importNdjson, type ImportResult } from '../../ingest/ndjson-import';
@@ -52,7 +53,8 @@ export const ingestCommand: Command = {
     let result: ImportResult;
     try {
       // The handler logs redeliveries for Pub/Sub; here the summary says it all.
-      const handler = new IngestHandler({ warehouse, now: () => nowMs, log: silentIngestLog });
+      const cardinality = await loadCardinalityLimiter(warehouse, nowMs, { maxSeriesPerMetricPerDay: config.maxSeriesPerMetricPerDay, warn: (m) => io.err(m) });
+      const handler = new IngestHandler({ warehouse, now: () => nowMs, log: silentIngestLog, cardinality });
       result = await importNdjson({
         file,
         handler,

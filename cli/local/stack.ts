@@ -12,6 +12,7 @@ import { localTokenVerifier } from '../../health/admin-auth';
 import { activeAlertsFromStore } from '../../health/alert-store-source';
 import { firestoreProbe, ingestLagProbe, jobFreshnessProbe, pubsubTopicProbe, warehouseHealthProbe } from '../../health/component-probes';
 import { channelsProbe, environmentProbe, type NamedProbe } from '../../health/internal-health';
+import { loadCardinalityLimiter } from '../../ingest/cardinality-seed';
 import { IngestHandler } from '../../ingest/ingest-handler';
 import { openIngestWarehouse, registerProcessWarehouse } from '../../ingest/warehouse-factory';
 import type { ObservabilityConfig } from '../../shared';
@@ -76,7 +77,8 @@ export async function startStack(options: StackOptions): Promise<RunningStack> {
   const internalKey = config.internalHealthApiKey ?? randomBytes(18).toString('base64url');
   const stackConfig: ObservabilityConfig = { ...config, warehouse: 'duckdb', internalHealthApiKey: internalKey };
 
-  const handler = new IngestHandler({ warehouse, now: () => clock.now(), log: (level, message) => level !== 'info' && log(`ingest ${level}: ${message}`) });
+  const cardinality = await loadCardinalityLimiter(warehouse, clock.now(), { maxSeriesPerMetricPerDay: config.maxSeriesPerMetricPerDay, warn: log });
+  const handler = new IngestHandler({ warehouse, now: () => clock.now(), log: (level, message) => level !== 'info' && log(`ingest ${level}: ${message}`), cardinality });
   const transport = await openStackTransport({
     handler,
     topic: config.metricsTopic,
