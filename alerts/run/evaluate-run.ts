@@ -11,6 +11,7 @@ import { combineMuters } from '../mute/muter';
 import { silencer } from '../mute/silences';
 import type { Notifier } from '../notifiers/notifier';
 import { LEDGER_LOOKBACK_MS, decideNotifications, type MutedAlert } from '../notify/dedup-stage';
+import type { DeliveryLimits } from '../notify/delivery-limits';
 import { deliverPending, type DeliveryReport } from '../notify/delivery-stage';
 import type { RetryPolicy } from '../notify/retry-policy';
 import type { NotificationKind } from '../notify/notification';
@@ -31,7 +32,8 @@ export interface AlertRuntime {
   readonly logger: Logger;
   readonly policy: RetryPolicy;
   readonly claimTimeoutMs: number;
-  readonly deliveryConcurrency: number;
+  /** Pool sizes and deadlines of the delivery stage (notify/delivery-limits.ts). */
+  readonly deliveryLimits: DeliveryLimits;
   newRunId(): string;
 }
 
@@ -58,7 +60,8 @@ export interface EvaluationReport {
  *    instance another run already moved is left to that run;
  * 3. reload the durable state, and decide the due notifications from it and the ledger, with
  *    silences and inhibition muting (pure); record them as pending (idempotent);
- * 4. deliver: claim, group, send with retry, mark (notify/delivery-stage.ts).
+ * 4. deliver: claim, group, send with retry — concurrently, each attempt under a deadline and
+ *    the whole stage under the run's delivery deadline — mark (notify/delivery-stage.ts).
  *
  * Stage 3 works from durable state only, so a run that crashed anywhere is made good by the
  * next, and two overlapping runs decide the same notifications — recorded once, claimed once,
@@ -94,7 +97,8 @@ export async function evaluateAlerts(runtime: AlertRuntime, nowMs: number): Prom
       logger: runtime.logger,
       policy: runtime.policy,
       claimTimeoutMs: runtime.claimTimeoutMs,
-      concurrency: runtime.deliveryConcurrency,
+      limits: runtime.deliveryLimits,
+      pending: [...ledger.filter((n) => n.status === 'pending'), ...due],
     },
     runId,
     nowMs,

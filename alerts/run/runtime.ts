@@ -10,6 +10,7 @@ import { createLinks, type LinkOptions } from '../notifiers/links';
 import type { Notifier } from '../notifiers/notifier';
 import { DEFAULT_OUTBOX_PATH } from '../notifiers/outbox/outbox-notifier';
 import { buildNotifiers } from '../notifiers/registry';
+import { DELIVERY_LIMITS, checkDeliveryLimits, type DeliveryLimits } from '../notify/delivery-limits';
 import { MinIntervalLimiter } from '../notify/rate-limiter';
 import { createRedactor, type Redactor } from '../notify/redaction';
 import { RETRY_POLICY, type RetryPolicy } from '../notify/retry-policy';
@@ -23,8 +24,10 @@ import type { AlertRuntime } from './evaluate-run';
 
 /** Slack: one message per second per webhook (https://api.slack.com/docs/rate-limits#incoming-webhooks). */
 export const SLACK_MIN_INTERVAL_MS = 1_000;
-const DEFAULT_TIMEOUT_MS = 10_000;
-/** A claim not completed within this is presumed abandoned (its run died) and taken over. */
+/**
+ * A claim not completed within this is presumed abandoned (its run died) and taken over. The
+ * delivery limits are checked against it at construction (notify/delivery-limits.ts).
+ */
 const DEFAULT_CLAIM_TIMEOUT_MS = 5 * 60_000;
 
 export interface RuntimeOptions {
@@ -41,7 +44,8 @@ export interface RuntimeOptions {
   readonly routes?: RouteNode;
   readonly inhibitRules?: readonly InhibitRule[];
   readonly policy?: RetryPolicy;
-  readonly timeoutMs?: number;
+  /** Pool sizes and deadlines of delivery; any left out take DELIVERY_LIMITS' value. */
+  readonly deliveryLimits?: Partial<DeliveryLimits>;
   readonly claimTimeoutMs?: number;
   readonly notifiers?: ReadonlyMap<string, Notifier>;
 }
@@ -64,10 +68,13 @@ export function createAlertRuntime(options: RuntimeOptions): BuiltRuntime {
   const clock = options.clock ?? systemClock;
   const logger = redactingLogger(options.logger ?? stderrLogger, redactor);
   const links = createLinks({ dashboardBaseUrl: options.links?.dashboardBaseUrl ?? `http://localhost:${config.port}`, ...(options.links?.runbookBaseUrl ? { runbookBaseUrl: options.links.runbookBaseUrl } : {}) });
+  const claimTimeoutMs = options.claimTimeoutMs ?? DEFAULT_CLAIM_TIMEOUT_MS;
+  const deliveryLimits: DeliveryLimits = { ...DELIVERY_LIMITS, ...options.deliveryLimits };
+  checkDeliveryLimits(deliveryLimits, claimTimeoutMs);
   const notifiers =
     (options.notifiers as AlertRuntime['notifiers'] | undefined) ??
     buildNotifiers(
-      { config, links, clock, redactor, logger, slackLimiter: new MinIntervalLimiter(SLACK_MIN_INTERVAL_MS, clock), timeoutMs: options.timeoutMs ?? DEFAULT_TIMEOUT_MS },
+      { config, links, clock, redactor, logger, slackLimiter: new MinIntervalLimiter(SLACK_MIN_INTERVAL_MS, clock), timeoutMs: deliveryLimits.requestTimeoutMs },
       options.outboxPath ?? DEFAULT_OUTBOX_PATH,
     );
   return {
@@ -81,8 +88,8 @@ export function createAlertRuntime(options: RuntimeOptions): BuiltRuntime {
     clock,
     logger,
     policy: options.policy ?? RETRY_POLICY,
-    claimTimeoutMs: options.claimTimeoutMs ?? DEFAULT_CLAIM_TIMEOUT_MS,
-    deliveryConcurrency: 5,
+    claimTimeoutMs,
+    deliveryLimits,
     newRunId: () => randomUUID(),
     redactor,
     close() {
