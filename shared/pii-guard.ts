@@ -68,6 +68,8 @@ export function findPersonalData(value: string): PersonalDataKind | undefined {
   if (f.dots >= 2 && containsJwt(s)) return 'jwt';
   if (containsSecret(s)) return 'secret';
   if (f.at && containsEmail(s)) return 'email';
+  // `%0a@example.com` is an address as written; decoded, its local part would end in a line feed.
+  if (s !== value && containsEmail(value)) return 'email';
   if (f.spelledOutHint) {
     const rewritten = rewriteSpelledOutEmail(s);
     if (rewritten !== undefined && containsEmail(rewritten)) return 'email';
@@ -117,7 +119,7 @@ export function findPersonalDataInId(value: string): PersonalDataKind | undefine
 
   const s = needsNormalising(value) ? normaliseForScan(value) : value;
   if (containsJwt(s)) return 'jwt';
-  if (s.indexOf('@') >= 0 && containsEmail(s)) return 'email';
+  if (containsEmail(s) || (s !== value && containsEmail(value))) return 'email';
   const rewritten = rewriteSpelledOutEmail(s);
   if (rewritten !== undefined && containsEmail(rewritten)) return 'email';
   const numbers = numbersInId(s);

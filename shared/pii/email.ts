@@ -19,9 +19,10 @@ export function containsEmail(s: string): boolean {
   return false;
 }
 
-/** Characters RFC 5322 allows at the end of a dot-atom local part (plus any non-ASCII letter). */
+/** RFC 5322 `atext`, the characters a dot-atom local part may end with, and any non-ASCII one (RFC 6532). */
+const ATEXT_SYMBOLS = "!#$%&'*+-/=?^_`{|}~";
 function isLocalPartEnd(c: number): boolean {
-  return isAlnum(c) || c === 0x5f || c === 0x2d || c === 0x2b || c === 0x27 || c === 0x21 || c === 0x23 || c === 0x24 || c === 0x7e || c >= 0x80;
+  return isAlnum(c) || c >= 0x80 || (c > 0x20 && ATEXT_SYMBOLS.indexOf(String.fromCharCode(c)) >= 0);
 }
 
 const isDomainChar = (c: number): boolean => isAlnum(c) || c === 0x2d || (c >= 0x80 && c !== 0xfffd);
@@ -42,9 +43,19 @@ function domainFollows(s: string, start: number): boolean {
   return false;
 }
 
+/**
+ * Two or more letters; an `xn--` label; or letters then `-` (`jane@example.com-1`: an address
+ * glued to the text after it — no TLD contains a hyphen, so the address ended before it).
+ */
 function isTopLevelLabel(s: string, start: number, end: number): boolean {
-  if (end - start < 2) return false;
   if (hasWordAt(s, start, 'xn--')) return end - start > 4;
+  for (let i = start; i < end; i++) {
+    if (s.charCodeAt(i) === 0x2d) {
+      end = i;
+      break;
+    }
+  }
+  if (end - start < 2) return false;
   for (let i = start; i < end; i++) {
     const c = s.charCodeAt(i);
     if (!isLetter(c) && c < 0x80) return false;

@@ -3,8 +3,9 @@ import { codeAt, isAlnum, isDigit, isHex } from './char-classes';
 /**
  * IPv4 addresses anywhere in the value: four dot-separated decimal parts of 1–3 digits, each at
  * most 255, not part of a longer dotted number (`1.2.3.4.5` is a version or an OID) and not
- * directly after a `v` (`v1.2.3.4` is a version). Ports, prefixes and brackets around it do not
- * matter: `ip:10.0.0.1`, `client(10.0.0.1)`, `10.0.0.1:8080`, `10.0.0.0/8`.
+ * directly after a `v` (`v1.2.3.4` is a version) or a `+` (`+10.00.00.00` is a phone number).
+ * Ports, prefixes and brackets around it do not matter: `ip:10.0.0.1`, `client(10.0.0.1)`,
+ * `10.0.0.1:8080`, `10.0.0.0/8`.
  *
  * A four-part version number whose parts are all ≤ 255 (`1.2.3.4`) is indistinguishable from an
  * address and is refused; `v1.2.3.4` passes. Linear: one pass over dotted-decimal runs.
@@ -36,7 +37,7 @@ export function containsIPv4(s: string): boolean {
       }
       break;
     }
-    if (valid && parts === 4 && (prev | 0x20) !== 0x76 /* v */) return true;
+    if (valid && parts === 4 && (prev | 0x20) !== 0x76 /* v */ && prev !== 0x2b /* + */) return true;
     i = j;
   }
   return false;
@@ -78,7 +79,8 @@ export function containsIPv6(s: string): boolean {
 
 function isIPv6WithOptionalPort(s: string, start: number, end: number): boolean {
   if (isIPv6(s, start, end)) return true;
-  const lastColon = s.lastIndexOf(':', end - 1);
+  let lastColon = end - 1;
+  while (lastColon > start && s.charCodeAt(lastColon) !== 0x3a) lastColon--;
   return lastColon > start && lastColon < end - 1 && isAllDigits(s, lastColon + 1, end) && isIPv6(s, start, lastColon);
 }
 
@@ -142,11 +144,11 @@ function isIPv4Exact(s: string, start: number, end: number): boolean {
 
 /**
  * MAC addresses (EUI-48): six pairs of hex digits joined by the same `:` or `-`, standing apart
- * from letters and digits around them. Linear: a constant-length check where a pair starts.
+ * from letters and digits around them and not after a `+` (a phone number). Linear: a constant-length check where a pair starts.
  */
 export function containsMacAddress(s: string): boolean {
   for (let i = 0; i + 17 <= s.length; i++) {
-    if (isAlnum(codeAt(s, i - 1)) || !isHex(s.charCodeAt(i))) continue;
+    if (isAlnum(codeAt(s, i - 1)) || codeAt(s, i - 1) === 0x2b /* +: a phone number */ || !isHex(s.charCodeAt(i))) continue;
     const sep = s.charCodeAt(i + 2);
     if (sep !== 0x3a && sep !== 0x2d) continue;
     let ok = true;
@@ -154,7 +156,8 @@ export function containsMacAddress(s: string): boolean {
       const p = i + k * 3;
       ok = isHex(s.charCodeAt(p)) && isHex(s.charCodeAt(p + 1)) && (k === 5 || s.charCodeAt(p + 2) === sep);
     }
-    if (ok && !isAlnum(codeAt(s, i + 17))) return true;
+    // Exactly six pairs: not inside a longer chain (`+10-00-00-00-00-00-00` is a phone number).
+    if (ok && !isAlnum(codeAt(s, i + 17)) && codeAt(s, i + 17) !== sep && codeAt(s, i - 1) !== sep) return true;
   }
   return false;
 }

@@ -47,9 +47,14 @@ export function findNumbers(s: string, ignored: Uint8Array | undefined, mode: Nu
  * Work per run: at most 19 windows per group.
  */
 function containsCardNumber(run: DigitRun): boolean {
-  if (run.digits.length < CARD_MIN_DIGITS) return false;
+  if (run.digits.length < CARD_MIN_DIGITS || run.international) return false; // `+…` is a phone number
   let offset = 0;
   for (let a = 0; a < run.groups.length; a++) {
+    const first = run.digits.charCodeAt(offset);
+    if (first < 0x32 || first > 0x36) {
+      offset += run.groups[a] ?? 0;
+      continue; // no issuer prefix starts with 0, 1, 7, 8 or 9
+    }
     let length = 0;
     for (let b = a; b < run.groups.length; b++) {
       length += run.groups[b] ?? 0;
@@ -117,9 +122,11 @@ function isPhoneNumber(run: DigitRun, mode: NumberMode): boolean {
 
 /**
  * The run's group and digit counts without a leading or trailing calendar date (`2026-11-26`,
- * `26.11.2026`): `2026-11-26 1234` is a date and a number, not a 12-digit phone number.
+ * `26.11.2026`): `2026-11-26 1234` is a date and a number, not a 12-digit phone number. After a
+ * `+` the digits are a phone number whatever they look like.
  */
 function withoutDates(run: DigitRun): { groups: number; digits: number } {
+  if (run.international) return { groups: run.groups.length, digits: run.digits.length };
   let first = 0;
   let last = run.groups.length;
   let digits = run.digits.length;
