@@ -29,13 +29,10 @@ export default tseslint.config(
     },
   },
   {
-    // Pending (issue 17): regexes these rules flag in files owned by other work in progress, to be
-    // fixed there and then removed from this list. Each is listed with what it is applied to.
-    //   alerts/model/matchers.ts:16   MATCHER_PATTERN (silence/rule matcher text from the CLI)
-    //   alerts/notifiers/links.ts:26  /\/+$/ on the configured dashboard base URL
-    //   cli/local/stack.ts:126        /[^/]+$/ on the configured DuckDB path (banner)
-    //   shared/pii-guard.ts:20        EMAIL, run on event tag values (request data)
-    files: ['alerts/model/matchers.ts', 'alerts/notifiers/links.ts', 'cli/local/stack.ts', 'shared/pii-guard.ts'],
+    // Pending (issue 17): a regex these rules flag in a file owned by other work in progress (its
+    // fix is under way there); remove this block once it lands. /[^/]+$/ on the configured DuckDB
+    // path in the start-up banner: configuration, not request data.
+    files: ['cli/local/stack.ts'],
     rules: {
       'regexp/no-super-linear-backtracking': 'off',
       'regexp/no-super-linear-move': 'off',
