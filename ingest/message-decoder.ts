@@ -3,6 +3,7 @@ import {
   seriesKey,
   validateEvent,
   validateMessage,
+  validateSource,
   WIRE_LIMITS,
   WIRE_SCHEMA,
   type DecodedMessage,
@@ -11,6 +12,7 @@ import {
   type RejectedEvent,
   type Rejection,
 } from '../shared';
+import { jsonDepthWithin } from '../shared/json-depth';
 import { TagSetCache } from './tag-set-cache';
 
 /** A valid event with the two strings ingest stores beside it, computed once per tag set. */
@@ -31,15 +33,13 @@ export interface DecodedBatch {
 }
 
 const utf8 = new TextDecoder('utf-8', { fatal: true });
-const CONTROL_CHARS = /[\u0000-\u001f\u007f]/;
 
 function isPlainObject(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
-function plainSourceField(value: unknown): value is string {
-  return typeof value === 'string' && value.length > 0 && value.length <= WIRE_LIMITS.maxSourceFieldLength && !CONTROL_CHARS.test(value);
-}
+/** Source pairs accepted before: a stream carries a handful (one per producing service and environment). */
+const MAX_KNOWN_SOURCES = 1_000;
 
 /**
  * Decodes and validates v1 messages with the shared validator (shared/event-schema.ts), giving the
@@ -54,6 +54,9 @@ function plainSourceField(value: unknown): value is string {
  * One decoder per ingest process: the cache is its state. Never throws.
  */
 export class MessageDecoder {
+  /** `service` NUL `environment` of source pairs the shared validator accepted (checks: shared `validateSource`). */
+  private readonly knownSources = new Set<string>();
+
   constructor(private readonly tagSets = new TagSetCache()) {}
 
   decode(data: Uint8Array | string, nowMs: number): DecodedBatch {
@@ -61,7 +64,10 @@ export class MessageDecoder {
     if (size > WIRE_LIMITS.maxMessageBytes) return this.fromShared(decodeMessage(data, { nowMs }));
     let parsed: unknown;
     try {
-      parsed = JSON.parse(typeof data === 'string' ? data : utf8.decode(data));
+      const text = typeof data === 'string' ? data : utf8.decode(data);
+      // Depth before parsing, as the shared decoder does: nothing recursive ever sees a deep value.
+      if (!jsonDepthWithin(text, WIRE_LIMITS.maxJsonDepth)) return this.fromShared(decodeMessage(data, { nowMs }));
+      parsed = JSON.parse(text);
     } catch {
       return this.fromShared(decodeMessage(data, { nowMs }));
     }
@@ -72,14 +78,7 @@ export class MessageDecoder {
   decodeParsed(parsed: unknown, nowMs: number): DecodedBatch {
     if (!isPlainObject(parsed) || parsed.schema !== WIRE_SCHEMA) return this.fromShared(validateMessage(parsed, { nowMs }));
     const { source, events } = parsed;
-    if (
-      !isPlainObject(source) ||
-      !plainSourceField(source.service) ||
-      !plainSourceField(source.environment) ||
-      !Array.isArray(events) ||
-      events.length === 0 ||
-      events.length > WIRE_LIMITS.maxEventsPerMessage
-    ) {
+    if (!isPlainObject(source) || !this.sourceAccepted(source) || !Array.isArray(events) || events.length === 0 || events.length > WIRE_LIMITS.maxEventsPerMessage) {
       return this.fromShared(validateMessage(parsed, { nowMs }));
     }
     const valid: AcceptedEvent[] = [];
@@ -107,7 +106,24 @@ export class MessageDecoder {
       }
       valid.push(this.accept(result.event, index, (raw as Record<string, unknown>).tags));
     }
-    return { messageReasons: [], source: { service: source.service, environment: source.environment }, valid, rejected };
+    return { messageReasons: [], source: { service: source.service as string, environment: source.environment as string }, valid, rejected };
+  }
+
+  /**
+   * Whether the shared validator accepts this source (lengths, characters, the PII guard), asked
+   * once per distinct pair: the checks depend on the two strings only.
+   */
+  private sourceAccepted(source: Record<string, unknown>): boolean {
+    const { service, environment } = source;
+    if (typeof service !== 'string' || typeof environment !== 'string') return false;
+    const key = `${service}\u0000${environment}`; // NUL cannot occur in an accepted field
+    if (this.knownSources.has(key)) return true;
+    const reasons: Rejection[] = [];
+    validateSource(source, reasons);
+    if (reasons.length > 0) return false;
+    if (this.knownSources.size >= MAX_KNOWN_SOURCES) this.knownSources.clear();
+    this.knownSources.add(key);
+    return true;
   }
 
   /** Adapts the shared decoder's answer (the slow path: some message-level doubt). */

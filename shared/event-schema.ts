@@ -1,5 +1,7 @@
 import { allowedTagKeys, isMetricName, METRICS, type MetricKind, type MetricName } from './metric-catalogue';
-import { findPersonalData, PERSONAL_DATA_DESCRIPTIONS } from './pii-guard';
+import { jsonDepthWithin } from './json-depth';
+import { findPersonalData, findPersonalDataInId, PERSONAL_DATA_DESCRIPTIONS } from './pii-guard';
+import { codePointLabel, escapeUnsafe, findUnsafeCharacter, UNSAFE_TEXT_DESCRIPTIONS } from './unsafe-text';
 
 /**
  * Wire format v1 (docs/metrics-event.schema.json is the same contract as JSON Schema; a test
@@ -26,6 +28,13 @@ export const WIRE_LIMITS = {
   maxEventAgeMs: 400 * 86_400_000,
   /** Absolute magnitude bound: keeps sums exact in FLOAT64 for any realistic batch. */
   maxAbsValue: 1e15,
+  /**
+   * Nesting of arrays and objects in a message, checked on the text before it is parsed. A v1
+   * message needs 4 (message, events, event, tags); the slack leaves room for later versions, and
+   * the bound keeps every recursive step after parsing (JSON.stringify of a dead letter) far from
+   * the stack's limit, which ~6,000 levels reached.
+   */
+  maxJsonDepth: 32,
 } as const;
 
 export const METRIC_KINDS: readonly MetricKind[] = ['count', 'timing', 'gauge'];
@@ -70,7 +79,10 @@ export type RejectionCode =
   | 'too_many_tags'
   | 'tag_not_allowed'
   | 'invalid_tag_value'
-  | 'personal_data';
+  | 'personal_data'
+  | 'nesting_too_deep'
+  | 'invalid_unicode'
+  | 'unsafe_characters';
 
 export interface Rejection {
   code: RejectionCode;
@@ -86,8 +98,6 @@ export interface ValidateOptions {
   nowMs?: number;
 }
 
-const CONTROL_CHARS = /[\u0000-\u001f\u007f]/;
-
 function isPlainObject(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
@@ -96,8 +106,27 @@ function describe(value: unknown): string {
   if (value === null) return 'null';
   if (Array.isArray(value)) return 'an array';
   if (typeof value === 'number') return Number.isNaN(value) ? 'NaN' : String(value);
-  if (typeof value === 'string') return value.length > 40 ? `a ${value.length}-character string` : JSON.stringify(value);
+  if (typeof value === 'string') return value.length > 40 || findUnsafeCharacter(value) ? `a ${value.length}-character string` : JSON.stringify(value);
   return typeof value;
+}
+
+/**
+ * The reason `value` (a string field at `field`) holds a character it must not (shared/unsafe-text.ts),
+ * or undefined. Control characters keep the field's own code (`controlCode`); the reason names the
+ * character and its position, never the text around it.
+ */
+function unsafeTextReason(value: string, field: string, controlCode: RejectionCode, subject = field): Rejection | undefined {
+  const found = findUnsafeCharacter(value);
+  if (found === undefined) return undefined;
+  const at = `${codePointLabel(found.codeUnit)} at position ${found.index}`;
+  switch (found.kind) {
+    case 'control':
+      return { code: controlCode, field, message: `${subject} contains control characters (${at})` };
+    case 'lone_surrogate':
+      return { code: 'invalid_unicode', field, message: `${subject} is not valid Unicode: ${at} is ${UNSAFE_TEXT_DESCRIPTIONS.lone_surrogate}; strings are compared exactly, so it is refused rather than repaired` };
+    default:
+      return { code: 'unsafe_characters', field, message: `${subject} contains ${at}, ${UNSAFE_TEXT_DESCRIPTIONS[found.kind]}; names, ids, tags and source fields must be visible text` };
+  }
 }
 
 function checkString(value: unknown, field: string, maxLength: number, code: RejectionCode, out: Rejection[]): value is string {
@@ -109,11 +138,34 @@ function checkString(value: unknown, field: string, maxLength: number, code: Rej
     out.push({ code, field, message: `${field} is ${value.length} characters long; the limit is ${maxLength}` });
     return false;
   }
-  if (CONTROL_CHARS.test(value)) {
-    out.push({ code, field, message: `${field} contains control characters` });
+  const unsafe = unsafeTextReason(value, field, code);
+  if (unsafe) {
+    out.push(unsafe);
     return false;
   }
   return true;
+}
+
+/**
+ * An identifier (an event id, a source field) that carries personal data: an e-mail address, a
+ * phone or card number, an IP address, a token. Ids are random strings, so the id-shaped rules of
+ * the tag guard (UUIDs, opaque user ids) do not apply to them. The value is never echoed.
+ */
+function personalDataInId(value: string, field: string, what: string): Rejection | undefined {
+  const personal = findPersonalDataInId(value);
+  if (personal === undefined) return undefined;
+  return { code: 'personal_data', field, message: `${field} looks like ${PERSONAL_DATA_DESCRIPTIONS[personal]} (${personal}); ${what} must never carry personal data` };
+}
+
+/** Checks `source.service` and `source.environment` (message-level reasons). */
+export function validateSource(source: Record<string, unknown>, out: Rejection[]): void {
+  for (const key of ['service', 'environment'] as const) {
+    const field = `source.${key}`;
+    const value = source[key];
+    if (!checkString(value, field, WIRE_LIMITS.maxSourceFieldLength, 'invalid_source', out)) continue;
+    const personal = personalDataInId(value, field, 'source fields');
+    if (personal) out.push(personal);
+  }
 }
 
 /**
@@ -136,11 +188,17 @@ function validateEventUnguarded(raw: unknown, options: ValidateOptions, path: st
   }
   const { id, name, kind, value, ts, tags } = raw;
 
-  checkString(id, `${path}.id`, WIRE_LIMITS.maxIdLength, 'invalid_id', reasons);
+  if (checkString(id, `${path}.id`, WIRE_LIMITS.maxIdLength, 'invalid_id', reasons)) {
+    const personal = personalDataInId(id, `${path}.id`, 'event ids');
+    if (personal) reasons.push(personal);
+  }
 
   let metric: (typeof METRICS)[MetricName] | undefined;
+  const nameUnsafe = typeof name === 'string' && !isMetricName(name) ? unsafeTextReason(name, `${path}.name`, 'unknown_metric') : undefined;
   if (typeof name !== 'string' || name.length === 0) {
     reasons.push({ code: 'unknown_metric', field: `${path}.name`, message: `${path}.name must be a metric name from the catalogue, got ${describe(name)}` });
+  } else if (nameUnsafe) {
+    reasons.push(nameUnsafe);
   } else if (!isMetricName(name)) {
     reasons.push({ code: 'unknown_metric', field: `${path}.name`, message: `metric ${describe(name)} is not in the catalogue (obs catalog lists the accepted names)` });
   } else {
@@ -196,9 +254,15 @@ function validateTags(tags: Record<string, unknown>, name: string, field: string
   }
   const allowed = allowedTagKeys(name);
   for (const key of keys) {
-    const keyField = `${field}.${key.length > 40 ? key.slice(0, 40) + '…' : key}`;
+    // The key is part of the field path: unsafe characters in it are shown escaped, never raw.
+    const keyField = `${field}.${escapeUnsafe(key.length > 40 ? key.slice(0, 40) + '…' : key)}`;
     if (key.length > WIRE_LIMITS.maxTagKeyLength) {
       reasons.push({ code: 'tag_not_allowed', field: keyField, message: `tag key is ${key.length} characters long; the limit is ${WIRE_LIMITS.maxTagKeyLength}` });
+      continue;
+    }
+    const unsafeKey = unsafeTextReason(key, keyField, 'tag_not_allowed', `the tag key at ${keyField}`);
+    if (unsafeKey) {
+      reasons.push(unsafeKey);
       continue;
     }
     if (allowed && !allowed.has(key)) {
@@ -253,6 +317,9 @@ export function decodeMessage(data: Uint8Array | string, options: ValidateOption
   } catch {
     return fail('invalid_encoding', 'message', 'message data is not valid UTF-8');
   }
+  if (!jsonDepthWithin(text, WIRE_LIMITS.maxJsonDepth)) {
+    return fail('nesting_too_deep', 'message', `message nests arrays and objects more than ${WIRE_LIMITS.maxJsonDepth} levels deep; a v1 message needs 4 (refused before parsing)`);
+  }
   let parsed: unknown;
   try {
     parsed = JSON.parse(text);
@@ -275,8 +342,7 @@ export function validateMessage(parsed: unknown, options: ValidateOptions = {}):
   if (!isPlainObject(source)) {
     messageReasons.push({ code: 'invalid_source', field: 'source', message: `source must be an object {service, environment}, got ${describe(source)}` });
   } else {
-    checkString(source.service, 'source.service', WIRE_LIMITS.maxSourceFieldLength, 'invalid_source', messageReasons);
-    checkString(source.environment, 'source.environment', WIRE_LIMITS.maxSourceFieldLength, 'invalid_source', messageReasons);
+    validateSource(source, messageReasons);
   }
   const events = parsed.events;
   if (!Array.isArray(events) || events.length === 0) {

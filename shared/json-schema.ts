@@ -4,12 +4,15 @@ import { METRIC_KINDS, WIRE_LIMITS, WIRE_SCHEMA } from './event-schema';
 /**
  * Wire format v1 as JSON Schema (draft 2020-12), generated from the same constants and catalogue
  * as the TypeScript validator; committed as docs/metrics-event.schema.json for producers in other
- * languages. What JSON Schema cannot express — the timestamp range relative to now, and the PII
- * guard on tag values — is checked by ingest only; a message that passes this schema can still
- * have events dead-lettered for those reasons.
+ * languages. What JSON Schema cannot express — the timestamp range relative to now, the PII
+ * guard on tag values, ids and source fields, the nesting depth, and lone surrogates (`\ud800`
+ * escapes, which a schema's pattern matches as characters) — is checked by ingest only; a message
+ * that passes this schema can still be dead-lettered for those reasons.
  */
 export function buildWireJsonSchema(): Record<string, unknown> {
-  const printable = '^[^\\u0000-\\u001f\\u007f]+$';
+  // Visible text: no control characters, bidi controls, line separators or zero-width characters
+  // (shared/unsafe-text.ts lists them and says why).
+  const printable = '^[^\\u0000-\\u001f\\u007f\\u061c\\u200b-\\u200f\\u2028-\\u202e\\u2060\\u2066-\\u2069\\ufeff]+$';
   const tagRules = METRIC_NAMES.map((name) => ({
     if: { properties: { name: { const: name } }, required: ['name'] },
     then: {
@@ -26,7 +29,9 @@ export function buildWireJsonSchema(): Record<string, unknown> {
     description:
       'One Pub/Sub message: a batch of metric events. Generated from shared/ by `npm run gen:schema`; do not edit by hand. ' +
       `Messages are at most ${WIRE_LIMITS.maxMessageBytes} bytes of UTF-8 JSON. Ingest also rejects timestamps more than ` +
-      `${WIRE_LIMITS.maxFutureSkewMs / 60_000} minutes in the future or ${WIRE_LIMITS.maxEventAgeMs / 86_400_000} days in the past, and tag values that look like personal data.`,
+      `${WIRE_LIMITS.maxFutureSkewMs / 60_000} minutes in the future or ${WIRE_LIMITS.maxEventAgeMs / 86_400_000} days in the past, ` +
+      `tag values, event ids and source fields that look like personal data, strings that are not valid Unicode (lone surrogates), ` +
+      `and messages nesting arrays and objects more than ${WIRE_LIMITS.maxJsonDepth} levels deep.`,
     type: 'object',
     required: ['schema', 'source', 'events'],
     properties: {

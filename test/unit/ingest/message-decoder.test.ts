@@ -24,6 +24,7 @@ function expectSameAsShared(decoder: MessageDecoder, data: string): void {
 const validTagValue = fc.constantFrom('chat', 'gift', '/api/messages/:id', 'eu', 'us', 'ios');
 const badTagValue = fc.oneof(
   fc.constantFrom('jane@example.com', '+44 20 7946 0958', '4111 1111 1111 1111', '10.0.0.1', 'user_8f3kd92j', '', 'x'.repeat(129), 'tab\there', 42, null),
+  fc.constantFrom('a\ud800b', '\udc00', 'gift\u202e', 'line\u2028sep', 'zero\u200bwidth', '\ufeffbom', '🎁'),
   fc.string({ maxLength: 8 }),
 );
 const tagValue = fc.oneof({ weight: 6, arbitrary: validTagValue }, { weight: 1, arbitrary: badTagValue });
@@ -39,7 +40,7 @@ const sometimes = <T, U>(good: fc.Arbitrary<T>, bad: fc.Arbitrary<U>) => fc.oneo
 const event = fc
   .record(
     {
-      id: sometimes(fc.stringMatching(/^[a-z0-9-]{1,6}$/), fc.constantFrom('', 7, 'x'.repeat(129), 'a\nb')),
+      id: sometimes(fc.stringMatching(/^[a-z0-9-]{1,6}$/), fc.constantFrom('', 7, 'x'.repeat(129), 'a\nb', 'id-\ud800', 'id\u2066', 'jane@example.com', '4111111111111111')),
       metric,
       value: sometimes(fc.integer({ min: 0, max: 1_000 }), fc.oneof(fc.double(), fc.constantFrom(-1, '1', Infinity))),
       ts: sometimes(fc.integer({ min: NOW - 86_400_000, max: NOW }), fc.constantFrom(NOW + 3_600_000, Math.floor(NOW / 1000), NOW - 0.5, null)),
@@ -50,7 +51,19 @@ const event = fc
   .map(({ metric: pair, ...rest }) => ({ name: pair[0], kind: pair[1], ...rest }));
 const anyMessage = fc.oneof(
   { weight: 8, arbitrary: fc.array(fc.oneof({ weight: 9, arbitrary: event }, { weight: 1, arbitrary: fc.constantFrom(null, 'event', [1]) }), { minLength: 1, maxLength: 12 }).map((events) => message(events)) },
-  { weight: 1, arbitrary: fc.constantFrom('not json', message([]), message([spend('a')], { service: 'x' }), JSON.stringify({ schema: 'metrics.v2', events: [] })) },
+  {
+    weight: 1,
+    arbitrary: fc.constantFrom(
+      'not json',
+      message([]),
+      message([spend('a')], { service: 'x' }),
+      JSON.stringify({ schema: 'metrics.v2', events: [] }),
+      message([spend('a')], { service: 'wal\u202elet', environment: 'test' }),
+      message([spend('a')], { service: 'wallet', environment: 'test\ud800' }),
+      message([spend('a')], { service: 'jane@example.com', environment: 'test' }),
+      message([spend('a', { tags: { feature: [[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[['deep']]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]] } })]),
+    ),
+  },
 );
 
 describe('MessageDecoder', () => {

@@ -90,6 +90,33 @@ const rejected: Array<[string, unknown, RejectionCode, string]> = [
   ['a Firebase Auth uid', withTags({ endpoint: '/profile/kX9fP2qLm8ZtR4vB7nW1sY3dA6cE' }), 'personal_data', 'event.tags.endpoint'],
   ['a UUID', withTags({ endpoint: '/u/3f2b8c1e-9d4a-4f6b-8e2a-1c5d7e9f0a3b' }), 'personal_data', 'event.tags.endpoint'],
   ['a prefixed user id', withTags({ endpoint: 'user_84213377' }), 'personal_data', 'event.tags.endpoint'],
+  // Unicode that is not text a person can read back (shared/unsafe-text.ts).
+  ['a tag value with a lone high surrogate', withTags({ endpoint: 'a\ud800b' }), 'invalid_unicode', 'event.tags.endpoint'],
+  ['a tag value ending in a lone high surrogate', withTags({ endpoint: '/api/feed\udbff' }), 'invalid_unicode', 'event.tags.endpoint'],
+  ['a tag value with a lone low surrogate', withTags({ endpoint: '\udc00/api' }), 'invalid_unicode', 'event.tags.endpoint'],
+  ['an id with a lone high surrogate', withEvent({ id: 'id-\ud800' }), 'invalid_unicode', 'event.id'],
+  ['an id with another lone high surrogate', withEvent({ id: 'id-\udbff' }), 'invalid_unicode', 'event.id'],
+  ['a tag key with a lone surrogate', withTags({ tier: 'core', ['end\ud800']: 'x' }), 'invalid_unicode', 'event.tags.end\\ud800'],
+  ['a tag value with a right-to-left override (U+202E)', withTags({ endpoint: '/api/\u202egpj.exe' }), 'unsafe_characters', 'event.tags.endpoint'],
+  ['a tag value with a left-to-right isolate (U+2066)', withTags({ endpoint: '\u2066/api/feed\u2069' }), 'unsafe_characters', 'event.tags.endpoint'],
+  ['a tag value with an Arabic letter mark (U+061C)', withTags({ endpoint: '/api\u061c/feed' }), 'unsafe_characters', 'event.tags.endpoint'],
+  ['a tag value with a line separator (U+2028)', withTags({ endpoint: '/api\u2028/feed' }), 'unsafe_characters', 'event.tags.endpoint'],
+  ['a tag value with a paragraph separator (U+2029)', withTags({ endpoint: '/api\u2029/feed' }), 'unsafe_characters', 'event.tags.endpoint'],
+  ['a tag value with a zero-width space (U+200B)', withTags({ endpoint: '/api/\u200bfeed' }), 'unsafe_characters', 'event.tags.endpoint'],
+  ['a tag value with a zero-width joiner (U+200D)', withTags({ endpoint: 'core\u200d' }), 'unsafe_characters', 'event.tags.endpoint'],
+  ['a tag value with a byte order mark (U+FEFF)', withTags({ endpoint: '\ufeff/api/feed' }), 'unsafe_characters', 'event.tags.endpoint'],
+  ['a tag value with a word joiner (U+2060)', withTags({ endpoint: '/api\u2060/feed' }), 'unsafe_characters', 'event.tags.endpoint'],
+  ['a tag key with a zero-width space', withTags({ tier: 'core', ['end\u200bpoint']: 'x' }), 'unsafe_characters', 'event.tags.end\\u200bpoint'],
+  ['an id with a left-to-right mark (U+200E)', withEvent({ id: 'evt\u200e-1' }), 'unsafe_characters', 'event.id'],
+  ['an id with a right-to-left mark (U+200F)', withEvent({ id: 'evt\u200f-1' }), 'unsafe_characters', 'event.id'],
+  ['an id with a line separator', withEvent({ id: 'evt\u2028-1' }), 'unsafe_characters', 'event.id'],
+  ['a metric name with a right-to-left override', withEvent({ name: 'infra.http.request\u202e.count' }), 'unsafe_characters', 'event.name'],
+  ['a metric name with a zero-width space', withEvent({ name: 'infra.http.request.\u200bcount' }), 'unsafe_characters', 'event.name'],
+  // Personal data in the event id (ids are random: the id-shaped rules of the tag guard do not apply).
+  ['an e-mail address as the id', withEvent({ id: 'jane.doe@example.com' }), 'personal_data', 'event.id'],
+  ['a payment card number as the id', withEvent({ id: '4111111111111111' }), 'personal_data', 'event.id'],
+  ['an IP address as the id', withEvent({ id: '10.0.0.1' }), 'personal_data', 'event.id'],
+  ['a phone number as the id', withEvent({ id: '+48 601 234 567' }), 'personal_data', 'event.id'],
 ];
 
 describe('validateEvent rejects bad events with a reason a person can act on', () => {
@@ -116,6 +143,33 @@ describe('validateEvent rejects bad events with a reason a person can act on', (
     const result = validateEvent(withTags({ endpoint: 'jane.doe@example.com' }), opts);
     expect(JSON.stringify(result)).not.toContain('jane.doe');
   });
+
+  it('never echoes personal data found in an id into the reason', () => {
+    const result = validateEvent(withEvent({ id: 'jane.doe@example.com' }), opts);
+    expect(result.ok).toBe(false);
+    if (result.ok) return;
+    expect(result.reasons.map((r) => r.message).join(' ')).not.toContain('jane.doe');
+  });
+
+  it('names an unsafe character by its code point, never writing the character itself into a reason', () => {
+    const result = validateEvent(withTags({ endpoint: '/api/\u202egpj.exe' }), opts);
+    expect(result.ok).toBe(false);
+    if (result.ok) return;
+    const [reason] = result.reasons;
+    expect(reason?.message).toContain('U+202E at position 5');
+    expect(reason?.message).not.toContain('\u202e');
+  });
+
+  it('accepts emoji and other well-formed non-ASCII text in tag values (surrogate pairs are valid Unicode)', () => {
+    expect(validateEvent(withTags({ tier: 'core', endpoint: '/api/gifts/🎁', method: 'GET', status_class: '2xx' }), opts).ok).toBe(true);
+    expect(validateEvent(withTags({ tier: 'core', endpoint: '/zażółć/gęślą', method: 'GET', status_class: '2xx' }), opts).ok).toBe(true);
+  });
+
+  it('accepts ids as producers make them: UUIDs and the emitter\'s base64url prefix with a base36 counter', () => {
+    for (const id of ['3f2b8c1e-9d4a-4f6b-8e2a-1c5d7e9f0a3b', 'Ab3x9Qzk_Lm-1a', 'kX9fP2qLm8Zt-2bq0', 'evt-1']) {
+      expect(validateEvent(withEvent({ id }), opts)).toEqual(expect.objectContaining({ ok: true }));
+    }
+  });
 });
 
 describe('decodeMessage rejects whole messages it cannot use', () => {
@@ -131,6 +185,12 @@ describe('decodeMessage rejects whole messages it cannot use', () => {
     ['events that are not an array', JSON.stringify({ ...message, events: {} }), 'invalid_events'],
     ['an empty events array', JSON.stringify({ ...message, events: [] }), 'invalid_events'],
     ['more than 10,000 events', JSON.stringify({ ...message, events: Array.from({ length: 10_001 }, () => 0) }), 'too_many_events'],
+    ['a tag value nested 6,000 levels deep', JSON.stringify(message).replace('"2xx"', '['.repeat(6_000) + ']'.repeat(6_000)), 'nesting_too_deep'],
+    ['an array nested 100,000 levels deep', '['.repeat(100_000) + ']'.repeat(100_000), 'nesting_too_deep'],
+    ['a service with a right-to-left override', JSON.stringify({ ...message, source: { service: 'wal\u202elet', environment: 'production' } }), 'unsafe_characters'],
+    ['an environment with a lone surrogate', JSON.stringify({ ...message, source: { service: 'wallet', environment: 'prod\ud800' } }), 'invalid_unicode'],
+    ['an e-mail address as the service', JSON.stringify({ ...message, source: { service: 'jane@example.com', environment: 'production' } }), 'personal_data'],
+    ['an IP address as the environment', JSON.stringify({ ...message, source: { service: 'wallet', environment: '192.168.0.12' } }), 'personal_data'],
   ];
 
   it.each(cases)('rejects %s', (_label, data, code) => {
