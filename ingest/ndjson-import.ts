@@ -2,7 +2,8 @@ import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { basename } from 'node:path';
 import { createInterface } from 'node:readline';
-import { WIRE_SCHEMA, type MessageSource } from '../shared';
+import { WIRE_LIMITS, WIRE_SCHEMA, type MessageSource } from '../shared';
+import { jsonDepthWithin } from '../shared/json-depth';
 import type { IngestHandler } from './ingest-handler';
 import { addSummary, emptySummary, type IngestMessage, type IngestSummary } from './ingest-message';
 
@@ -56,7 +57,13 @@ export async function importNdjson(options: ImportOptions): Promise<ImportResult
 
   const flush = async () => {
     if (batch.length === 0) return;
-    const outcome = await options.handler.handleBatch(batch);
+    let outcome: Awaited<ReturnType<IngestHandler['handleBatch']>>;
+    try {
+      outcome = await options.handler.handleBatch(batch);
+    } catch (thrown) {
+      // handleBatch does not throw (it returns what to retry); if it ever does, the lines are reported as not stored, not lost.
+      outcome = { ...emptySummary(), retry: batch, deadLetteredFrom: [], error: thrown };
+    }
     addSummary(total, outcome);
     for (const id of outcome.deadLetteredFrom) badLines.push(lineOf(id, prefix));
     for (const m of outcome.retry) failedLines.push(lineOf(m.id, prefix));
@@ -83,9 +90,12 @@ export async function importNdjson(options: ImportOptions): Promise<ImportResult
 
 /**
  * The message text for one line: the line itself when it is a whole message or not JSON at all
- * (so its dead letter holds the line as written), else a one-event message around it.
+ * (so its dead letter holds the line as written), else a one-event message around it. A line too
+ * big or too deeply nested to be a message is passed on as it is, unparsed: the decoder refuses
+ * it with the reason (`message_too_large`, `nesting_too_deep`) and the line becomes its dead letter.
  */
 function asMessage(line: string, sourceJson: string): string {
+  if (line.length > WIRE_LIMITS.maxMessageBytes || !jsonDepthWithin(line, WIRE_LIMITS.maxJsonDepth)) return line;
   let parsed: unknown;
   try {
     parsed = JSON.parse(line);

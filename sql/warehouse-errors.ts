@@ -31,3 +31,25 @@ export class WarehouseRowsRejectedError extends Error {
 export function isRowsRejected(error: unknown): error is WarehouseRowsRejectedError {
   return error instanceof WarehouseRowsRejectedError;
 }
+
+/**
+ * The warehouse refused the data of a whole call because of some row in it, without saying which
+ * (DuckDB fails the one INSERT … SELECT: "Malformed JSON …", "Conversion Error …"). Nothing of
+ * the call was stored. Retrying the same rows cannot help; calling again with fewer rows finds the
+ * bad one: ingest bisects the message's rows and dead-letters only the rows refused alone
+ * (`warehouse_rejected`, docs/INGEST.md).
+ */
+export class WarehouseDataError extends Error {
+  constructor(
+    readonly table: string,
+    message: string,
+    options?: { cause?: unknown },
+  ) {
+    super(`${table}: the warehouse refused the data: ${message}`, options);
+    this.name = 'WarehouseDataError';
+  }
+}
+
+export function isWarehouseDataError(error: unknown): error is WarehouseDataError {
+  return error instanceof WarehouseDataError;
+}

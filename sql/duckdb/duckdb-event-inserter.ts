@@ -2,6 +2,7 @@ import type { DuckDBAppender, DuckDBConnection, DuckDBInstance } from '@duckdb/n
 import { firstOfEachKey } from '../dedup';
 import { TABLES } from '../tables';
 import type { EventRow } from '../warehouse';
+import { WarehouseDataError } from '../warehouse-errors';
 import { moveStaged } from './duckdb-bulk-insert';
 
 /**
@@ -81,6 +82,8 @@ export class EventInserter {
       try {
         fill(unique, e, g, t);
         for (const a of appenders) a.flushSync();
+      } catch (error) {
+        throw asDataError(error);
       } finally {
         for (const a of appenders) a.closeSync();
       }
@@ -91,9 +94,17 @@ export class EventInserter {
     }
   }
 
-  /** Moves staged rows into metric_events on the writing connection; returns the rows stored. */
-  move(writer: DuckDBConnection, staged: StagedEvents): Promise<number> {
-    return staged.rows === 0 ? Promise.resolve(0) : moveStaged(writer, staged.slot.insertSql);
+  /**
+   * Moves staged rows into metric_events on the writing connection; returns the rows stored.
+   * Throws {@link WarehouseDataError} when DuckDB refuses the rows' data (nothing is stored then).
+   */
+  async move(writer: DuckDBConnection, staged: StagedEvents): Promise<number> {
+    if (staged.rows === 0) return 0;
+    try {
+      return await moveStaged(writer, staged.slot.insertSql);
+    } catch (error) {
+      throw asDataError(error);
+    }
   }
 
   /** Empties the slot and hands it to the next caller. */
@@ -140,6 +151,20 @@ export class EventInserter {
     await slot.connection.run(`CREATE TABLE IF NOT EXISTS ${at(tables.tags)} (tag_set INTEGER, series_key VARCHAR, tags VARCHAR)`);
     return slot;
   }
+}
+
+/**
+ * DuckDB errors that are about the data, not the database: the same rows would fail again. Its
+ * messages start with the error type (duckdb/common/exception.hpp); "Invalid Input Error" is also
+ * raised for other things, so only its JSON and Unicode forms count.
+ */
+const DATA_ERROR = /^(?:Conversion Error|Out of Range Error)|Malformed JSON|invalid unicode/i;
+
+/** `error` as a {@link WarehouseDataError} when DuckDB refused the data; otherwise as it was (transient). */
+function asDataError(error: unknown): unknown {
+  const message = (error as { message?: unknown } | null)?.message;
+  if (typeof message !== 'string' || !DATA_ERROR.test(message)) return error;
+  return new WarehouseDataError('metric_events', message, { cause: error });
 }
 
 function fill(rows: readonly EventRow[], events: DuckDBAppender, groups: DuckDBAppender, tagSets: DuckDBAppender): void {

@@ -77,6 +77,33 @@ describe('obs ingest --file', () => {
     await open(async (wh) => expect(await deadLetters(wh)).toHaveLength(2));
   });
 
+  it('stores every valid line of a file with poison lines in it, and dead-letters each poison line with its reason', async () => {
+    const deepLine = JSON.stringify(spend('deep')).replace('"chat"', '['.repeat(6_000) + ']'.repeat(6_000));
+    const poisoned = [
+      JSON.stringify(spend('p1')),
+      deepLine,
+      JSON.stringify(spend('p2')),
+      '['.repeat(100_000) + ']'.repeat(100_000),
+      JSON.stringify(spend('lone', { tags: { feature: 'a\ud800b' } })), // JSON text escapes the lone surrogate: \ud800
+      JSON.stringify(spend('p3', { tags: { feature: 'gift\u202e' } })),
+      JSON.stringify(spend('p4')),
+    ];
+    const file = join(dir, 'poison.ndjson');
+    writeFileSync(file, poisoned.join('\n') + '\n');
+    const io = capture();
+    expect(await main(['ingest', '--file', file, '--at', at, '--json'], io)).toBe(0);
+    expect(JSON.parse(io.stdout)).toMatchObject({ lines: 7, stored: 3, deadLettered: 4, badLines: [2, 4, 5, 6], failedLines: [] });
+    await open(async (wh) => {
+      expect(await storedIds(wh)).toEqual(['p1', 'p2', 'p4']);
+      expect((await deadLetters(wh)).map((d) => [d.message_id?.replace(/@[0-9a-f]{12}:/, '@…:'), d.reason_codes])).toEqual([
+        ['poison.ndjson@…:2', 'nesting_too_deep'],
+        ['poison.ndjson@…:4', 'nesting_too_deep'],
+        ['poison.ndjson@…:5', 'invalid_unicode'],
+        ['poison.ndjson@…:6', 'unsafe_characters'],
+      ]);
+    });
+  });
+
   it.each([
     [['ingest'], 64, '--file is required'],
     [['ingest', '--file', '/no/such/file.ndjson'], 66, 'no such file'],
