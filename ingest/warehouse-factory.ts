@@ -1,6 +1,7 @@
 import { loadConfig, type ObservabilityConfig } from '../shared/config';
 import { BigQueryWarehouse } from '../sql/bigquery/bigquery-warehouse';
-import { DuckDbWarehouse } from '../sql/duckdb/duckdb-warehouse';
+import { availableParallelism } from 'node:os';
+import { DuckDbWarehouse, type DuckDbResourceSettings } from '../sql/duckdb/duckdb-warehouse';
 import type { Warehouse } from '../sql/warehouse';
 
 /**
@@ -15,7 +16,7 @@ export async function openIngestWarehouse(config: WarehouseConfig = loadConfig()
   const warehouse: Warehouse =
     config.warehouse === 'bigquery'
       ? new BigQueryWarehouse({ dataset: config.bigqueryDataset, ...(config.projectId ? { projectId: config.projectId } : {}) })
-      : await DuckDbWarehouse.open(config.duckdbPath);
+      : await DuckDbWarehouse.open(config.duckdbPath, duckDbResources());
   try {
     await warehouse.createSchema();
   } catch (error) {
@@ -24,6 +25,22 @@ export async function openIngestWarehouse(config: WarehouseConfig = loadConfig()
     throw new Error(`could not create the schema in ${where}`, { cause: error });
   }
   return warehouse;
+}
+
+/** DuckDB's memory limit unless OBS_DUCKDB_MEMORY_LIMIT says otherwise (docs/OPERATIONS.md). */
+export const DEFAULT_DUCKDB_MEMORY_LIMIT = '512MB';
+/** DuckDB's worker threads unless OBS_DUCKDB_THREADS says otherwise: each holds buffers of its own. */
+const MAX_DEFAULT_DUCKDB_THREADS = 4;
+
+/**
+ * Bounds for the DuckDB instance: OBS_DUCKDB_MEMORY_LIMIT (a DuckDB size, default 512MB) and
+ * OBS_DUCKDB_THREADS (default the cores, at most 4). DuckDB's own default memory limit is 80% of
+ * RAM, which a long-running `obs start` grew into (issue 17, item 10). Past the limit DuckDB spills
+ * large sorts and aggregations to a temporary folder beside the file rather than failing.
+ */
+export function duckDbResources(env: NodeJS.ProcessEnv = process.env): DuckDbResourceSettings {
+  const threads = env.OBS_DUCKDB_THREADS ? Number(env.OBS_DUCKDB_THREADS) : Math.min(MAX_DEFAULT_DUCKDB_THREADS, availableParallelism());
+  return { memoryLimit: env.OBS_DUCKDB_MEMORY_LIMIT || DEFAULT_DUCKDB_MEMORY_LIMIT, threads };
 }
 
 /**

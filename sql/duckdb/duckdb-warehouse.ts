@@ -1,5 +1,5 @@
 import { DuckDBInstance, type DuckDBConnection, type DuckDBValue } from '@duckdb/node-api';
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, statSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { BulkInserter, DEAD_LETTER_COLUMNS } from './duckdb-bulk-insert';
 import { EventInserter } from './duckdb-event-inserter';
@@ -19,6 +19,19 @@ import type { DeadLetterRow, EventRow, InsertEventsResult, Params, Row, SqlValue
  * WAL to replay after a crash (at most 256 MB: seconds).
  */
 export const DUCKDB_FILE_SETTINGS: readonly string[] = ["SET checkpoint_threshold = '256MB'"];
+
+/**
+ * Resource bounds for one DuckDB instance, given to DuckDB when it opens (its `memory_limit` and
+ * `threads` settings). Unset: DuckDB's own defaults, which are 80% of the machine's RAM and one
+ * thread per core — far too much for a process that shares a laptop (issue 17, item 10).
+ */
+export interface DuckDbResourceSettings {
+  /** DuckDB size string, e.g. `512MB` or `2GB`. */
+  readonly memoryLimit?: string;
+  readonly threads?: number;
+}
+
+const SIZE_PATTERN = /^\d+(\.\d+)?\s*(B|KB|MB|GB|TB|KiB|MiB|GiB|TiB)$/i;
 
 /**
  * The embedded warehouse: one DuckDB file (or `:memory:`). DuckDB allows one writing process per
@@ -42,9 +55,9 @@ export class DuckDbWarehouse implements Warehouse {
   }
 
   /** Opens (creating the folder if needed) the DuckDB file at `path`, or `:memory:`. */
-  static async open(path: string): Promise<DuckDbWarehouse> {
+  static async open(path: string, resources: DuckDbResourceSettings = {}): Promise<DuckDbWarehouse> {
     if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
-    const instance = await DuckDBInstance.create(path);
+    const instance = await DuckDBInstance.create(path, instanceOptions(resources));
     const connection = await instance.connect();
     for (const macro of DUCKDB_COMPAT_MACROS) await connection.run(macro);
     if (path !== ':memory:') for (const setting of DUCKDB_FILE_SETTINGS) await connection.run(setting);
@@ -112,6 +125,28 @@ export class DuckDbWarehouse implements Warehouse {
     await this.serial((c) => upsertRows(c, table, rows));
   }
 
+  /** Bytes in the write-ahead log (`<file>.wal`) now; 0 for `:memory:` or when there is none. */
+  walBytes(): number {
+    if (this.path === ':memory:') return 0;
+    try {
+      return statSync(`${this.path}.wal`).size;
+    } catch {
+      return 0;
+    }
+  }
+
+  /**
+   * Folds the WAL into the database file (DuckDB `CHECKPOINT`), in turn with the other writes.
+   * The file settings raise DuckDB's automatic threshold to 256 MB for ingest speed (above), so a
+   * long-running process calls this on its own schedule instead (the local stack: after each
+   * aggregation tick, and when the WAL passes a size). Resolves to the WAL size before and after.
+   */
+  async checkpoint(): Promise<{ walBytesBefore: number; walBytesAfter: number }> {
+    const walBytesBefore = this.walBytes();
+    if (this.path !== ':memory:') await this.serial((c) => c.run('CHECKPOINT'));
+    return { walBytesBefore, walBytesAfter: this.walBytes() };
+  }
+
   async close(): Promise<void> {
     await Promise.allSettled([...this.inserting]);
     await this.queue;
@@ -119,6 +154,20 @@ export class DuckDbWarehouse implements Warehouse {
     this.connection.closeSync();
     this.instance.closeSync();
   }
+}
+
+/** DuckDB's open-time configuration; a bad value is a configuration error, thrown with its name. */
+function instanceOptions(resources: DuckDbResourceSettings): Record<string, string> {
+  const options: Record<string, string> = {};
+  if (resources.memoryLimit !== undefined) {
+    if (!SIZE_PATTERN.test(resources.memoryLimit.trim())) throw new Error(`DuckDB memory limit must be a size such as 512MB or 2GB, got ${JSON.stringify(resources.memoryLimit)}`);
+    options.memory_limit = resources.memoryLimit.trim();
+  }
+  if (resources.threads !== undefined) {
+    if (!Number.isInteger(resources.threads) || resources.threads < 1) throw new Error(`DuckDB threads must be a positive integer, got ${resources.threads}`);
+    options.threads = String(resources.threads);
+  }
+  return options;
 }
 
 /** BIGINT → number, TIMESTAMP → epoch ms, anything else as is. */
