@@ -8,9 +8,37 @@ import { freshness, type Probe } from './probes';
 const MINUTE_MS = 60_000;
 const DAY_MS = 86_400_000;
 
-/** The warehouse answers a trivial query. */
-export function warehouseHealthProbe(warehouse: Warehouse): Probe {
+/**
+ * What the process saw of its own warehouse writes. A full disk leaves reads working, so a probe
+ * query alone reports "ok" while every insert fails (issue 17, item 8): the writes must be asked.
+ */
+export interface WriteOutcomes {
+  /** Failed writes since the last successful one (0 once a write succeeds again). */
+  readonly failuresSinceSuccess: number;
+  readonly lastFailure?: { readonly atMs: number; readonly reason: string };
+  readonly lastSuccessMs?: number;
+}
+
+/** Writes that failed within this long make the warehouse `degraded` (or `error` while still failing). */
+export const RECENT_WRITE_FAILURE_MS = 5 * MINUTE_MS;
+
+/**
+ * The warehouse answers a trivial query, and (given `writes`) its recent writes succeeded:
+ * `error` while writes keep failing (the last failure is newer than the last success), `degraded`
+ * when one failed within {@link RECENT_WRITE_FAILURE_MS} but writes work again, with the reason.
+ */
+export function warehouseHealthProbe(warehouse: Warehouse, writes?: () => WriteOutcomes, clock: () => number = Date.now, recentMs = RECENT_WRITE_FAILURE_MS): Probe {
   return async () => {
+    const outcomes = writes?.();
+    const failure = outcomes?.lastFailure;
+    if (outcomes && failure && clock() - failure.atMs <= recentMs) {
+      const ago = `${((clock() - failure.atMs) / 1000).toFixed(0)} s ago`;
+      if (outcomes.failuresSinceSuccess > 0) {
+        return { status: 'error', detail: `${warehouse.dialect} writes failing: ${outcomes.failuresSinceSuccess} failed since the last success, the latest ${ago}: ${failure.reason}` };
+      }
+      await warehouse.query(warehouseProbe);
+      return { status: 'degraded', detail: `${warehouse.dialect} answers and writes again; a write failed ${ago}: ${failure.reason}` };
+    }
     await warehouse.query(warehouseProbe);
     return { status: 'ok', detail: `${warehouse.dialect} answers` };
   };
