@@ -15,6 +15,9 @@ import { channelsProbe, environmentProbe, type NamedProbe } from '../../health/i
 import { loadCardinalityLimiter } from '../../ingest/cardinality-seed';
 import { IngestHandler } from '../../ingest/ingest-handler';
 import { openIngestWarehouse, registerProcessWarehouse } from '../../ingest/warehouse-factory';
+import { watchWrites } from '../../ingest/warehouse-write-outcomes';
+import { json } from '../../health/http';
+import { DuckDbWarehouse } from '../../sql/duckdb/duckdb-warehouse';
 import type { ObservabilityConfig } from '../../shared';
 import type { Warehouse } from '../../sql/warehouse';
 import type { CommandIo } from '../command';
@@ -22,12 +25,16 @@ import { createDemoClock, realClock, type DemoClock } from './demo/demo-clock';
 import { DemoTraffic } from './demo/demo-traffic';
 import { DEMO_INCIDENT } from './demo/traffic-profile';
 import { createHttpRoutes } from './http-app';
-import { createHttpServer, listen } from './http-server';
+import { createHttpServer, listen, type Route } from './http-server';
 import { createRemoteCliRoute } from './remote-cli';
-import { findRunningStack, removeStackFile, writeStackFile } from './stack-file';
+import { findRunningStack, removeStackFile, stackFilePath, writeStackFile } from './stack-file';
+import { rateLimitedLog } from './stack-log';
 import { openStackTransport, type StackTransport } from './stack-transport';
 
 const DAY_MS = 86_400_000;
+/** The WAL is folded into the file once it passes this (OBS_DUCKDB_WAL_MAX_MB), checked after each tick and every 15 s. */
+const DEFAULT_WAL_MAX_MB = 64;
+const WAL_CHECK_INTERVAL_MS = 15_000;
 /** The demo replays the last 30 minutes at 8× (about 4.3 real minutes), then runs live. */
 export const DEMO_CLOCK = { leadMs: 30 * 60_000, speed: 8 } as const;
 
@@ -52,6 +59,8 @@ export interface StackOptions {
   outboxPath?: string;
   /** How often demo traffic is generated, real ms (default 1 s). */
   trafficIntervalMs?: number;
+  /** How often the subscriber checks its topic and subscription still exist (default 5 s). */
+  subscriptionCheckIntervalMs?: number;
 }
 
 export interface RunningStack {
@@ -60,6 +69,10 @@ export interface RunningStack {
   readonly transport: StackTransport['kind'];
   /** Runs one aggregation + alert evaluation now (tests; the scheduler does this on its own). */
   tick(): Promise<void>;
+  /** Emulator restarts the stack recovered from, with the gap each left (tests, soak). */
+  gaps(): ReturnType<StackTransport['recoveries']>;
+  /** Bytes in DuckDB's write-ahead log now. */
+  walBytes(): number;
   stop(): Promise<void>;
 }
 
@@ -71,145 +84,198 @@ export async function startStack(options: StackOptions): Promise<RunningStack> {
   const other = findRunningStack(config.duckdbPath);
   if (other) throw new Error(`another obs start (pid ${other.pid}) already holds ${config.duckdbPath}; stop it or set OBS_DUCKDB_PATH`);
 
-  const warehouse: Warehouse = await openIngestWarehouse({ ...config, warehouse: 'duckdb' });
-  registerProcessWarehouse(warehouse, config.duckdbPath);
-  const token = process.env.OBS_LOCAL_ADMIN_TOKEN || randomBytes(18).toString('base64url');
-  const internalKey = config.internalHealthApiKey ?? randomBytes(18).toString('base64url');
-  const stackConfig: ObservabilityConfig = { ...config, warehouse: 'duckdb', internalHealthApiKey: internalKey };
-
-  const cardinality = await loadCardinalityLimiter(warehouse, clock.now(), { maxSeriesPerMetricPerDay: config.maxSeriesPerMetricPerDay, warn: log });
-  const handler = new IngestHandler({ warehouse, now: () => clock.now(), log: (level, message) => level !== 'info' && log(`ingest ${level}: ${message}`), cardinality });
-  const transport = await openStackTransport({
-    handler,
-    topic: config.metricsTopic,
-    projectId: config.projectId ?? 'obs-local',
-    emulatorHost: config.pubsubEmulatorHost,
-    useEmulator: options.useEmulator ?? true,
-    now: () => clock.now(),
-    service: options.demo ? 'demo' : 'local',
-  });
-  const alerts: BuiltRuntime = createAlertRuntime({
-    warehouse,
-    config: stackConfig,
-    clock: { now: () => clock.now(), sleep: (ms) => systemClock.sleep(ms) },
-    links: { dashboardBaseUrl: `http://127.0.0.1:${config.port}` },
-    ...(options.outboxPath ? { outboxPath: options.outboxPath } : {}),
-    logger: { info: () => undefined, warn: (m) => log(`alerts: ${m}`), error: (m) => log(`alerts: ${m}`) },
-  });
-
-  const now = () => clock.now();
-  const probes: NamedProbe[] = [
-    { name: 'warehouse', probe: warehouseHealthProbe(warehouse) },
-    { name: 'pubsub', probe: pubsubTopicProbe({ ...stackConfig, provider: transport.kind === 'pubsub-emulator' ? 'pubsub' : 'none', pubsubEmulatorHost: process.env.PUBSUB_EMULATOR_HOST && transport.kind === 'pubsub-emulator' ? process.env.PUBSUB_EMULATOR_HOST : undefined, projectId: config.projectId ?? 'obs-local' }) },
-    { name: 'firestore', probe: firestoreProbe(undefined, now) },
-    { name: 'ingest_lag', probe: ingestLagProbe(warehouse, now) },
-    { name: 'aggregator', probe: jobFreshnessProbe(warehouse, now, (job) => job === ROLLUP_JOB || job === SLO_JOB, 'aggregator') },
-    { name: 'alert_evaluator', probe: jobFreshnessProbe(warehouse, now, (job) => job === ALERTS_JOB, 'alert evaluator') },
-    { name: 'channels', probe: channelsProbe(stackConfig) },
-    { name: 'environment', probe: environmentProbe(stackConfig) },
-  ];
-  const sources: DashboardSources = { warehouse, config: stackConfig, probes, alerts: activeAlertsFromStore(alerts.store) };
-  const verify = localTokenVerifier(token);
-  const server: Server = createHttpServer(
-    [...createHttpRoutes({ sources, verify, clock: now }), createRemoteCliRoute({ verify, run: options.runCommand })],
-    (error) => log(`http: ${error instanceof Error ? error.message : String(error)}`),
-  );
+  // The port first: a stack that cannot serve it must not take the DuckDB lock, subscribe and ack
+  // messages into a database nothing serves (issue 17, item 6). Requests wait for the routes below.
+  let serve: Route = () => json(503, { error: 'the local stack is starting' });
+  const server: Server = createHttpServer([(request) => serve(request)], (error) => log(`http: ${error instanceof Error ? error.message : String(error)}`));
   const port = await listen(server, config.port).catch((error: NodeJS.ErrnoException) => {
-    throw new Error(error.code === 'EADDRINUSE' ? `port ${config.port} is in use: set PORT to another one` : error.message, { cause: error });
+    const why = error.code === 'EADDRINUSE' ? `port ${config.port} is in use: stop what holds it, or set PORT to another port` : `cannot listen on port ${config.port}: ${error.message}`;
+    throw new Error(why, { cause: error });
   });
-  const url = `http://127.0.0.1:${port}`;
-  writeStackFile({ pid: process.pid, port, token, duckdbPath: config.duckdbPath, startedAt: new Date().toISOString() });
-
-  log(
-    [
-      '',
-      `  Observability stack running${options.demo ? ` — demo: replaying the last ${demoClock.leadMs / 60_000} minutes at ${demoClock.speed}×, then live` : ''}`,
-      `  dashboard   ${url}/admin/observability#token=${token}`,
-      `  admin token ${token}   (Authorization: Bearer …; also in ${config.duckdbPath.replace(/[^/]+$/, '')}stack.json)`,
-      `  health      ${url}/health/public · ${url}/health/internal (X-Internal-Key: ${config.internalHealthApiKey ? '$INTERNAL_HEALTH_API_KEY' : internalKey})`,
-      `  transport   ${transport.description}`,
-      `  warehouse   DuckDB ${config.duckdbPath}   · notifications: unconfigured channels → ${options.outboxPath ?? '.data/outbox.jsonl'}`,
-      `  other shells: npx obs slo status | obs alerts list (they run inside this process while it holds the file)`,
-      '',
-    ].join('\n'),
-  );
-
-  let traffic: DemoTraffic | undefined;
-  if (options.demo) {
-    const days = options.backfillDays ?? 30;
-    const start = clock.now();
-    traffic = new DemoTraffic(transport.emitter, start + DEMO_INCIDENT.startAfterMs);
-    log(`  backfilling ${days} days of history…`);
-    await traffic.backfill(start - days * DAY_MS, start, () => Promise.resolve());
-    await transport.emitter.flush();
-    await waitForIngest(transport, transport.emitter.stats().published);
-    await runRebuild(warehouse, { fromMs: start - days * DAY_MS, toMs: start, nowMs: start });
-    for (let t = start - days * DAY_MS + DAY_MS; t < start; t += 6 * 3_600_000) await runSloJob(warehouse, { nowMs: t, write: true });
-    log(`  history ready; live traffic from every module now, and a wallet incident ${DEMO_INCIDENT.startAfterMs / 60_000} demo-minutes in`);
+  // From here, everything opened is released again if a later step fails.
+  const undo: Array<() => Promise<unknown> | void> = [
+    () =>
+      new Promise((resolve) => {
+        server.close(resolve);
+        server.closeIdleConnections();
+      }),
+  ];
+  const releaseAll = async () => {
+    for (const step of undo.splice(0).reverse()) await Promise.resolve().then(step).catch((error: unknown) => log(`  shutdown: ${error instanceof Error ? error.message : String(error)}`));
+  };
+  try {
+    return await assemble();
+  } catch (error) {
+    await releaseAll();
+    throw error;
   }
 
-  let lastTick = clock.now();
-  let running: Promise<void> | undefined;
-  let banner = '';
-  let firing: string[] = [];
-  const onReport = (report: EvaluationReport) => {
-    for (const t of report.transitions) log(`  alert ${t.fingerprint}: ${t.from} → ${t.to}${t.value === null ? '' : ` (value ${t.value}, threshold ${t.threshold})`}`);
-    for (const d of report.deliveries) log(`  notification ${d.channel}: ${d.outcome}`);
-    firing = report.firing.map((f) => `${f.severity} ${f.fingerprint.split('|')[0] ?? f.fingerprint}`);
-  };
-  const tick = async () => {
-    const at = clock.now();
-    await transport.emitter.flush();
-    await runAggregation(warehouse, at);
-    const report = await evaluateAlerts(alerts, at);
-    await recordJobRun(warehouse, ALERTS_JOB, at, { runId: report.runId, transitions: report.transitions.length, firing: report.firing.length });
-    onReport(report);
-    const colour = (await loadDashboard(sources, at)).banner.colour;
-    if (colour !== banner) log(`  banner ${banner || '—'} → ${colour}`);
-    banner = colour;
-  };
-  const guarded = () => {
-    if (running) return running;
-    running = tick()
-      .catch((error: unknown) => log(`  scheduler: ${error instanceof Error ? error.message : String(error)}`))
-      .finally(() => (running = undefined));
-    return running;
-  };
-  const trafficTimer = traffic
-    ? setInterval(() => {
-        const to = clock.now();
-        traffic.tick(lastTick, to);
-        lastTick = to;
-      }, options.trafficIntervalMs ?? 1_000)
-    : undefined;
-  const schedulerTimer = setInterval(() => void guarded(), options.schedulerIntervalMs ?? (options.demo ? 5_000 : 60_000));
-  const progressTimer = setInterval(() => {
-    const s = transport.emitter.stats();
-    const i = transport.ingested();
-    const time = new Date(clock.now()).toISOString().slice(11, 19);
-    options.progress(`${options.demo ? `demo ${clock.catchingUp() ? `${clock.speed}×` : 'live'} ` : ''}${time}Z · emitted ${s.emitted} · stored ${i.stored} · dead letters ${i.deadLettered} · banner ${banner || '…'} · firing ${firing.length ? firing.join(', ') : 'none'}`);
-  }, 1_000);
-  void guarded();
+  async function assemble(): Promise<RunningStack> {
+    const opened: Warehouse = await openIngestWarehouse({ ...config, warehouse: 'duckdb' });
+    undo.push(() => opened.close());
+    const duckdb = opened instanceof DuckDbWarehouse ? opened : undefined;
+    const watched = watchWrites(opened);
+    const warehouse: Warehouse = watched.warehouse;
+    registerProcessWarehouse(warehouse, config.duckdbPath);
+    undo.push(() => registerProcessWarehouse(undefined));
+    const token = process.env.OBS_LOCAL_ADMIN_TOKEN || randomBytes(18).toString('base64url');
+    const internalKey = config.internalHealthApiKey ?? randomBytes(18).toString('base64url');
+    const stackConfig: ObservabilityConfig = { ...config, warehouse: 'duckdb', internalHealthApiKey: internalKey };
 
-  return {
-    url,
-    token,
-    transport: transport.kind,
-    tick: guarded,
-    async stop() {
+    // Ingest and subscriber errors carry the message id and the cause; repeats are folded (stack-log.ts).
+    const ingestLog = rateLimitedLog((line) => log(`  ingest ${line}`));
+    undo.push(() => ingestLog.close());
+    const cardinality = await loadCardinalityLimiter(warehouse, clock.now(), { maxSeriesPerMetricPerDay: config.maxSeriesPerMetricPerDay, warn: log });
+    const handler = new IngestHandler({ warehouse, now: () => clock.now(), log: ingestLog.log, cardinality });
+    const transport = await openStackTransport({
+      handler,
+      topic: config.metricsTopic,
+      projectId: config.projectId ?? 'obs-local',
+      emulatorHost: config.pubsubEmulatorHost,
+      useEmulator: options.useEmulator ?? true,
+      now: () => clock.now(),
+      service: options.demo ? 'demo' : 'local',
+      log: ingestLog.log,
+      report: log,
+      ...(options.subscriptionCheckIntervalMs === undefined ? {} : { checkIntervalMs: options.subscriptionCheckIntervalMs }),
+    });
+    undo.push(() => transport.close());
+    const alerts: BuiltRuntime = createAlertRuntime({
+      warehouse,
+      config: stackConfig,
+      clock: { now: () => clock.now(), sleep: (ms) => systemClock.sleep(ms) },
+      links: { dashboardBaseUrl: `http://127.0.0.1:${port}` },
+      ...(options.outboxPath ? { outboxPath: options.outboxPath } : {}),
+      logger: { info: () => undefined, warn: (m) => log(`alerts: ${m}`), error: (m) => log(`alerts: ${m}`) },
+    });
+    undo.push(() => alerts.close());
+
+    const now = () => clock.now();
+    const probes: NamedProbe[] = [
+      { name: 'warehouse', probe: warehouseHealthProbe(warehouse, () => watched.outcomes()) },
+      { name: 'pubsub', probe: pubsubTopicProbe({ ...stackConfig, provider: transport.kind === 'pubsub-emulator' ? 'pubsub' : 'none', pubsubEmulatorHost: process.env.PUBSUB_EMULATOR_HOST && transport.kind === 'pubsub-emulator' ? process.env.PUBSUB_EMULATOR_HOST : undefined, projectId: config.projectId ?? 'obs-local' }) },
+      { name: 'firestore', probe: firestoreProbe(undefined, now) },
+      { name: 'ingest_lag', probe: ingestLagProbe(warehouse, now) },
+      { name: 'aggregator', probe: jobFreshnessProbe(warehouse, now, (job) => job === ROLLUP_JOB || job === SLO_JOB, 'aggregator') },
+      { name: 'alert_evaluator', probe: jobFreshnessProbe(warehouse, now, (job) => job === ALERTS_JOB, 'alert evaluator') },
+      { name: 'channels', probe: channelsProbe(stackConfig) },
+      { name: 'environment', probe: environmentProbe(stackConfig) },
+    ];
+    const sources: DashboardSources = { warehouse, config: stackConfig, probes, alerts: activeAlertsFromStore(alerts.store) };
+    const verify = localTokenVerifier(token);
+    const routes: Route[] = [...createHttpRoutes({ sources, verify, clock: now }), createRemoteCliRoute({ verify, run: options.runCommand })];
+    serve = async (request) => {
+      for (const route of routes) {
+        const response = await route(request);
+        if (response) return response;
+      }
+      return undefined;
+    };
+    const url = `http://127.0.0.1:${port}`;
+    writeStackFile({ pid: process.pid, port, token, duckdbPath: config.duckdbPath, startedAt: new Date().toISOString() });
+    undo.push(() => removeStackFile(config.duckdbPath));
+
+    log(
+      [
+        '',
+        `  Observability stack running${options.demo ? ` — demo: replaying the last ${demoClock.leadMs / 60_000} minutes at ${demoClock.speed}×, then live` : ''}`,
+        `  dashboard   ${url}/admin/observability#token=${token}`,
+        `  admin token ${token}   (Authorization: Bearer …; also in ${stackFilePath(config.duckdbPath)})`,
+        `  health      ${url}/health/public · ${url}/health/internal (X-Internal-Key: ${config.internalHealthApiKey ? '$INTERNAL_HEALTH_API_KEY' : internalKey})`,
+        `  transport   ${transport.description}`,
+        `  warehouse   DuckDB ${config.duckdbPath}   · notifications: unconfigured channels → ${options.outboxPath ?? '.data/outbox.jsonl'}`,
+        `  other shells: npx obs slo status | obs alerts list (they run inside this process while it holds the file)`,
+        '',
+      ].join('\n'),
+    );
+
+    let traffic: DemoTraffic | undefined;
+    if (options.demo) {
+      const days = options.backfillDays ?? 30;
+      const start = clock.now();
+      traffic = new DemoTraffic(transport.emitter, start + DEMO_INCIDENT.startAfterMs);
+      log(`  backfilling ${days} days of history…`);
+      await traffic.backfill(start - days * DAY_MS, start, () => Promise.resolve());
+      await transport.emitter.flush();
+      await waitForIngest(transport, transport.emitter.stats().published);
+      await runRebuild(warehouse, { fromMs: start - days * DAY_MS, toMs: start, nowMs: start });
+      for (let t = start - days * DAY_MS + DAY_MS; t < start; t += 6 * 3_600_000) await runSloJob(warehouse, { nowMs: t, write: true });
+      log(`  history ready; live traffic from every module now, and a wallet incident ${DEMO_INCIDENT.startAfterMs / 60_000} demo-minutes in`);
+    }
+
+    let lastTick = clock.now();
+    let running: Promise<void> | undefined;
+    let banner = '';
+    let firing: string[] = [];
+    const onReport = (report: EvaluationReport) => {
+      for (const t of report.transitions) log(`  alert ${t.fingerprint}: ${t.from} → ${t.to}${t.value === null ? '' : ` (value ${t.value}, threshold ${t.threshold})`}`);
+      for (const d of report.deliveries) log(`  notification ${d.channel}: ${d.outcome}`);
+      firing = report.firing.map((f) => `${f.severity} ${f.fingerprint.split('|')[0] ?? f.fingerprint}`);
+    };
+    // DuckDB's own WAL threshold is raised for ingest speed (duckdb-warehouse.ts): fold the WAL in
+    // here once it passes OBS_DUCKDB_WAL_MAX_MB, so it stays bounded on a stack that runs for days.
+    const walMaxBytes = (Number(process.env.OBS_DUCKDB_WAL_MAX_MB) || DEFAULT_WAL_MAX_MB) * 1024 * 1024;
+    let checkpointing: Promise<unknown> | undefined;
+    const checkpointIfLarge = async () => {
+      if (!duckdb || checkpointing || duckdb.walBytes() < walMaxBytes) return;
+      checkpointing = duckdb.checkpoint().catch((error: unknown) => log(`  warehouse: checkpoint failed: ${error instanceof Error ? error.message : String(error)}`));
+      await checkpointing.finally(() => (checkpointing = undefined));
+    };
+    const tick = async () => {
+      const at = clock.now();
+      await transport.emitter.flush();
+      await runAggregation(warehouse, at);
+      await checkpointIfLarge();
+      const report = await evaluateAlerts(alerts, at);
+      await recordJobRun(warehouse, ALERTS_JOB, at, { runId: report.runId, transitions: report.transitions.length, firing: report.firing.length });
+      onReport(report);
+      const colour = (await loadDashboard(sources, at)).banner.colour;
+      if (colour !== banner) log(`  banner ${banner || '—'} → ${colour}`);
+      banner = colour;
+    };
+    const guarded = () => {
+      if (running) return running;
+      running = tick()
+        .catch((error: unknown) => log(`  scheduler: ${error instanceof Error ? error.message : String(error)}`))
+        .finally(() => (running = undefined));
+      return running;
+    };
+    const trafficTimer = traffic
+      ? setInterval(() => {
+          const to = clock.now();
+          traffic.tick(lastTick, to);
+          lastTick = to;
+        }, options.trafficIntervalMs ?? 1_000)
+      : undefined;
+    const schedulerTimer = setInterval(() => void guarded(), options.schedulerIntervalMs ?? (options.demo ? 5_000 : 60_000));
+    const progressTimer = setInterval(() => {
+      const s = transport.emitter.stats();
+      const i = transport.ingested();
+      const time = new Date(clock.now()).toISOString().slice(11, 19);
+      options.progress(`${options.demo ? `demo ${clock.catchingUp() ? `${clock.speed}×` : 'live'} ` : ''}${time}Z · emitted ${s.emitted} · stored ${i.stored} · dead letters ${i.deadLettered} · banner ${banner || '…'} · firing ${firing.length ? firing.join(', ') : 'none'}`);
+    }, 1_000);
+    const walTimer = setInterval(() => void checkpointIfLarge(), WAL_CHECK_INTERVAL_MS);
+    undo.push(async () => {
       clearInterval(trafficTimer);
       clearInterval(schedulerTimer);
       clearInterval(progressTimer);
+      clearInterval(walTimer);
       await running;
+      await checkpointing;
       await transport.emitter.flush();
-      await transport.close();
-      await new Promise((resolve) => server.close(resolve));
-      alerts.close();
-      registerProcessWarehouse(undefined);
-      removeStackFile(config.duckdbPath);
-      await warehouse.close();
-    },
-  };
+    });
+    void guarded();
+
+    return {
+      url,
+      token,
+      transport: transport.kind,
+      tick: guarded,
+      gaps: () => transport.recoveries(),
+      walBytes: () => duckdb?.walBytes() ?? 0,
+      stop: releaseAll,
+    };
+  }
 }
 
 /** Waits until ingest has handled `events` events (stored, duplicate or dead-lettered), at most 60 s. */
