@@ -100,14 +100,12 @@ export function maskOpaqueTokens(s: string, uuids: boolean): Uint8Array | undefi
   return mask;
 }
 
-const UUID_HYPHENS = [8, 13, 18, 23];
-
 /** A UUID (8-4-4-4-12 hex digits, any version) at `start`, standing apart from letters and digits. */
 export function isUuidAt(s: string, start: number): boolean {
   if (start + 36 > s.length || isAlnum(codeAt(s, start - 1)) || isAlnum(codeAt(s, start + 36))) return false;
   for (let k = 0; k < 36; k++) {
     const c = s.charCodeAt(start + k);
-    if (UUID_HYPHENS.includes(k) ? c !== 0x2d : !isHex(c)) return false;
+    if (k === 8 || k === 13 || k === 18 || k === 23 ? c !== 0x2d : !isHex(c)) return false;
   }
   return true;
 }

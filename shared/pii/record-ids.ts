@@ -86,7 +86,8 @@ const isSegmentSeparator = (c: number): boolean =>
   c === 0x2f || c === 0x3f || c === 0x23 || c === 0x26 || c === 0x3d || c === 0x3b || c === 0x2c || c === 0x7c || isSpace(c);
 
 function hasIdSegment(s: string): boolean {
-  let afterPeople = false;
+  let previousStart = -1;
+  let previousEnd = -1;
   let i = 0;
   while (i <= s.length) {
     const start = i;
@@ -94,14 +95,22 @@ function hasIdSegment(s: string): boolean {
     const end = i;
     if (end > start) {
       const segment = inspectSegment(s, start, end);
-      if (afterPeople && (segment.allDigits || (segment.length >= OPAQUE_SEGMENT_MIN && segment.digits > 0 && segment.letters > 0 && !segment.placeholder))) return true;
-      if (segment.allDigits && segment.length >= LONG_NUMERIC_SEGMENT && codeAt(s, start - 1) === 0x2f) return true;
-      if (segment.digits > 0 && hasUserPrefix(s, start, end)) return true;
-      afterPeople = end - start <= MAX_PEOPLE_SEGMENT && PEOPLE_SEGMENTS.has(s.slice(start, end).toLowerCase().replace(/-/g, '_'));
+      if (segment.digits > 0) {
+        const idShaped = segment.allDigits || (segment.length >= OPAQUE_SEGMENT_MIN && segment.letters > 0 && !segment.placeholder);
+        if (idShaped && previousStart >= 0 && namesPeople(s, previousStart, previousEnd)) return true;
+        if (segment.allDigits && segment.length >= LONG_NUMERIC_SEGMENT && codeAt(s, start - 1) === 0x2f) return true;
+        if (hasUserPrefix(s, start, end)) return true;
+      }
+      previousStart = start;
+      previousEnd = end;
     }
     i = end + 1;
   }
   return false;
+}
+
+function namesPeople(s: string, start: number, end: number): boolean {
+  return end - start <= MAX_PEOPLE_SEGMENT && PEOPLE_SEGMENTS.has(s.slice(start, end).toLowerCase().replace(/-/g, '_'));
 }
 
 function inspectSegment(s: string, start: number, end: number) {

@@ -44,8 +44,12 @@ function runEnd(s: string, start: number, inRun: (c: number) => boolean, max = I
  * any id). Linear: each rule is a bounded look at a word start or a separator.
  */
 export function containsSecret(s: string): boolean {
+  if (s.length < MIN_SECRET_LENGTH) return false;
   return hasUrlCredentials(s) || hasAuthorizationCredentials(s) || hasSecretParameter(s) || hasPrefixedKey(s);
 }
+
+/** The shortest shape below: `a://b:c@d`, `key=` + 8, `-----BEGIN`. */
+const MIN_SECRET_LENGTH = 9;
 
 function hasUrlCredentials(s: string): boolean {
   let i = s.indexOf('://');
@@ -66,6 +70,7 @@ function hasUrlCredentials(s: string): boolean {
 const isToken68 = (c: number): boolean => isBase64Url(c) || c === 0x2e || c === 0x7e || c === 0x2b || c === 0x2f;
 
 function hasAuthorizationCredentials(s: string): boolean {
+  if (s.indexOf(' ') < 0 && s.indexOf('\t') < 0) return false;
   for (let i = 0; i < s.length; i++) {
     const c = lowerCode(s.charCodeAt(i));
     if ((c !== 0x62 /* b */) || isAlnum(codeAt(s, i - 1))) continue;
@@ -135,11 +140,20 @@ const KEY_PREFIXES: readonly KeyPrefix[] = [
   { prefix: '-----begin', minBody: 0, body: () => true },
 ];
 
+/** KEY_PREFIXES by the lower-cased code of their first character. */
+const PREFIXES_BY_FIRST = new Map<number, KeyPrefix[]>();
+for (const key of KEY_PREFIXES) {
+  const first = lowerCode(key.prefix.charCodeAt(0));
+  PREFIXES_BY_FIRST.set(first, [...(PREFIXES_BY_FIRST.get(first) ?? []), key]);
+}
+
 function hasPrefixedKey(s: string): boolean {
   for (let i = 0; i < s.length; i++) {
     const c = s.charCodeAt(i);
     if (!(isLetter(c) || c === 0x2d) || isAlnum(codeAt(s, i - 1))) continue;
-    for (const key of KEY_PREFIXES) {
+    const candidates = PREFIXES_BY_FIRST.get(lowerCode(c));
+    if (candidates === undefined) continue;
+    for (const key of candidates) {
       if (!(key.caseSensitive ? s.startsWith(key.prefix, i) : hasWordAt(s, i, key.prefix))) continue;
       const bodyStart = i + key.prefix.length;
       const bodyEnd = runEnd(s, bodyStart, key.body, key.minBody);
