@@ -188,21 +188,21 @@ function validateEventUnguarded(raw: unknown, options: ValidateOptions, path: st
   }
   const { id, name, kind, value, ts, tags } = raw;
 
-  if (checkString(id, `${path}.id`, WIRE_LIMITS.maxIdLength, 'invalid_id', reasons)) {
-    const personal = personalDataInId(id, `${path}.id`, 'event ids');
+  const idField = `${path}.id`;
+  if (checkString(id, idField, WIRE_LIMITS.maxIdLength, 'invalid_id', reasons)) {
+    const personal = personalDataInId(id, idField, 'event ids');
     if (personal) reasons.push(personal);
   }
 
   let metric: (typeof METRICS)[MetricName] | undefined;
-  const nameUnsafe = typeof name === 'string' && !isMetricName(name) ? unsafeTextReason(name, `${path}.name`, 'unknown_metric') : undefined;
   if (typeof name !== 'string' || name.length === 0) {
     reasons.push({ code: 'unknown_metric', field: `${path}.name`, message: `${path}.name must be a metric name from the catalogue, got ${describe(name)}` });
-  } else if (nameUnsafe) {
-    reasons.push(nameUnsafe);
-  } else if (!isMetricName(name)) {
-    reasons.push({ code: 'unknown_metric', field: `${path}.name`, message: `metric ${describe(name)} is not in the catalogue (obs catalog lists the accepted names)` });
-  } else {
+  } else if (isMetricName(name)) {
     metric = METRICS[name];
+  } else {
+    // Not in the catalogue; say why plainly when the name holds characters no name may have.
+    const unsafe = unsafeTextReason(name, `${path}.name`, 'unknown_metric');
+    reasons.push(unsafe ?? { code: 'unknown_metric', field: `${path}.name`, message: `metric ${describe(name)} is not in the catalogue (obs catalog lists the accepted names)` });
   }
 
   if (typeof kind !== 'string' || !(METRIC_KINDS as readonly string[]).includes(kind)) {
