@@ -4,9 +4,9 @@ import { seriesKey } from '../shared';
  * Remembers tag sets the shared validator has already accepted for a metric, with their series key
  * and JSON text, so ingest checks each distinct (metric, tags) once rather than once per event.
  *
- * Why this is sound: in shared/event-schema.ts the tag checks (allow-list, lengths, control
- * characters, the PII guard) depend only on the metric name and the tags object — not on the id,
- * value, timestamp or clock. So an event whose (name, tags) were accepted before gets exactly the
+ * Why this is sound: in shared/event-schema.ts the tag checks (allow-list, lengths, refused
+ * characters such as control, bidi, zero-width and lone surrogates, the PII guard) depend only on
+ * the metric name and the tags object — not on the id, value, timestamp or clock. So an event whose (name, tags) were accepted before gets exactly the
  * same tag verdict again; ingest then only needs the validator's verdict on the other fields
  * (test/unit/ingest/message-decoder.test.ts checks the equivalence property-by-property).
  *
