@@ -1,9 +1,11 @@
-import { SLOS, type SloCategory, type SloSpec } from '../shared/slo-catalogue';
+import { SLOS, type EventSelector, type SloCategory, type SloSpec } from '../shared/slo-catalogue';
 import { monthRangeMs } from '../shared/time-windows';
-import { sloDailyGoodSums, sloDailyRollupSums } from '../sql/queries/slo-daily-sums';
+import type { SqlQuery } from '../sql/dialect';
+import { sloDailyGoodSums, sloDailyGoodSumsFor, sloDailyRollupSums, sloDailyRollupSumsFor } from '../sql/queries/slo-daily-sums';
+import { distinctSelectors, selectorKey } from '../sql/queries/slo-fragments';
 import type { Row, Warehouse } from '../sql/warehouse';
 import { DAY_MS } from './rollup-plan';
-import { SliInputs, type SeriesGoodSums, type SeriesSums } from './slo-sli';
+import { SelectorInputs, type SelectorSlotSums } from './slo-sli';
 import { attainment } from './slo-math';
 
 /**
@@ -17,6 +19,9 @@ import { attainment } from './slo-math';
  * The worst days are the days that spent the most of the month's budget (most bad events; ties:
  * lower attainment, then earlier) — a quiet night with 1 bad request out of 3 does not outrank a
  * day with 2,000 failures.
+ *
+ * The sums come per SLI selector and day, added up in SQL (sql/queries/slo-daily-sums.ts): the
+ * report holds O(selectors × days) numbers, however many series the metrics have (issue #17).
  */
 export interface DayResult {
   /** The UTC day, YYYY-MM-DD. */
@@ -63,22 +68,29 @@ export interface MonthlyReport {
 
 export const WORST_DAYS = 3;
 
-/** Reads the month's daily rollups and builds the report. */
+/** Reads the month's daily rollups, summed per selector and day, and builds the report. */
 export async function buildMonthlyReport(warehouse: Warehouse, month: string, slos: readonly SloSpec[] = SLOS): Promise<MonthlyReport> {
   const { startMs, endMs } = monthRangeMs(month);
   const params = { from_ms: startMs, to_ms: endMs };
-  const [sums, good] = await Promise.all([warehouse.query(sloDailyRollupSums, params), warehouse.query(sloDailyGoodSums, params)]);
-  return monthlyReportFromSums(month, dailySeriesSums(sums), dailyGoodSums(good), slos);
+  const { sums: sumsQuery, good: goodQuery } = queriesFor(slos);
+  const [sums, good] = await Promise.all([warehouse.query(sumsQuery, params), warehouse.query(goodQuery, params)]);
+  return monthlyReportFromSums(month, selectorDaySums(distinctSelectors(slos), sums, good), slos);
+}
+
+/** The catalogue's queries are built once; another SLO set (a subset, tests) gets its own. */
+function queriesFor(slos: readonly SloSpec[]): { sums: SqlQuery; good: SqlQuery } {
+  if (slos === SLOS) return { sums: sloDailyRollupSums, good: sloDailyGoodSums };
+  return { sums: sloDailyRollupSumsFor(slos), good: sloDailyGoodSumsFor(slos) };
 }
 
 const dayLabel = (ms: number) => new Date(ms).toISOString().slice(0, 10);
 
-/** Pure: the report from per-day series sums (slots are YYYY-MM-DD). */
-export function monthlyReportFromSums(month: string, sums: readonly SeriesSums[], good: readonly SeriesGoodSums[], slos: readonly SloSpec[] = SLOS): MonthlyReport {
+/** Pure: the report from per-selector daily sums (slots are YYYY-MM-DD; a selector without a row sums to 0). */
+export function monthlyReportFromSums(month: string, sums: readonly SelectorSlotSums[], slos: readonly SloSpec[] = SLOS): MonthlyReport {
   const { startMs, endMs } = monthRangeMs(month);
   const days: string[] = [];
   for (let t = startMs; t < endMs; t += DAY_MS) days.push(dayLabel(t));
-  const inputs = new SliInputs(sums, good);
+  const inputs = new SelectorInputs(sums, selectorKey);
   const monthMinutes = (endMs - startMs) / 60_000;
   return {
     month,
@@ -133,28 +145,37 @@ export function worstDays(days: readonly DayResult[], count = WORST_DAYS): DayRe
 
 const num = (v: unknown) => (typeof v === 'number' ? v : Number(v ?? 0));
 
-/** Folds (name, series, day) rows into one SeriesSums per series, slotted by day. */
-function dailySeriesSums(rows: readonly Row[]): SeriesSums[] {
-  const bySeries = new Map<string, { name: string; seriesKey: string; events: Record<string, number>; values: Record<string, number> }>();
-  for (const row of rows) {
-    const key = `${String(row.name)}\u0000${String(row.series_key)}`;
-    let s = bySeries.get(key);
-    if (!s) bySeries.set(key, (s = { name: String(row.name), seriesKey: String(row.series_key), events: {}, values: {} }));
-    const day = dayLabel(num(row.day_ms));
-    s.events[day] = (s.events[day] ?? 0) + num(row.events);
-    s.values[day] = (s.values[day] ?? 0) + num(row.value_sum);
-  }
-  return [...bySeries.values()];
+interface DaySums {
+  selector: EventSelector;
+  events: Record<string, number>;
+  values: Record<string, number>;
+  good: Record<string, number>;
 }
 
-function dailyGoodSums(rows: readonly Row[]): SeriesGoodSums[] {
-  const bySeries = new Map<string, { name: string; seriesKey: string; maxMs: number; good: Record<string, number> }>();
-  for (const row of rows) {
-    const key = `${String(row.name)}\u0000${String(row.series_key)}\u0000${num(row.max_ms)}`;
-    let s = bySeries.get(key);
-    if (!s) bySeries.set(key, (s = { name: String(row.name), seriesKey: String(row.series_key), maxMs: num(row.max_ms), good: {} }));
-    const day = dayLabel(num(row.day_ms));
-    s.good[day] = (s.good[day] ?? 0) + num(row.good);
+/**
+ * Folds the (selector_id, day) rows of both queries into one {@link SelectorSlotSums} per
+ * selector, slotted by day. `selectors[selector_id]` is the selector (the queries number them
+ * the same way); a row with an unknown id is ignored.
+ */
+function selectorDaySums(selectors: readonly EventSelector[], sums: readonly Row[], good: readonly Row[]): SelectorSlotSums[] {
+  const byId = new Map<number, DaySums>();
+  const slot = (row: Row): { s: DaySums; day: string } | undefined => {
+    const id = num(row.selector_id);
+    const selector = selectors[id];
+    if (selector === undefined) return undefined;
+    let s = byId.get(id);
+    if (!s) byId.set(id, (s = { selector, events: {}, values: {}, good: {} }));
+    return { s, day: dayLabel(num(row.day_ms)) };
+  };
+  for (const row of sums) {
+    const at = slot(row);
+    if (!at) continue;
+    at.s.events[at.day] = (at.s.events[at.day] ?? 0) + num(row.events);
+    at.s.values[at.day] = (at.s.values[at.day] ?? 0) + num(row.value_sum);
   }
-  return [...bySeries.values()];
+  for (const row of good) {
+    const at = slot(row);
+    if (at) at.s.good[at.day] = (at.s.good[at.day] ?? 0) + num(row.good);
+  }
+  return [...byId.values()];
 }

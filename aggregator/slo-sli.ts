@@ -5,9 +5,11 @@ import { SLOS, type EventSelector, type SloSpec } from '../shared/slo-catalogue'
 /**
  * From sums to an SLI's good and total events — pure, so the selector rules are unit tested
  * without a warehouse. Two shapes of input, per "slot" (a lookback window such as `1h`, or a day
- * of the monthly report): sums per (metric, series), where this module picks the series each
- * selector matches ({@link SliInputs}: the monthly report); or sums per selector, matched in SQL
- * ({@link SelectorInputs}: the SLO job, bounded whatever the number of series). The rules:
+ * of the monthly report): sums per selector, matched in SQL ({@link SelectorInputs}: the SLO job
+ * and the monthly report, bounded whatever the number of series); or sums per (metric, series),
+ * where this module picks the series each selector matches ({@link SliInputs}: no production
+ * caller since both jobs sum per selector; kept as the per-series reference the tests compare
+ * against). The rules:
  *
  * - a selector matches a series when the metric is the same and the series' tags include every
  *   `where` tag (tags parsed from the canonical series key);
@@ -111,10 +113,10 @@ export interface SelectorSlotSums {
 }
 
 /**
- * Inputs already summed per selector in SQL (sql/queries/slo-window-sums.ts): the SLO job's path,
- * whose memory does not grow with the number of series. Same rules as {@link SliInputs}: a count
- * metric contributes its values, a timing metric its events, a latency selector its good
- * observations. `keyOf` identifies equal selectors (sql/queries/slo-fragments.ts selectorKey).
+ * Inputs already summed per selector in SQL (sql/queries/slo-window-sums.ts, slo-daily-sums.ts):
+ * the SLO job's and the monthly report's path, whose memory does not grow with the number of
+ * series. Same rules as {@link SliInputs}: a count metric contributes its values, a timing metric
+ * its events, a latency selector its good observations. `keyOf` identifies equal selectors (sql/queries/slo-fragments.ts selectorKey).
  */
 export class SelectorInputs {
   private readonly byKey = new Map<string, SelectorSlotSums>();

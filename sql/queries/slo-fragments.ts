@@ -65,6 +65,19 @@ export function distinctSelectors(slos: readonly SloSpec[]): EventSelector[] {
   return [...seen.values()];
 }
 
+/** A selector with its `selector_id` in SQL (its index in {@link distinctSelectors}). */
+export type NumberedSelector = readonly [id: number, selector: EventSelector];
+
+/**
+ * The distinct selectors of `slos`, numbered, split by the table they read: the rollups (no
+ * threshold: events and value sums) and the histograms (maxMs: good observations). Numbered over
+ * all of them, so one id means one selector in every query built from the same `slos`.
+ */
+export function numberedSelectors(slos: readonly SloSpec[]): { rollups: NumberedSelector[]; histograms: NumberedSelector[] } {
+  const all = distinctSelectors(slos).map((s, id) => [id, s] as const);
+  return { rollups: all.filter(([, s]) => s.maxMs === undefined), histograms: all.filter(([, s]) => s.maxMs !== undefined) };
+}
+
 // Catalogue text rendered into SQL literals: refuse anything that would need escaping, whose
 // rules differ between the engines (a backslash is an escape in BigQuery strings, not in DuckDB's).
 const SAFE_LITERAL = /^[A-Za-z0-9_.:/ =,+-]*$/;

@@ -1,5 +1,5 @@
 import { monthlyReportFromSums, worstDays, type DayResult } from '../../../aggregator/slo-report';
-import type { SeriesSums } from '../../../aggregator/slo-sli';
+import type { SelectorSlotSums } from '../../../aggregator/slo-sli';
 import { reportCsv, reportMarkdown } from '../../../aggregator/slo-report-format';
 import { getSlo } from '../../../shared/slo-catalogue';
 
@@ -11,12 +11,15 @@ describe('the monthly report', () => {
     expect(worstDays(days).map((d) => d.day)).toEqual(['2026-11-02', '2026-11-04', '2026-11-01']);
   });
 
-  it('computes the month from per-day series sums, with budget minutes over the month\'s real length', () => {
-    const sums: SeriesSums[] = [
-      { name: 'infra.http.request.count', seriesKey: 'status_class=2xx,tier=core', events: { '2026-02-03': 10 }, values: { '2026-02-03': 9_990, '2026-02-10': 10_000 } },
-      { name: 'infra.http.request.count', seriesKey: 'status_class=5xx,tier=core', events: { '2026-02-03': 1 }, values: { '2026-02-03': 10 } },
+  it('computes the month from per-day selector sums, with budget minutes over the month\'s real length', () => {
+    // Core-tier requests: 9,990 good + 10 failed on Feb 3, 10,000 good on Feb 10 (the sums SQL
+    // returns per selector: `tier=core` for the total, `tier=core, status_class=5xx` for the bad).
+    const coreSli = getSlo('core-api-availability')!.sli;
+    const sums: SelectorSlotSums[] = [
+      { selector: coreSli.total[0]!, events: { '2026-02-03': 11 }, values: { '2026-02-03': 10_000, '2026-02-10': 10_000 } },
+      { selector: coreSli.bad![0]!, events: { '2026-02-03': 1 }, values: { '2026-02-03': 10 } },
     ];
-    const report = monthlyReportFromSums('2026-02', sums, [], [getSlo('core-api-availability')!, getSlo('wallet-spend-success')!]);
+    const report = monthlyReportFromSums('2026-02', sums, [getSlo('core-api-availability')!, getSlo('wallet-spend-success')!]);
     const [core, wallet] = report.slos;
     expect(core).toMatchObject({ goodEvents: 19_990, totalEvents: 20_000, badEvents: 10, met: true, daysWithData: 2 });
     expect(core!.budgetUsed).toBeCloseTo(0.5, 9);
