@@ -96,6 +96,7 @@ function networkKind(s: string, f: Features): PersonalDataKind | undefined {
 /** Ids made of these characters with fewer digits than a phone number need no scan at all. */
 const isPlainIdChar = (c: number): boolean => isAlnum(c) || c === 0x2d || c === 0x5f;
 const MIN_ID_NUMBER_DIGITS = 9;
+const UUID_LENGTH = 36;
 
 /**
  * Personal data in an identifier: an event id, `source.service` or `source.environment`. Checks
@@ -108,6 +109,7 @@ const MIN_ID_NUMBER_DIGITS = 9;
  * fewer than 9 digits (the emitter's ids, service and environment names); a UUID returns at once.
  */
 export function findPersonalDataInId(value: string): PersonalDataKind | undefined {
+  if (value.length === UUID_LENGTH && isUuidAt(value, 0)) return undefined;
   let digits = 0;
   let plain = true;
   for (let i = 0; i < value.length && plain; i++) {
@@ -115,7 +117,7 @@ export function findPersonalDataInId(value: string): PersonalDataKind | undefine
     if (isDigit(c)) digits++;
     else plain = isPlainIdChar(c);
   }
-  if (plain && (digits < MIN_ID_NUMBER_DIGITS || (value.length === 36 && isUuidAt(value, 0)))) return undefined;
+  if (plain && digits < MIN_ID_NUMBER_DIGITS) return undefined;
 
   const s = needsNormalising(value) ? normaliseForScan(value) : value;
   if (containsJwt(s)) return 'jwt';
