@@ -1,7 +1,7 @@
 import { SLOS, type SloSpec } from '../../shared/slo-catalogue';
 import { BURN_WINDOWS } from '../../shared/time-windows';
 import { defineQuery, type SqlQuery } from '../dialect';
-import { distinctSelectors, selectorMatch, selectorMetricFilter, selectorsCte } from './slo-fragments';
+import { numberedSelectors, selectorMatch, selectorMetricFilter, selectorsCte } from './slo-fragments';
 
 /**
  * Sums over every lookback window an SLO status needs — the burn-rate windows 5m … 3d (SRE
@@ -79,12 +79,6 @@ const SCAN_RANGE = (alias: string) =>
 
 const perLookback = (expr: (l: Lookback) => string) => SLO_LOOKBACKS.map(expr).join(',\n');
 
-/** The selectors of `slos` that read the rollups (no threshold) and the histograms (maxMs), with their ids. */
-function selectorsOf(slos: readonly SloSpec[]) {
-  const all = distinctSelectors(slos).map((s, id) => [id, s] as const);
-  return { rollups: all.filter(([, s]) => s.maxMs === undefined), good: all.filter(([, s]) => s.maxMs !== undefined) };
-}
-
 /**
  * Per SLI selector of `slos` (`selector_id`: its index in distinctSelectors(slos)): `events_<w>`
  * (SUM event_count) and `values_<w>` (SUM value_sum) over every series the selector matches, for
@@ -92,7 +86,7 @@ function selectorsOf(slos: readonly SloSpec[]) {
  * exclusive) and @from_ms = @end_ms − the longest lookback.
  */
 export function sloWindowRollupSumsFor(slos: readonly SloSpec[]): SqlQuery {
-  const selectors = selectorsOf(slos).rollups;
+  const selectors = numberedSelectors(slos).rollups;
   const { cte, needles } = selectorsCte(selectors);
   return defineQuery(
     'slo_window_rollup_sums',
@@ -124,7 +118,7 @@ GROUP BY selector_id`,
  * for each lookback w. One row per selector with data.
  */
 export function sloWindowGoodSumsFor(slos: readonly SloSpec[]): SqlQuery {
-  const selectors = selectorsOf(slos).good;
+  const selectors = numberedSelectors(slos).histograms;
   const { cte, needles } = selectorsCte(selectors);
   return defineQuery(
     'slo_window_good_sums',
