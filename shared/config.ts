@@ -27,6 +27,11 @@ export interface ObservabilityConfig {
   financeEmail: string | undefined;
   /** OBS_MAX_SERIES_PER_METRIC_PER_DAY: the ingest cardinality limit (ingest/cardinality-limiter.ts). */
   maxSeriesPerMetricPerDay: number;
+  /**
+   * OBS_HEARTBEAT_URL: the dead man's switch (alerts/run/heartbeat.ts), pinged with a GET after
+   * every successful alert evaluation. A secret: whoever holds it can fake "alive".
+   */
+  heartbeatUrl: string | undefined;
 }
 
 export class ConfigError extends Error {
@@ -150,10 +155,17 @@ export function loadConfig(env: Env = process.env): ObservabilityConfig {
     opsEmail: email(env, 'OPS_EMAIL'),
     financeEmail: email(env, 'FINANCE_EMAIL'),
     maxSeriesPerMetricPerDay: positiveInteger(env, 'OBS_MAX_SERIES_PER_METRIC_PER_DAY', DEFAULTS.maxSeriesPerMetricPerDay, 1_000_000),
+    heartbeatUrl: url(env, 'OBS_HEARTBEAT_URL', ['https', 'http'], true),
   };
 }
 
-const SECRET_FIELDS = ['internalHealthApiKey', 'slackOncallWebhook', 'slackSafetyWebhook', 'pagerdutyIntegrationKey', 'smtpUrl'] as const;
+/** The fields of {@link ObservabilityConfig} that hold secrets: never logged, shown or stored. */
+export const SECRET_FIELDS = ['internalHealthApiKey', 'slackOncallWebhook', 'slackSafetyWebhook', 'pagerdutyIntegrationKey', 'smtpUrl', 'heartbeatUrl'] as const;
+
+/** The values of every secret of `config` (unset ones as undefined): what redaction must remove. */
+export function configSecretValues(config: ObservabilityConfig): Array<string | undefined> {
+  return SECRET_FIELDS.map((field) => config[field]);
+}
 
 /** The config with every secret replaced by `set` / `unset`: safe to log or show on the dashboard. */
 export function describeConfig(config: ObservabilityConfig): Record<string, string | number | undefined> {
