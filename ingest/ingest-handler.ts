@@ -3,7 +3,6 @@ import {
   eventDeadLetter,
   ingestErrorReason,
   messageDeadLetter,
-  safeErrorText,
   replayableMessage,
   serviceOf,
   warehouseFailedReason,
@@ -11,6 +10,7 @@ import {
   type DeadLetterContext,
 } from './dead-letters';
 import { addSummary, emptySummary, IngestRetryableError, type IngestMessage, type IngestSummary, type PreparedMessage } from './ingest-message';
+import { describeError } from '../shared/describe-error';
 import { consoleIngestLog, type IngestLog } from './ingest-log';
 import { MessageDecoder } from './message-decoder';
 import type { CardinalityLimiter } from './cardinality-limiter';
@@ -290,14 +290,5 @@ export class IngestHandler {
       return `retried for ${Math.round((nowMs - message.publishTimeMs) / 60_000)} min`;
     }
     return undefined;
-  }
-}
-
-/** The error's message, for reasons and logs. Never throws. */
-function describeError(error: unknown): string {
-  try {
-    return error instanceof Error ? error.message : String(error);
-  } catch {
-    return safeErrorText(error);
   }
 }

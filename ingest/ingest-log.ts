@@ -1,16 +1,16 @@
+import { jsonLinesLogger, logByLevel, silentLogger, type LogFields, type LogLevel } from '../shared/logger';
+
 /**
- * Where ingest reports what it did not do quietly: a redelivery, a give-up, a refused row. One
- * structured line per call (Cloud Logging parses JSON lines on stderr into entries with severity).
- * Warehouse errors carry no secrets of ours; they are logged as their message only.
+ * Where ingest reports what it did not do quietly: a redelivery, a give-up, a refused row. The
+ * shared Logger (shared/logger.ts) seen as one function of the level, which is how IngestHandler
+ * and the subscriber call it; build one from any Logger with `logByLevel`. Warehouse errors carry
+ * no secrets of ours; they are logged as their message only.
  */
-export type IngestLogLevel = 'info' | 'warn' | 'error';
-export type IngestLog = (level: IngestLogLevel, message: string, fields?: Record<string, unknown>) => void;
+export type IngestLogLevel = LogLevel;
+export type IngestLog = (level: IngestLogLevel, message: string, fields?: LogFields) => void;
 
-const SEVERITY: Record<IngestLogLevel, string> = { info: 'INFO', warn: 'WARNING', error: 'ERROR' };
-
-export const consoleIngestLog: IngestLog = (level, message, fields = {}) => {
-  process.stderr.write(JSON.stringify({ severity: SEVERITY[level], message, ...fields }) + '\n');
-};
+/** One JSON line per call on stderr (Cloud Logging parses them into entries with severity). */
+export const consoleIngestLog: IngestLog = logByLevel(jsonLinesLogger());
 
 /** For tests and benchmarks that assert on outcomes rather than logs. */
-export const silentIngestLog: IngestLog = () => undefined;
+export const silentIngestLog: IngestLog = logByLevel(silentLogger);

@@ -12,7 +12,7 @@ import { DEFAULT_OUTBOX_PATH } from '../notifiers/outbox/outbox-notifier';
 import { buildNotifiers } from '../notifiers/registry';
 import { DELIVERY_LIMITS, checkDeliveryLimits, type DeliveryLimits } from '../notify/delivery-limits';
 import { MinIntervalLimiter } from '../notify/rate-limiter';
-import { createRedactor, type Redactor } from '../notify/redaction';
+import { redactorFor, type Redactor } from '../../shared/redaction';
 import { RETRY_POLICY, type RetryPolicy } from '../notify/retry-policy';
 import { ROUTES } from '../routing/routes';
 import type { RouteNode } from '../routing/route-tree';
@@ -37,7 +37,10 @@ export interface RuntimeOptions {
   readonly store?: AlertStore;
   readonly source?: RuleDataSource;
   readonly clock?: Clock;
+  /** Redacted here with the redactor below (default: the lines of stderrLogger). */
   readonly logger?: Logger;
+  /** Default: the configuration's (shared/redaction.ts redactorFor); the assemblies in app/ pass theirs. */
+  readonly redactor?: Redactor;
   readonly outboxPath?: string;
   readonly links?: Partial<LinkOptions>;
   readonly rules?: readonly AlertRule[];
@@ -50,10 +53,8 @@ export interface RuntimeOptions {
   readonly notifiers?: ReadonlyMap<string, Notifier>;
 }
 
-/** The secrets of a configuration: what no log line, error, alert_log row or outbox line may carry. */
-export function configSecrets(config: ObservabilityConfig): Array<string | undefined> {
-  return [config.slackOncallWebhook, config.slackSafetyWebhook, config.pagerdutyIntegrationKey, config.smtpUrl, config.internalHealthApiKey];
-}
+/** The secrets of a configuration: the one list is shared/redaction.ts; re-exported for existing imports. */
+export { configSecrets } from '../../shared/redaction';
 
 export interface BuiltRuntime extends AlertRuntime {
   readonly redactor: Redactor;
@@ -64,7 +65,7 @@ export interface BuiltRuntime extends AlertRuntime {
 /** Wires the alert pipeline from configuration: rules, routes, notifiers, store, log. */
 export function createAlertRuntime(options: RuntimeOptions): BuiltRuntime {
   const { config, warehouse } = options;
-  const redactor = createRedactor(configSecrets(config));
+  const redactor = options.redactor ?? redactorFor(config);
   const clock = options.clock ?? systemClock;
   const logger = redactingLogger(options.logger ?? stderrLogger, redactor);
   const links = createLinks({ dashboardBaseUrl: options.links?.dashboardBaseUrl ?? `http://localhost:${config.port}`, ...(options.links?.runbookBaseUrl ? { runbookBaseUrl: options.links.runbookBaseUrl } : {}) });

@@ -36,12 +36,5 @@ export function isRetryable(error: unknown): boolean {
   return !(error instanceof TransportError && !error.retryable);
 }
 
-/** A one-line description of an error for stats and logs. */
-export function describeError(error: unknown): string {
-  try {
-    if (error instanceof Error) return String(error.message).split('\n')[0] || error.name;
-    return String(error);
-  } catch {
-    return 'an error that could not be described';
-  }
-}
+/** A one-line description of an error for stats and logs: the project's one describeError. */
+export { describeError } from '../../shared/describe-error';
