@@ -15,7 +15,7 @@ import { SLOS, type EventSelector, type SloSpec } from '../shared/slo-catalogue'
  *   `where` tag (tags parsed from the canonical series key);
  * - a count metric contributes its value (an event may count many requests), a timing metric one
  *   per observation; with `maxMs`, only observations in buckets at or under the threshold
- *   (aggregator/latency-threshold.ts);
+ *   (shared/latency-threshold.ts);
  * - total = Σ total selectors; good = Σ good selectors, or total − Σ bad selectors; good is
  *   clamped to [0, total] so inconsistent inputs (a bad event outside the total's filter) can
  *   never make attainment negative or above 100%.

@@ -1,4 +1,4 @@
-import { maxGoodBucket, effectiveThresholdMs } from '../../aggregator/latency-threshold';
+import { maxGoodBucket, effectiveThresholdMs } from '../../shared/latency-threshold';
 import { seriesKey } from '../../shared/series-key';
 import { type EventSelector, type SloSpec } from '../../shared/slo-catalogue';
 

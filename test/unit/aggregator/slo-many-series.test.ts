@@ -8,7 +8,7 @@ import { runRollupJob } from '../../../aggregator/rollup-job';
 import { computeSloStatuses } from '../../../aggregator/slo-job';
 import { SliInputs, type SeriesGoodSums, type SeriesSums } from '../../../aggregator/slo-sli';
 import { evaluateSlo } from '../../../aggregator/slo-status';
-import { maxGoodBucket } from '../../../aggregator/latency-threshold';
+import { maxGoodBucket } from '../../../shared/latency-threshold';
 import { SLOS } from '../../../shared/slo-catalogue';
 import type { DuckDbWarehouse } from '../../../sql/duckdb/duckdb-warehouse';
 import { distinctSelectors } from '../../../sql/queries/slo-fragments';

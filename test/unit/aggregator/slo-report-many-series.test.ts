@@ -6,7 +6,7 @@
  * daily sums, matched to selectors here in plain TypeScript by parsing each series key).
  */
 import { runRollupJob } from '../../../aggregator/rollup-job';
-import { maxGoodBucket } from '../../../aggregator/latency-threshold';
+import { maxGoodBucket } from '../../../shared/latency-threshold';
 import { buildMonthlyReport, monthlyReportFromSums } from '../../../aggregator/slo-report';
 import { parseSeriesKey } from '../../../shared/series-key';
 import { getSlo, SLOS, type EventSelector, type SloSpec } from '../../../shared/slo-catalogue';

@@ -1,5 +1,5 @@
 import fc from 'fast-check';
-import { effectiveThresholdMs, maxGoodBucket } from '../../../aggregator/latency-threshold';
+import { effectiveThresholdMs, maxGoodBucket } from '../../../shared/latency-threshold';
 import { assertSliSpec, SliInputs, type SeriesGoodSums, type SeriesSums } from '../../../aggregator/slo-sli';
 import { bucketIndex, bucketUpperBound, getSlo, HISTOGRAM_ZERO_BUCKET, type SloSpec } from '../../../shared';
 

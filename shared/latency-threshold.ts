@@ -1,4 +1,4 @@
-import { bucketUpperBound, HISTOGRAM_LN_GAMMA, HISTOGRAM_ZERO_BUCKET } from '../shared/histogram';
+import { bucketUpperBound, HISTOGRAM_LN_GAMMA, HISTOGRAM_ZERO_BUCKET } from './histogram';
 
 /**
  * Latency SLIs count "good" events from histogram buckets, not from raw values, and a bucket is
