@@ -1,6 +1,6 @@
 import { rollupChangedSpans, rollupMergeMinuteHistograms, rollupMergeMinutes } from '../sql/queries/rollup-incremental';
 import type { Warehouse } from '../sql/warehouse';
-import { readJobState, ROLLUP_JOB, writeJobState } from './job-state';
+import { readJobState, ROLLUP_JOB, writeJobState } from '../sql/job-state';
 import { mergeLevels } from './level-merge';
 import { paramsFor } from './query-params';
 import { DEFAULT_ROLLUP_TIMING, ingestRange, planSpans, type RollupTiming, type Span } from './rollup-plan';

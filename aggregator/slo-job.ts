@@ -1,4 +1,5 @@
-import { recordJobRun, SLO_JOB } from './job-state';
+import { recordJobRun, SLO_JOB } from '../sql/job-state';
+import { numberOf } from '../sql/row-values';
 import { SLOS, type SloSpec } from '../shared/slo-catalogue';
 import type { SqlQuery } from '../sql/dialect';
 import { distinctSelectors, selectorKey } from '../sql/queries/slo-fragments';
@@ -57,7 +58,7 @@ export async function computeSloStatuses(warehouse: Warehouse, nowMs: number, sl
   const { sums: sumsQuery, good: goodQuery } = queriesFor(slos);
   const [sums, good] = await Promise.all([warehouse.query(sumsQuery, params), warehouse.query(goodQuery, params)]);
   const selectors = distinctSelectors(slos);
-  const selectorOf = (row: Row) => selectors[num(row.selector_id)];
+  const selectorOf = (row: Row) => selectors[numberOf(row.selector_id)];
   const rows: SelectorSlotSums[] = [];
   for (const row of sums) {
     const selector = selectorOf(row);
@@ -81,10 +82,9 @@ function queriesFor(slos: readonly SloSpec[]): { sums: SqlQuery; good: SqlQuery 
   return { sums: sloWindowRollupSumsFor(slos), good: sloWindowGoodSumsFor(slos) };
 }
 
-const num = (v: unknown) => (typeof v === 'number' ? v : Number(v ?? 0));
 
 function perLookback(row: Row, prefix: string): Record<string, number> {
   const out: Record<string, number> = {};
-  for (const l of SLO_LOOKBACKS) out[l.label] = num(row[`${prefix}_${l.label}`]);
+  for (const l of SLO_LOOKBACKS) out[l.label] = numberOf(row[`${prefix}_${l.label}`]);
   return out;
 }

@@ -1,4 +1,5 @@
 import { SLOS, type EventSelector, type SloCategory, type SloSpec } from '../shared/slo-catalogue';
+import { numberOf } from '../sql/row-values';
 import { monthRangeMs } from '../shared/time-windows';
 import type { SqlQuery } from '../sql/dialect';
 import { sloDailyGoodSums, sloDailyGoodSumsFor, sloDailyRollupSums, sloDailyRollupSumsFor } from '../sql/queries/slo-daily-sums';
@@ -143,7 +144,6 @@ export function worstDays(days: readonly DayResult[], count = WORST_DAYS): DayRe
     .slice(0, count);
 }
 
-const num = (v: unknown) => (typeof v === 'number' ? v : Number(v ?? 0));
 
 interface DaySums {
   selector: EventSelector;
@@ -160,22 +160,22 @@ interface DaySums {
 function selectorDaySums(selectors: readonly EventSelector[], sums: readonly Row[], good: readonly Row[]): SelectorSlotSums[] {
   const byId = new Map<number, DaySums>();
   const slot = (row: Row): { s: DaySums; day: string } | undefined => {
-    const id = num(row.selector_id);
+    const id = numberOf(row.selector_id);
     const selector = selectors[id];
     if (selector === undefined) return undefined;
     let s = byId.get(id);
     if (!s) byId.set(id, (s = { selector, events: {}, values: {}, good: {} }));
-    return { s, day: dayLabel(num(row.day_ms)) };
+    return { s, day: dayLabel(numberOf(row.day_ms)) };
   };
   for (const row of sums) {
     const at = slot(row);
     if (!at) continue;
-    at.s.events[at.day] = (at.s.events[at.day] ?? 0) + num(row.events);
-    at.s.values[at.day] = (at.s.values[at.day] ?? 0) + num(row.value_sum);
+    at.s.events[at.day] = (at.s.events[at.day] ?? 0) + numberOf(row.events);
+    at.s.values[at.day] = (at.s.values[at.day] ?? 0) + numberOf(row.value_sum);
   }
   for (const row of good) {
     const at = slot(row);
-    if (at) at.s.good[at.day] = (at.s.good[at.day] ?? 0) + num(row.good);
+    if (at) at.s.good[at.day] = (at.s.good[at.day] ?? 0) + numberOf(row.good);
   }
   return [...byId.values()];
 }

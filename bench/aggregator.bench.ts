@@ -17,7 +17,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { writeJobState, ROLLUP_JOB } from '../aggregator/job-state';
+import { writeJobState, ROLLUP_JOB } from '../sql/job-state';
 import { runRebuild } from '../aggregator/rebuild';
 import { runRollupJob } from '../aggregator/rollup-job';
 import { runSloJob } from '../aggregator/slo-job';

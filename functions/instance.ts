@@ -1,7 +1,7 @@
 import { getApps, initializeApp, type App } from 'firebase-admin/app';
 import { getAuth } from 'firebase-admin/auth';
 import { getFirestore, type Firestore } from 'firebase-admin/firestore';
-import { ALERTS_JOB, ROLLUP_JOB, SLO_JOB } from '../aggregator/job-state';
+import { ALERTS_JOB, ROLLUP_JOB, SLO_JOB } from '../sql/job-state';
 import { FirestoreAlertStore } from '../alerts/state/firestore-alert-store';
 import { openIngestWarehouse, sharedWarehouse } from '../ingest/warehouse-factory';
 import { firebaseTokenVerifier, type TokenVerifier } from '../health/admin-auth';
@@ -73,7 +73,7 @@ export function createFunctionInstance(options: InstanceOptions = {}): FunctionI
       { name: 'pubsub', probe: pubsubTopicProbe(cfg) },
       { name: 'firestore', probe: firestoreProbe(firestore(), clock) },
       { name: 'ingest_lag', probe: ingestLagProbe(wh, clock) },
-      // The job names the scheduled functions write to job_state (aggregator/job-state.ts).
+      // The job names the scheduled functions write to job_state (sql/job-state.ts).
       { name: 'aggregator', probe: jobFreshnessProbe(wh, clock, (job) => job === ROLLUP_JOB || job === SLO_JOB, 'aggregator') },
       { name: 'alert_evaluator', probe: jobFreshnessProbe(wh, clock, (job) => job === ALERTS_JOB, 'alert evaluator') },
       { name: 'channels', probe: channelsProbe(cfg) },

@@ -1,6 +1,6 @@
 import { getApps, initializeApp } from 'firebase-admin/app';
 import { getFirestore } from 'firebase-admin/firestore';
-import { ALERTS_JOB, recordJobRun } from '../../aggregator/job-state';
+import { ALERTS_JOB, recordJobRun } from '../../sql/job-state';
 import { loadConfig, type ObservabilityConfig } from '../../shared/config';
 import type { Warehouse } from '../../sql/warehouse';
 import { stderrLogger } from '../logger';

@@ -1,5 +1,6 @@
 import type { ChannelId } from '../../shared/channels';
 import type { Severity } from '../../shared/incident-tiers';
+import { numberOf, numberOrNull } from '../../sql/row-values';
 import type { Row } from '../../sql/warehouse';
 import type { AlertAnnotations, AlertInstance, AlertState } from '../model/alert-instance';
 import type { Matcher } from '../model/matchers';
@@ -11,8 +12,6 @@ import type { AlertSnapshot, NotificationKind, NotificationRecord, NotificationS
  * Firestore documents use the same flat shape: timestamps as epoch ms, JSON as text).
  */
 const str = (v: unknown): string => (typeof v === 'string' ? v : String(v));
-const num = (v: unknown): number => (typeof v === 'number' ? v : Number(v));
-const numOrNull = (v: unknown): number | null => (v === null || v === undefined ? null : num(v));
 const strOrNull = (v: unknown): string | null => (v === null || v === undefined ? null : str(v));
 const json = <T>(v: unknown, fallback: T): T => (v === null || v === undefined || v === '' ? fallback : typeof v === 'string' ? (JSON.parse(v) as T) : (v as T));
 
@@ -46,15 +45,15 @@ export function recordToInstance(r: Record<string, unknown>): AlertInstance {
     state: str(r.state) as AlertState,
     labels: json<Record<string, string>>(r.labels, {}),
     annotations: json<AlertAnnotations>(r.annotations, { name: '', summary: '', runbook: '', comparator: '>', unit: '' }),
-    value: numOrNull(r.value),
-    threshold: num(r.threshold),
-    activeAtMs: numOrNull(r.active_at_ms),
-    firedAtMs: numOrNull(r.fired_at_ms),
-    resolvedAtMs: numOrNull(r.resolved_at_ms),
-    keepFiringSinceMs: numOrNull(r.keep_firing_since_ms),
-    lastEvaluatedAtMs: num(r.last_evaluated_at_ms),
+    value: numberOrNull(r.value),
+    threshold: numberOf(r.threshold),
+    activeAtMs: numberOrNull(r.active_at_ms),
+    firedAtMs: numberOrNull(r.fired_at_ms),
+    resolvedAtMs: numberOrNull(r.resolved_at_ms),
+    keepFiringSinceMs: numberOrNull(r.keep_firing_since_ms),
+    lastEvaluatedAtMs: numberOf(r.last_evaluated_at_ms),
     detail: json<Record<string, unknown>>(r.detail, {}),
-    version: num(r.version),
+    version: numberOf(r.version),
     updatedBy: str(r.updated_by),
   };
 }
@@ -89,16 +88,16 @@ export function recordToNotification(r: Record<string, unknown>): NotificationRe
     ruleId: str(r.rule_id),
     severity: str(r.severity) as Severity,
     kind: str(r.kind) as NotificationKind,
-    episodeStartMs: num(r.episode_start_ms),
-    sequence: num(r.sequence),
+    episodeStartMs: numberOf(r.episode_start_ms),
+    sequence: numberOf(r.sequence),
     alert: json<AlertSnapshot>(r.alert, {} as AlertSnapshot),
-    createdAtMs: num(r.created_at_ms),
+    createdAtMs: numberOf(r.created_at_ms),
     status: str(r.status) as NotificationStatus,
-    attempts: num(r.attempts),
-    nextAttemptAtMs: num(r.next_attempt_at_ms),
+    attempts: numberOf(r.attempts),
+    nextAttemptAtMs: numberOf(r.next_attempt_at_ms),
     claimToken: strOrNull(r.claim_token),
-    claimedAtMs: numOrNull(r.claimed_at_ms),
-    deliveredAtMs: numOrNull(r.delivered_at_ms),
+    claimedAtMs: numberOrNull(r.claimed_at_ms),
+    deliveredAtMs: numberOrNull(r.delivered_at_ms),
     lastError: strOrNull(r.last_error),
   };
 }
@@ -119,9 +118,9 @@ export function recordToSilence(r: Record<string, unknown>): Silence {
   return {
     id: str(r.silence_id),
     matchers: json<Matcher[]>(r.matchers, []),
-    startsAtMs: num(r.starts_at_ms),
-    endsAtMs: num(r.ends_at_ms),
-    createdAtMs: num(r.created_at_ms),
+    startsAtMs: numberOf(r.starts_at_ms),
+    endsAtMs: numberOf(r.ends_at_ms),
+    createdAtMs: numberOf(r.created_at_ms),
     createdBy: str(r.created_by),
     comment: str(r.comment),
   };

@@ -1,5 +1,5 @@
 import { parseArgs } from 'node:util';
-import { ALERTS_JOB, recordJobRun } from '../../aggregator/job-state';
+import { ALERTS_JOB, recordJobRun } from '../../sql/job-state';
 import { evaluateAlerts, type EvaluationReport } from '../../alerts/run/evaluate-run';
 import { openLocalAlertWarehouse } from '../../alerts/run/open-warehouse';
 import { createAlertRuntime } from '../../alerts/run/runtime';

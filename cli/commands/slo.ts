@@ -1,5 +1,5 @@
 import { parseArgs } from 'node:util';
-import { readJobState, ROLLUP_JOB } from '../../aggregator/job-state';
+import { readJobState, ROLLUP_JOB } from '../../sql/job-state';
 import { formatSloStatuses } from '../../aggregator/slo-format';
 import { computeSloStatuses } from '../../aggregator/slo-job';
 import { buildMonthlyReport } from '../../aggregator/slo-report';

@@ -1,4 +1,4 @@
-import { readJobState, ROLLUP_JOB } from '../../../aggregator/job-state';
+import { readJobState, ROLLUP_JOB } from '../../../sql/job-state';
 import { runRollupJob } from '../../../aggregator/rollup-job';
 import { bucketIndex } from '../../../shared/histogram';
 import { defineQuery } from '../../../sql/dialect';
