@@ -18,6 +18,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DuckDbWarehouse } from '../../sql/duckdb/duckdb-warehouse';
 import { defineQuery } from '../../sql';
+import { describeWhenAvailable } from '../support/ci-gate';
 import { startSuite, type RunningSuite } from './support/emulator-suite';
 import { checkPrerequisites, ensureBuilt } from './support/prerequisites';
 
@@ -41,10 +42,10 @@ const FUNCTION_KILLED = /Your function was killed|Request to function failed/;
 const prerequisites = checkPrerequisites();
 const missing = 'missing' in prerequisites ? prerequisites.missing : [];
 
-if (missing.length > 0 && process.env.CI !== 'true') {
-  describe.skip(`Firebase functions under the emulator suite (skipped: ${missing.join('; ')})`, () => undefined);
-} else {
-  describe('Firebase functions under the emulator suite', () => {
+// Skipped without its prerequisites, failed under CI=true (test/support/ci-gate.ts).
+const prerequisite = { missing: missing.length > 0 ? missing.join('; ') : undefined, inCi: '.ci/run must install firebase-tools, Java 21+ and the emulators' };
+{
+  describeWhenAvailable('Firebase functions under the emulator suite', prerequisite, () => {
     let suite: RunningSuite | undefined;
     let duckdbPath = '';
     let startedMs = 0;

@@ -1,6 +1,7 @@
 import { PubSub, type Message, type Subscription } from '@google-cloud/pubsub';
 import { randomUUID } from 'node:crypto';
 import { emulatorInstalled } from '../../../cli/local/emulators';
+import { describeWhenAvailable } from '../../support/ci-gate';
 import { TransportError, type Transport } from '../../../emitter';
 import type { MetricsMessage } from '../../../shared';
 
@@ -8,22 +9,9 @@ import type { MetricsMessage } from '../../../shared';
 export const PROJECT = process.env.GOOGLE_CLOUD_PROJECT ?? 'obs-test';
 export const quiet = { warn: (): void => undefined };
 
-/**
- * For suites that start their own emulator (to kill and restart it): under CI=true a missing
- * binary fails the suite; elsewhere it is skipped with a note, like describeWithEmulator.
- */
+/** For suites that start their own emulator (to kill and restart it): the one CI rule (test/support/ci-gate.ts). */
 export function describeWithOwnEmulator(name: string, body: () => void): void {
-  if (emulatorInstalled('pubsub')) {
-    describe(name, body);
-  } else if (process.env.CI === 'true') {
-    describe(name, () => {
-      it('needs the Pub/Sub emulator binary under CI', () => {
-        throw new Error('the Pub/Sub emulator is not installed and CI=true: integration tests do not skip in CI');
-      });
-    });
-  } else {
-    describe.skip(`${name} (skipped: the Pub/Sub emulator is not installed)`, body);
-  }
+  describeWhenAvailable(name, { missing: emulatorInstalled('pubsub') ? undefined : 'the Pub/Sub emulator is not installed', inCi: 'the CI machine must have the Google Cloud SDK emulators' }, body);
 }
 
 export const uniqueName = (prefix: string) => `${prefix}-${randomUUID().slice(0, 8)}`;
