@@ -3,18 +3,19 @@ import { SECRET_VARIABLES } from '../shared/redaction';
 
 /**
  * The secrets (Secret Manager, `firebase functions:secrets:set NAME`), named after the one list
- * of secrets (shared/redaction.ts SECRET_VARIABLES). A function sees only the secrets bound to it
- * (`secrets: [...]` in index.ts), as environment variables of the same name, which loadConfig
- * reads like any other. Every bound secret must exist when deploying (docs/DEPLOYMENT.md, "Secrets").
+ * of secrets (shared/config.ts SECRET_FIELDS, their variables in shared/redaction.ts). A function
+ * sees only the secrets bound to it (`secrets: [...]` in index.ts), as environment variables of
+ * the same name, which loadConfig reads like any other. Every bound secret must exist when
+ * deploying (docs/DEPLOYMENT.md, "Secrets"), so only these are bound.
  */
-const { internalHealthApiKey, ...channels } = SECRET_VARIABLES;
+const secret = (field: keyof typeof SECRET_VARIABLES) => defineSecret(SECRET_VARIABLES[field]);
 
 /** The notification channels: the alert evaluator sends with them. */
-export const CHANNEL_SECRETS = Object.values(channels).map((name) => defineSecret(name));
+export const CHANNEL_SECRETS = [secret('slackOncallWebhook'), secret('slackSafetyWebhook'), secret('pagerdutyIntegrationKey'), secret('smtpUrl')];
 
 /**
  * Internal health and the dashboard: the key, and the channel secrets because their `channels`
  * and `environment` components report which are set (names only, never values). Public health,
  * the feature matrix and ingest get none.
  */
-export const HEALTH_SECRETS = [defineSecret(internalHealthApiKey), ...CHANNEL_SECRETS];
+export const HEALTH_SECRETS = [secret('internalHealthApiKey'), ...CHANNEL_SECRETS];

@@ -1,4 +1,4 @@
-import { redactSecrets, type ObservabilityConfig } from './config';
+import { configSecretValues, redactSecrets, type ObservabilityConfig, type SECRET_FIELDS } from './config';
 
 /**
  * Removes secrets from text before it reaches a log line, an error, alert_log or the outbox.
@@ -45,24 +45,23 @@ export function createRedactor(values: ReadonlyArray<string | undefined>): Redac
 }
 
 /**
- * The secrets of the configuration, by field, with the environment variable (and Secret Manager
- * secret, functions/secrets.ts) each comes from: the one list of what no log line, error,
- * alert_log row, outbox line or HTTP answer may carry.
+ * The environment variable (and Secret Manager secret, functions/secrets.ts) of each secret of
+ * the configuration. The list itself is shared/config.ts SECRET_FIELDS: a field added there must
+ * be named here (the type says so).
  */
-export const SECRET_VARIABLES = {
+export const SECRET_VARIABLES: Readonly<Record<(typeof SECRET_FIELDS)[number], string>> = {
   internalHealthApiKey: 'INTERNAL_HEALTH_API_KEY',
   slackOncallWebhook: 'SLACK_ONCALL_WEBHOOK',
   slackSafetyWebhook: 'SLACK_SAFETY_WEBHOOK',
   pagerdutyIntegrationKey: 'PAGERDUTY_INTEGRATION_KEY',
   smtpUrl: 'SMTP_URL',
-} as const satisfies Partial<Record<keyof ObservabilityConfig, string>>;
+  heartbeatUrl: 'OBS_HEARTBEAT_URL',
+};
 
-/** The secret values of a configuration (unset ones as undefined). */
-export function configSecrets(config: ObservabilityConfig): Array<string | undefined> {
-  return (Object.keys(SECRET_VARIABLES) as Array<keyof typeof SECRET_VARIABLES>).map((field) => config[field]);
-}
+/** The secret values of a configuration (unset ones as undefined): shared/config.ts configSecretValues. */
+export const configSecrets: (config: ObservabilityConfig) => Array<string | undefined> = configSecretValues;
 
-/** The redactor of a configuration: every secret, and the parts of it that can show up alone. */
+/** The redactor of a configuration: every secret, and the parts of it that can show up alone. The one place it is built from config. */
 export function redactorFor(config: ObservabilityConfig): Redactor {
-  return createRedactor(configSecrets(config));
+  return createRedactor(configSecretValues(config));
 }
