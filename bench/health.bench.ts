@@ -20,7 +20,7 @@ import { join } from 'node:path';
 import { chromium, type Browser } from 'playwright-core';
 import { createHttpRoutes } from '../cli/local/http-app';
 import { createHttpServer, listen } from '../cli/local/http-server';
-import { localTokenVerifier } from '../health/admin-auth';
+import { localTokenVerifier } from '../http/admin-auth';
 import { ingestLagProbe, jobFreshnessProbe, warehouseHealthProbe } from '../health/component-probes';
 import { loadConfig } from '../shared/config';
 import { DuckDbWarehouse } from '../sql/duckdb/duckdb-warehouse';

@@ -1,7 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { requireAdmin, type TokenVerifier } from '../health/admin-auth';
-import { GET_METHODS, json, methodNotAllowed, trimTrailingSlashes, type HttpRequest, type HttpResponse } from '../health/http';
+import { requireAdmin, type TokenVerifier } from '../http/admin-auth';
+import { GET_METHODS, json, methodNotAllowed, trimTrailingSlashes, type HttpRequest, type HttpResponse } from '../http/http';
 import { loadDashboard, type DashboardSources } from './dashboard-data';
 
 export const DASHBOARD_PATH = '/admin/observability';

@@ -1,12 +1,12 @@
 import { HttpsError } from 'firebase-functions/v2/https';
 import { createDashboardRoutes } from '../dashboard/dashboard-routes';
-import { isAdminClaims } from '../health/admin-auth';
+import { isAdminClaims } from '../http/admin-auth';
 import { createFeatureMatrixHandler, featureMatrixFor } from '../health/feature-matrix-handler';
-import type { HttpRequest, HttpResponse } from '../health/http';
+import type { HttpRequest, HttpResponse } from '../http/http';
 import { createInternalHealthHandler } from '../health/internal-health';
 import type { FeatureMatrix } from '../health/module-readiness';
 import { createPublicHealthHandler } from '../health/public-health';
-import { once, type FunctionInstance } from './instance';
+import { once, type ProductionApp } from '../app/production';
 
 type Handler = (request: HttpRequest) => Promise<HttpResponse | undefined>;
 
@@ -34,11 +34,12 @@ export interface FunctionHandlers {
 }
 
 /**
- * The framework-free handlers (health/, dashboard/) wired to one function instance. Each is built
- * on its function's first request, so an instance only builds what it serves.
+ * The framework-free handlers (health/, dashboard/) wired to the production assembly of one
+ * function instance (app/production.ts). Each is built on its function's first request, so an
+ * instance only builds what it serves.
  */
-export function createFunctionHandlers(instance: FunctionInstance): FunctionHandlers {
-  const { clock } = instance;
+export function createFunctionHandlers(instance: ProductionApp): FunctionHandlers {
+  const clock = () => instance.clock.now();
   const publicHealth = once(() => createPublicHealthHandler(instance.config().environment, clock));
   const internalHealth = once(() => createInternalHealthHandler({ config: instance.config(), probes: instance.probes(), clock }));
   const featureMatrix = once(() => {

@@ -1,4 +1,4 @@
-import { checkUrlLength, declaredLength, GET_METHODS, headFrom, json, MAX_BODY_BYTES, methodNotAllowed, payloadTooLarge, type HttpRequest, type HttpResponse } from '../health/http';
+import { checkUrlLength, declaredLength, GET_METHODS, headFrom, json, MAX_BODY_BYTES, methodNotAllowed, payloadTooLarge, type HttpRequest, type HttpResponse } from '../http/http';
 
 /**
  * The parts of a Cloud Functions (Express) request the handlers read. Structural, so this module

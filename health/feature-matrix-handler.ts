@@ -1,6 +1,6 @@
 import type { Warehouse } from '../sql/warehouse';
-import { requireAdmin, type TokenVerifier } from './admin-auth';
-import { json, type HttpRequest, type HttpResponse } from './http';
+import { requireAdmin, type TokenVerifier } from '../http/admin-auth';
+import { json, type HttpRequest, type HttpResponse } from '../http/http';
 import { loadLiveSignals, type ActiveAlertsSource } from './live-signals';
 import { featureMatrix } from './module-readiness';
 

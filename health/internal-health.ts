@@ -1,7 +1,7 @@
 import { CHANNELS, CHANNEL_IDS, type ObservabilityConfig } from '../shared';
 import { VERSION } from '../shared/version';
-import { json, type HttpRequest, type HttpResponse } from './http';
-import { checkInternalKey } from './internal-auth';
+import { json, type HttpRequest, type HttpResponse } from '../http/http';
+import { checkInternalKey } from '../http/internal-auth';
 import { overallStatus, runProbe, type ComponentHealth, type Probe } from './probes';
 
 export interface NamedProbe {

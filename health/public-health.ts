@@ -1,5 +1,5 @@
 import { VERSION } from '../shared/version';
-import { json, type HttpResponse } from './http';
+import { json, type HttpResponse } from '../http/http';
 
 export interface PublicHealthBody {
   status: 'ok';

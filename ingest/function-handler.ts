@@ -3,7 +3,6 @@ import { loadConfig } from '../shared/config';
 import { loadCardinalityLimiter } from './cardinality-seed';
 import { IngestHandler, type IngestHandlerOptions } from './ingest-handler';
 import type { IngestSummary } from './ingest-message';
-import { sharedWarehouse } from './warehouse-factory';
 
 /**
  * The Pub/Sub message as a push delivery hands it over (the fields of firebase-functions'
@@ -21,10 +20,11 @@ export interface PushedMessage {
  * Ingests one pushed message. Resolves when its events are stored (or dead-lettered); throws when
  * it must be redelivered — with `retry: true` on the function, Pub/Sub then retries it with
  * backoff. Push deliveries carry no delivery count, so the handler bounds retries by age
- * (IngestHandler's maxRetryAgeMs) instead.
+ * (IngestHandler's maxRetryAgeMs) instead. `warehouse` is the assembly's (app/production.ts),
+ * opened once per instance.
  */
 export function createPushIngest(
-  warehouse: () => Promise<Warehouse> = sharedWarehouse(),
+  warehouse: () => Promise<Warehouse>,
   options: Omit<IngestHandlerOptions, 'warehouse'> = {},
 ): (message: PushedMessage) => Promise<IngestSummary> {
   let handler: IngestHandler | undefined;

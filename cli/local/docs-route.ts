@@ -1,6 +1,6 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { GET_METHODS, methodNotAllowed, type HttpRequest, type HttpResponse } from '../../health/http';
+import { GET_METHODS, methodNotAllowed, type HttpRequest, type HttpResponse } from '../../http/http';
 
 /** docs/ beside the sources (tsx, jest) or beside lib/ (the built CLI). */
 function docsDir(): string | undefined {

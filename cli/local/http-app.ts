@@ -1,7 +1,7 @@
 import { createDashboardRoutes } from '../../dashboard/dashboard-routes';
 import type { DashboardSources } from '../../dashboard/dashboard-data';
-import type { TokenVerifier } from '../../health/admin-auth';
-import { GET_METHODS, methodNotAllowed, type HttpRequest, type HttpResponse } from '../../health/http';
+import type { TokenVerifier } from '../../http/admin-auth';
+import { GET_METHODS, methodNotAllowed, type HttpRequest, type HttpResponse } from '../../http/http';
 import { createFeatureMatrixHandler } from '../../health/feature-matrix-handler';
 import { createInternalHealthHandler } from '../../health/internal-health';
 import { createPublicHealthHandler } from '../../health/public-health';

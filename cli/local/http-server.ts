@@ -1,6 +1,6 @@
 import { createServer, STATUS_CODES, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
-import { checkUrlLength, headFrom, json, payloadTooLarge, type BodyRead, type HttpRequest, type HttpResponse } from '../../health/http';
+import { checkUrlLength, headFrom, json, payloadTooLarge, type BodyRead, type HttpRequest, type HttpResponse } from '../../http/http';
 
 /** A route answers the requests it owns and returns undefined for the rest. HEAD reaches routes as GET. */
 export type Route = (request: HttpRequest) => Promise<HttpResponse | undefined> | HttpResponse | undefined;

@@ -1,5 +1,5 @@
-import { requireAdmin, type TokenVerifier } from '../../health/admin-auth';
-import { json, methodNotAllowed, readBody, type HttpRequest, type HttpResponse } from '../../health/http';
+import { requireAdmin, type TokenVerifier } from '../../http/admin-auth';
+import { json, methodNotAllowed, readBody, type HttpRequest, type HttpResponse } from '../../http/http';
 import type { CommandIo } from '../command';
 import type { StackInfo } from './stack-file';
 

@@ -5,7 +5,7 @@ import { chromium, type Browser, type Page } from 'playwright-core';
 import { createHttpRoutes } from '../../cli/local/http-app';
 import { createHttpServer, listen } from '../../cli/local/http-server';
 import { warehouseHealthProbe, ingestLagProbe, jobFreshnessProbe } from '../../health/component-probes';
-import { localTokenVerifier } from '../../health/admin-auth';
+import { localTokenVerifier } from '../../http/admin-auth';
 import type { ActiveAlert } from '../../health/live-signals';
 import { loadConfig } from '../../shared';
 import { DuckDbWarehouse } from '../../sql/duckdb/duckdb-warehouse';

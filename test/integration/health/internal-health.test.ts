@@ -3,7 +3,7 @@ import { deleteApp, initializeApp, type App } from 'firebase-admin/app';
 import { getFirestore } from 'firebase-admin/firestore';
 import { createServer, type Server, type Socket } from 'node:net';
 import { firestoreProbe, ingestLagProbe, jobFreshnessProbe, pubsubTopicProbe, warehouseHealthProbe } from '../../../health/component-probes';
-import { requestFrom } from '../../../health/http';
+import { requestFrom } from '../../../http/http';
 import { createInternalHealthHandler } from '../../../health/internal-health';
 import { DuckDbWarehouse } from '../../../sql/duckdb/duckdb-warehouse';
 import { describeWithEmulator } from '../../support/emulator-env';

@@ -3,8 +3,8 @@ import type { Socket } from 'node:net';
 import { createHttpRoutes } from '../../../cli/local/http-app';
 import { createHttpServer, listen } from '../../../cli/local/http-server';
 import { createRemoteCliRoute, REMOTE_CLI_PATH } from '../../../cli/local/remote-cli';
-import { localTokenVerifier } from '../../../health/admin-auth';
-import { MAX_BODY_BYTES, MAX_URL_BYTES } from '../../../health/http';
+import { localTokenVerifier } from '../../../http/admin-auth';
+import { MAX_BODY_BYTES, MAX_URL_BYTES } from '../../../http/http';
 import { loadConfig } from '../../../shared';
 import { DuckDbWarehouse } from '../../../sql/duckdb/duckdb-warehouse';
 

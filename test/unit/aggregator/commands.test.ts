@@ -3,7 +3,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { CommandIo } from '../../../cli/command';
 import { main } from '../../../cli/obs';
-import { handleScheduledRollups, handleScheduledSlos, scheduledNowMs } from '../../../aggregator/scheduled';
+import { createPipelineJobs } from '../../../app/jobs';
+import { scheduledNowMs } from '../../../functions/schedule';
+import { jsonLinesLogger } from '../../../shared/logger';
 import { DuckDbWarehouse } from '../../../sql/duckdb/duckdb-warehouse';
 import { event, HOUR, MINUTE, openMemoryWarehouse } from './support';
 
@@ -112,10 +114,17 @@ describe('the scheduled handlers (index.ts onSchedule)', () => {
     try {
       await wh.insertEvents([event('product.wallet.spend.success', 'count', 5, T0, {})]);
       const lines: string[] = [];
-      const deps = { warehouse: () => Promise.resolve(wh), log: (l: string) => void lines.push(l), clock: () => 0 };
-      const rollups = await handleScheduledRollups({ scheduleTime: iso(T0 + MINUTE) }, deps);
+      const jobs = createPipelineJobs({
+        warehouse: () => Promise.resolve(wh),
+        logger: jsonLinesLogger({}, (l) => void lines.push(l)),
+        alertRuntime: () => {
+          throw new Error('no alerts here');
+        },
+      });
+      const nowMs = scheduledNowMs({ scheduleTime: iso(T0 + MINUTE) }, () => 0);
+      const rollups = await jobs.runRollups(nowMs);
       expect(rollups.newEvents).toBe(1);
-      const slos = await handleScheduledSlos({ scheduleTime: iso(T0 + MINUTE) }, deps);
+      const slos = await jobs.runSlos(nowMs);
       expect(slos.written).toBe(true);
       expect(slos.statuses.find((s) => s.sloId === 'wallet-spend-success')?.attainment).toBe(1);
       expect(lines.map((l) => (JSON.parse(l) as { message: string }).message)).toEqual(['rollups done', 'slo statuses written']);

@@ -1,7 +1,7 @@
 import { dispatch, type Route } from '../../../cli/local/http-server';
 import { createDashboardRoutes, DASHBOARD_PATH } from '../../../dashboard/dashboard-routes';
 import type { DashboardSources } from '../../../dashboard/dashboard-data';
-import { json, requestFrom, type HttpRequest } from '../../../health/http';
+import { json, requestFrom, type HttpRequest } from '../../../http/http';
 
 /** The server's decisions before and around routing, without sockets (the socket-level tests are in test/integration/health). */
 describe('dispatching a request to the local routes', () => {

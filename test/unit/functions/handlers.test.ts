@@ -1,8 +1,9 @@
+import { FakeClock } from '../../../shared/clock';
 import { deleteApp, initializeApp, type App } from 'firebase-admin/app';
 import { HttpsError } from 'firebase-functions/v2/https';
 import { createFunctionHandlers } from '../../../functions/handlers';
-import { createFunctionInstance } from '../../../functions/instance';
-import { requestFrom } from '../../../health/http';
+import { createProductionApp } from '../../../app/production';
+import { requestFrom } from '../../../http/http';
 import { DuckDbWarehouse } from '../../../sql/duckdb/duckdb-warehouse';
 import type { Warehouse } from '../../../sql/warehouse';
 
@@ -32,7 +33,7 @@ describe('the HTTP and callable functions, wired to one instance', () => {
   });
 
   const handlers = (env: Record<string, string> = {}, open: () => Promise<Warehouse> = openWarehouse) =>
-    createFunctionHandlers(createFunctionInstance({ env: { OBS_ENVIRONMENT: 'test', INTERNAL_HEALTH_API_KEY: KEY, ...env }, clock: () => NOW, app: () => app, firestore: () => undefined, openWarehouse: open }));
+    createFunctionHandlers(createProductionApp({ env: { OBS_ENVIRONMENT: 'test', INTERNAL_HEALTH_API_KEY: KEY, ...env }, clock: new FakeClock(NOW), app: () => app, firestore: () => undefined, openWarehouse: open }));
 
   it('public health answers 200 without opening the warehouse', async () => {
     const response = await handlers().publicHealth(requestFrom('/'));

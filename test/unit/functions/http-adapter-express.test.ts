@@ -2,7 +2,7 @@ import express from 'express';
 import { request as httpRequest, type IncomingHttpHeaders, type Server } from 'node:http';
 import { serveGet } from '../../../functions/http-adapter';
 import { createPublicHealthHandler } from '../../../health/public-health';
-import { MAX_BODY_BYTES } from '../../../health/http';
+import { MAX_BODY_BYTES } from '../../../http/http';
 
 interface Answer {
   status: number;

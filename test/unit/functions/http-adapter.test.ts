@@ -1,5 +1,5 @@
 import { serveGet, toHttpRequest, type FunctionsResponse } from '../../../functions/http-adapter';
-import { json, MAX_BODY_BYTES, MAX_URL_BYTES, type HttpRequest } from '../../../health/http';
+import { json, MAX_BODY_BYTES, MAX_URL_BYTES, type HttpRequest } from '../../../http/http';
 
 /** A stand-in for Express's response: records what the adapter wrote. */
 function recorder() {

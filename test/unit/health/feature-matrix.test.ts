@@ -1,8 +1,8 @@
 import { getAuth } from 'firebase-admin/auth';
 import { deleteApp, initializeApp, type App } from 'firebase-admin/app';
-import { firebaseTokenVerifier, localTokenVerifier, type TokenVerifier } from '../../../health/admin-auth';
+import { firebaseTokenVerifier, localTokenVerifier, type TokenVerifier } from '../../../http/admin-auth';
 import { createFeatureMatrixHandler } from '../../../health/feature-matrix-handler';
-import { requestFrom } from '../../../health/http';
+import { requestFrom } from '../../../http/http';
 import type { ActiveAlert } from '../../../health/live-signals';
 import { DuckDbWarehouse } from '../../../sql/duckdb/duckdb-warehouse';
 

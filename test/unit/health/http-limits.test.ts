@@ -1,4 +1,4 @@
-import { checkUrlLength, declaredLength, headFrom, json, MAX_BODY_BYTES, MAX_URL_BYTES, readBody, requestFrom, trimTrailingSlashes, type HttpRequest } from '../../../health/http';
+import { checkUrlLength, declaredLength, headFrom, json, MAX_BODY_BYTES, MAX_URL_BYTES, readBody, requestFrom, trimTrailingSlashes, type HttpRequest } from '../../../http/http';
 
 /** A string that counts how often its characters are looked at: the trim's work, measured in steps rather than time. */
 class CountingString extends String {

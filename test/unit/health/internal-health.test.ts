@@ -1,5 +1,5 @@
 import { createInternalHealthHandler, type NamedProbe } from '../../../health/internal-health';
-import { requestFrom } from '../../../health/http';
+import { requestFrom } from '../../../http/http';
 import { PROBE_TIMEOUT_MS } from '../../../health/probes';
 import { createPublicHealthHandler } from '../../../health/public-health';
 

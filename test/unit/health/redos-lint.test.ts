@@ -4,7 +4,7 @@ import { promisify } from 'node:util';
 
 const ROOT = join(__dirname, '..', '..', '..');
 // Every file that handles HTTP requests: the health handlers, the dashboard, the local server and the Firebase adapter.
-const REQUEST_FILES = ['health/http.ts', 'health/admin-auth.ts', 'dashboard/dashboard-routes.ts', 'cli/local/http-server.ts', 'cli/local/http-app.ts', 'cli/local/docs-route.ts', 'cli/local/remote-cli.ts', 'functions/http-adapter.ts'];
+const REQUEST_FILES = ['http/http.ts', 'http/admin-auth.ts', 'http/internal-auth.ts', 'dashboard/dashboard-routes.ts', 'cli/local/http-server.ts', 'cli/local/http-app.ts', 'cli/local/docs-route.ts', 'cli/local/remote-cli.ts', 'functions/http-adapter.ts'];
 const PROBE = ['export const nested = (s: string): boolean => /(a+)+$/.test(s);', "export const trim = (s: string): string => s.replace(/\\/+$/, '');", ''].join('\n');
 
 interface LintReport {

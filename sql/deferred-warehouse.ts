@@ -1,8 +1,8 @@
-import type { Dialect, Params, Row, SqlQuery, TableName, Warehouse, DeadLetterRow, EventRow, InsertEventsResult } from '../sql';
+import type { Dialect, Params, Row, SqlQuery, TableName, Warehouse, DeadLetterRow, EventRow, InsertEventsResult } from '.';
 
 /**
  * A {@link Warehouse} that opens the real one on its first call (through `open`, which the
- * instance shares: sharedWarehouse). Handlers take a Warehouse when they are built, but an HTTP
+ * assembly shares: open-warehouse.ts openOnce). Handlers take a Warehouse when they are built, but an HTTP
  * function should not open BigQuery or DuckDB to answer a 401, serve a static asset, or report
  * that the warehouse cannot be opened: with this, only the calls that need data open it, and a
  * failed open rejects that call (a health probe then reports `error`) and is tried again next time.

@@ -1,0 +1,131 @@
+import type { AggregationResult } from '../aggregator/aggregate';
+import { runRollupJob, type RollupRunResult } from '../aggregator/rollup-job';
+import { runSloJob, type SloRunResult } from '../aggregator/slo-job';
+import { evaluateAlerts, type AlertRuntime, type EvaluationReport } from '../alerts/run/evaluate-run';
+import { describeError } from '../shared/describe-error';
+import { silentLogger, type Logger } from '../shared/logger';
+import { ALERTS_JOB, recordJobRun, ROLLUP_JOB, SLO_JOB, type JobName } from '../sql/job-state';
+import type { Warehouse } from '../sql/warehouse';
+import { NO_PIPELINE_METRICS, type PipelineMetrics } from './pipeline-metrics';
+
+/**
+ * The job runners: the one place each scheduled job is run, for the Cloud Functions schedule
+ * (index.ts), the local stack's scheduler (cli/local/stack.ts) and the `obs` commands alike. Each
+ * runner records its own `job_state` row (the rollup job its watermark, the SLO job and the alert
+ * evaluator their last run: what /health/internal's freshness probes read), reports to the
+ * assembly's {@link PipelineMetrics}, and logs one summary line. A failure is reported to the
+ * metrics and thrown: the scheduler records it and runs again.
+ */
+export interface PipelineJobs {
+  /** The incremental rollups as of `nowMs` (their job_state row is the watermark). */
+  runRollups(nowMs: number): Promise<RollupRunResult>;
+  /** The SLO statuses as of `nowMs`, written to slo_status. */
+  runSlos(nowMs: number): Promise<SloRunResult>;
+  /** Rollups, then SLOs from the fresh rollups: `obs aggregate` and the local scheduler. */
+  runAggregation(nowMs: number): Promise<AggregationResult>;
+  /** One alert evaluation at `nowMs`, then its job_state row, then the `afterSuccess` hook. */
+  runAlerts(nowMs: number, options?: AlertRunOptions): Promise<EvaluationReport>;
+}
+
+export interface AlertRunOptions {
+  /** Where unconfigured channels write (`obs alerts evaluate --outbox`); default the assembly's. */
+  readonly outboxPath?: string;
+}
+
+/** An alert pipeline for one run, and what to do once the run is over (close SMTP connections, or nothing for a long-lived one). */
+export interface AlertRuntimeLease {
+  readonly runtime: AlertRuntime;
+  release(): void;
+}
+
+export interface JobDeps {
+  /** The assembly's warehouse; the runners never close it. */
+  readonly warehouse: () => Promise<Warehouse>;
+  readonly alertRuntime: (warehouse: Warehouse, options: AlertRunOptions) => AlertRuntimeLease;
+  /** Summary lines (`rollups done`, …); default none: the local stack and the CLI report themselves. */
+  readonly logger?: Logger;
+  readonly metrics?: PipelineMetrics;
+  /**
+   * Called after every successful alert evaluation, once its job_state row is written: the
+   * dead man's switch pings here. Awaited (a scheduled function must not return before its
+   * ping is sent), so it must bound its own time; what it throws is logged, never raised.
+   */
+  readonly afterAlertsSuccess?: (report: EvaluationReport) => void | Promise<void>;
+}
+
+export function createPipelineJobs(deps: JobDeps): PipelineJobs {
+  const logger = deps.logger ?? silentLogger;
+  const metrics = deps.metrics ?? NO_PIPELINE_METRICS;
+  const report = (what: () => void) => {
+    try {
+      what();
+    } catch {
+      // A metrics sink must not throw (PipelineMetrics' contract); if it does, the job still stands.
+    }
+  };
+  async function timed<T>(job: JobName, run: () => Promise<T>): Promise<T> {
+    const started = performance.now();
+    try {
+      return await run();
+    } catch (error) {
+      report(() => metrics.jobFailed(job, Math.round(performance.now() - started), error));
+      throw error;
+    }
+  }
+
+  const runRollups = (nowMs: number) =>
+    timed(ROLLUP_JOB, async () => {
+      const result = await runRollupJob(await deps.warehouse(), { nowMs });
+      report(() => metrics.rollupsRan(result));
+      logger.info('rollups done', { nowMs, newEvents: result.newEvents, changedMinutes: result.changedMinutes, spans: result.spans.length, watermarkMs: result.watermarkMs, durationMs: result.durationMs });
+      return result;
+    });
+
+  const runSlos = (nowMs: number) =>
+    timed(SLO_JOB, async () => {
+      const result = await runSloJob(await deps.warehouse(), { nowMs, write: true });
+      report(() => metrics.slosRan(result));
+      logger.info('slo statuses written', { nowMs, statuses: Object.fromEntries(result.statuses.map((s) => [s.sloId, s.status])), durationMs: result.durationMs });
+      return result;
+    });
+
+  const runAlerts = (nowMs: number, options: AlertRunOptions = {}) =>
+    timed(ALERTS_JOB, async () => {
+      const started = performance.now();
+      const warehouse = await deps.warehouse();
+      const lease = deps.alertRuntime(warehouse, options);
+      let evaluation: EvaluationReport;
+      try {
+        evaluation = await evaluateAlerts(lease.runtime, nowMs);
+        await recordJobRun(warehouse, ALERTS_JOB, nowMs, { runId: evaluation.runId, transitions: evaluation.transitions.length, firing: evaluation.firing.length });
+      } finally {
+        lease.release();
+      }
+      report(() => metrics.alertsRan(evaluation, Math.round(performance.now() - started)));
+      logger.info('alert evaluation finished', {
+        runId: evaluation.runId,
+        transitions: evaluation.transitions.length,
+        firing: evaluation.firing.length,
+        deliveries: evaluation.deliveries.map((d) => `${d.channel}:${d.outcome}`),
+      });
+      if (deps.afterAlertsSuccess) {
+        try {
+          await deps.afterAlertsSuccess(evaluation);
+        } catch (error) {
+          logger.warn('after-evaluation hook failed; the evaluation stands', { error: describeError(error) });
+        }
+      }
+      return evaluation;
+    });
+
+  return {
+    runRollups,
+    runSlos,
+    async runAggregation(nowMs) {
+      const rollup = await runRollups(nowMs);
+      const slo = await runSlos(nowMs);
+      return { rollup, slo };
+    },
+    runAlerts,
+  };
+}
