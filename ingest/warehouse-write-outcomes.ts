@@ -49,9 +49,12 @@ export function errorWithCauses(error: unknown): string {
   const parts: string[] = [];
   let current: unknown = error;
   for (let depth = 0; current !== undefined && current !== null && depth < 4; depth++) {
-    const text = current instanceof Error ? current.message || current.name : describeValue(current);
+    // Duck-typed, not instanceof Error: errors from a native addon (DuckDB) or another realm
+    // (a Jest sandbox) are not instances of this realm's Error.
+    const message = typeof current === 'object' ? (current as { message?: unknown }).message : undefined;
+    const text = typeof message === 'string' && message !== '' ? message : describeValue(current);
     parts.push(text.replace(/\s+/g, ' ').trim());
-    current = current instanceof Error ? current.cause : undefined;
+    current = typeof current === 'object' ? (current as { cause?: unknown }).cause : undefined;
   }
   return parts.join(' (cause: ').concat(')'.repeat(Math.max(0, parts.length - 1))).slice(0, 500);
 }
