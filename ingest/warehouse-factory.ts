@@ -35,8 +35,12 @@ const MAX_DEFAULT_DUCKDB_THREADS = 4;
 /**
  * Bounds for the DuckDB instance: OBS_DUCKDB_MEMORY_LIMIT (a DuckDB size, default 512MB) and
  * OBS_DUCKDB_THREADS (default the cores, at most 4). DuckDB's own default memory limit is 80% of
- * RAM, which a long-running `obs start` grew into (issue 17, item 10). Past the limit DuckDB spills
- * large sorts and aggregations to a temporary folder beside the file rather than failing.
+ * RAM, which a long-running `obs start` grew into (issue 17, item 10). Under the limit DuckDB
+ * evicts cached table blocks and spills large sorts and aggregations to a folder beside the file.
+ * What must fit is the ART index behind metric_events' PRIMARY KEY (event_id) while inserts use
+ * it: measured here (DuckDB 1.5), tens of bytes per stored event, and with a 64MB limit inserts
+ * failed with "Out of Memory Error" after about 400,000 events. Ingest then retries and the
+ * warehouse probe says why; a stack that keeps millions of events needs a higher limit.
  */
 export function duckDbResources(env: NodeJS.ProcessEnv = process.env): DuckDbResourceSettings {
   const threads = env.OBS_DUCKDB_THREADS ? Number(env.OBS_DUCKDB_THREADS) : Math.min(MAX_DEFAULT_DUCKDB_THREADS, availableParallelism());

@@ -1,7 +1,7 @@
 import { parseArgs } from 'node:util';
 import { loadConfig } from '../../shared';
 import { EXIT_USAGE, type Command } from '../command';
-import { startStack } from '../local/stack';
+import { startStack, type RunningStack } from '../local/stack';
 
 /**
  * `obs start [--no-demo] [--no-emulator]`: the whole pipeline on this machine, until Ctrl-C.
@@ -24,38 +24,49 @@ export const startCommand: Command = {
     let lastProgress = 0;
     // eslint-disable-next-line @typescript-eslint/no-require-imports
     const { main } = require('../obs') as typeof import('../obs');
-    const stack = await startStack({
-      config: loadConfig(),
-      demo: !values['no-demo'],
-      useEmulator: !values['no-emulator'],
-      runCommand: (a, commandIo) => main(a, commandIo),
-      log: (line) => io.out(tty ? `\r\x1b[K${line}` : line),
-      progress: (line) => {
-        if (tty) process.stdout.write(`\r\x1b[K${line}`);
-        else if (Date.now() - lastProgress >= 30_000) {
-          lastProgress = Date.now();
-          io.out(line);
-        }
-      },
-    });
     // Ctrl-C reaches this process more than once (the terminal signals the whole process group
     // and npm forwards it too): the first starts a clean shutdown, further ones are counted, the
-    // third forces an exit.
+    // third forces an exit (the exit hook still kills the emulator). The handlers go in before the
+    // stack starts: a Ctrl-C during startup (the demo backfill) lets it finish starting and then
+    // stops it, instead of killing this process and orphaning the emulator it started.
     let signals = 0;
-    await new Promise<void>((resolve) => {
-      const onSignal = (signal: NodeJS.Signals) => {
-        signals++;
-        if (signals === 1) {
-          io.out(`${tty ? '\n' : ''}obs start: ${signal}: flushing and shutting down…`);
-          resolve();
-        } else if (signals >= 3) {
-          io.err('obs start: forced exit before the shutdown finished');
-          process.exit(130);
-        }
-      };
-      process.on('SIGINT', onSignal);
-      process.on('SIGTERM', onSignal);
-    });
+    let requestStop: () => void = () => undefined;
+    const stopRequested = new Promise<void>((resolve) => (requestStop = resolve));
+    const onSignal = (signal: NodeJS.Signals) => {
+      signals++;
+      if (signals === 1) {
+        io.out(`${tty ? '\n' : ''}obs start: ${signal}: flushing and shutting down…`);
+        requestStop();
+      } else if (signals >= 3) {
+        io.err('obs start: forced exit before the shutdown finished');
+        process.exit(130);
+      }
+    };
+    process.on('SIGINT', onSignal);
+    process.on('SIGTERM', onSignal);
+    let stack: RunningStack;
+    try {
+      stack = await startStack({
+        config: loadConfig(),
+        demo: !values['no-demo'],
+        useEmulator: !values['no-emulator'],
+        runCommand: (a, commandIo) => main(a, commandIo),
+        log: (line) => io.out(tty ? `\r\x1b[K${line}` : line),
+        progress: (line) => {
+          if (tty) process.stdout.write(`\r\x1b[K${line}`);
+          else if (Date.now() - lastProgress >= 30_000) {
+            lastProgress = Date.now();
+            io.out(line);
+          }
+        },
+      });
+    } catch (error) {
+      // startStack has released whatever it opened; the caller prints the reason and exits 1.
+      process.off('SIGINT', onSignal);
+      process.off('SIGTERM', onSignal);
+      throw error;
+    }
+    await stopRequested;
     await stack.stop();
     io.out('obs start: stopped cleanly.');
     return 0;

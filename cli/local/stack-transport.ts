@@ -35,7 +35,8 @@ export interface TransportGap extends SubscriptionRecovery {
 const SUBSCRIPTION = 'metrics-events-local-ingest';
 /**
  * The local emitter retries for 2 minutes (the library default is 30 s): an emulator restart (a
- * JVM start, seconds) must not cost events. 200,000 buffered events bound the memory (~40 MB).
+ * JVM start, seconds) or a short warehouse outage must not cost events. 200,000 buffered events
+ * bound the memory (~40 MB).
  */
 const LOCAL_RETRY_WINDOW_MS = 120_000;
 const LOCAL_MAX_BUFFERED_EVENTS = 200_000;
@@ -70,6 +71,7 @@ export async function openStackTransport(options: StackTransportOptions): Promis
     environment: 'local',
     handleProcessSignals: false,
     maxBufferedEvents: LOCAL_MAX_BUFFERED_EVENTS,
+    retryWindowMs: LOCAL_RETRY_WINDOW_MS,
     logger: { warn: (message: string) => options.report(`  emitter: ${message}`) },
   };
   let emulator: RunningEmulator | undefined;
@@ -111,7 +113,7 @@ async function openEmulatorTransport(
   options: StackTransportOptions,
   host: string,
   emulator: RunningEmulator | undefined,
-  emitterOptions: { now: () => number; service: string; environment: string; handleProcessSignals: boolean; maxBufferedEvents: number; logger: { warn: (message: string) => void } },
+  emitterOptions: { now: () => number; service: string; environment: string; handleProcessSignals: boolean; maxBufferedEvents: number; retryWindowMs: number; logger: { warn: (message: string) => void } },
 ): Promise<StackTransport> {
   process.env.PUBSUB_EMULATOR_HOST = host;
   // There is no GCE metadata server here; without this google-auth probes for one and warns.
@@ -124,7 +126,7 @@ async function openEmulatorTransport(
   const gate = gatedTransport(
     createPubSubTransport({ topic: options.topic, projectId: options.projectId, emulatorHost: host, publishTimeoutMs: EMITTER_DEFAULTS.publishTimeoutMs, maxReconnectBackoffMs: MAX_RECONNECT_BACKOFF_MS }),
   );
-  const emitter = createEmitter({ ...emitterOptions, transport: gate.transport, retryWindowMs: LOCAL_RETRY_WINDOW_MS, selfMetricsIntervalMs: EMITTER_DEFAULTS.selfMetricsIntervalMs });
+  const emitter = createEmitter({ ...emitterOptions, transport: gate.transport, selfMetricsIntervalMs: EMITTER_DEFAULTS.selfMetricsIntervalMs });
   const gaps: TransportGap[] = [];
   // Where the current subscription's books opened: the emitter's messages and ingest's at that time.
   let epoch = { published: 0, handled: 0 };
