@@ -22,6 +22,7 @@ import type { Warehouse } from '../sql/warehouse';
 import { healthProbes } from './health-probes';
 import { createPipelineJobs, type PipelineJobs } from './jobs';
 import { firebaseLogger } from './loggers';
+import { once } from './once';
 import { NO_PIPELINE_METRICS, type PipelineMetrics } from './pipeline-metrics';
 
 /**
@@ -71,11 +72,7 @@ export interface ProductionOptions {
   readonly metrics?: PipelineMetrics;
 }
 
-/** A value built on first call, then the same value. */
-export function once<T>(make: () => T): () => T {
-  let made: { value: T } | undefined;
-  return () => (made ??= { value: make() }).value;
-}
+export { once } from './once';
 
 export function createProductionApp(options: ProductionOptions = {}): ProductionApp {
   const clock = options.clock ?? systemClock;

@@ -6,7 +6,8 @@ import type { HttpRequest, HttpResponse } from '../http/http';
 import { createInternalHealthHandler } from '../health/internal-health';
 import type { FeatureMatrix } from '../health/module-readiness';
 import { createPublicHealthHandler } from '../health/public-health';
-import { once, type ProductionApp } from '../app/production';
+import { once } from '../app/once';
+import type { ProductionApp } from '../app/production';
 
 type Handler = (request: HttpRequest) => Promise<HttpResponse | undefined>;
 

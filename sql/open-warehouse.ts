@@ -28,18 +28,19 @@ export async function openWarehouse(config: WarehouseConfig, env: NodeJS.Process
 }
 
 /** DuckDB's memory limit unless OBS_DUCKDB_MEMORY_LIMIT says otherwise (docs/OPERATIONS.md). */
-export const DEFAULT_DUCKDB_MEMORY_LIMIT = '1GB';
+export const DEFAULT_DUCKDB_MEMORY_LIMIT = '512MB';
 /** DuckDB's worker threads unless OBS_DUCKDB_THREADS says otherwise: each holds buffers of its own. */
 const MAX_DEFAULT_DUCKDB_THREADS = 4;
 
 /**
- * Bounds for the DuckDB instance: OBS_DUCKDB_MEMORY_LIMIT (a DuckDB size, default 1GB) and
+ * Bounds for the DuckDB instance: OBS_DUCKDB_MEMORY_LIMIT (a DuckDB size, default 512MB) and
  * OBS_DUCKDB_THREADS (default the cores, at most 4). DuckDB's own default memory limit is 80% of
  * RAM, which a long-running `obs start` grew into (issue 17, item 10). Under the limit DuckDB
  * evicts cached table blocks and spills large sorts and aggregations to a folder beside the file.
- * What it cannot evict is the ART index behind metric_events' PRIMARY KEY (event_id): measured at
- * about 90 bytes per stored event (DuckDB 1.5), so the limit must leave room for it — past it,
- * inserts fail with "Out of Memory Error" (ingest retries, and the warehouse probe says why).
+ * What must fit is the ART index behind metric_events' PRIMARY KEY (event_id) while inserts use
+ * it: measured here (DuckDB 1.5), tens of bytes per stored event, and with a 64MB limit inserts
+ * failed with "Out of Memory Error" after about 400,000 events. Ingest then retries and the
+ * warehouse probe says why; a stack that keeps millions of events needs a higher limit.
  */
 export function duckDbResources(env: NodeJS.ProcessEnv = process.env): DuckDbResourceSettings {
   const threads = env.OBS_DUCKDB_THREADS ? Number(env.OBS_DUCKDB_THREADS) : Math.min(MAX_DEFAULT_DUCKDB_THREADS, availableParallelism());
