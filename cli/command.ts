@@ -1,3 +1,5 @@
+import { createLocalApp, type LocalApp } from '../app/local';
+
 /**
  * One `obs` sub-command. `run` gets the arguments after the command name and resolves to the
  * process exit code; it writes its own output. Commands with machine-readable output accept
@@ -7,7 +9,20 @@ export interface Command {
   readonly name: string;
   readonly usage: string;
   readonly summary: string;
-  run(args: string[], io: CommandIo): Promise<number>;
+  /** `context` is always given by `main`; a test calling a command directly may leave it out. */
+  run(args: string[], io: CommandIo, context?: CommandContext): Promise<number>;
+}
+
+/**
+ * What `main` (cli/obs.ts) hands every command: the assembly to run against — built from the
+ * environment on first use (app/local.ts), or the running stack's — and a way to run another
+ * command in this process (`obs start` serves POST /api/cli with it). Passed in, so no command
+ * imports the dispatcher.
+ */
+export interface CommandContext {
+  app(): LocalApp;
+  /** Runs an `obs` command here; with `app`, against that assembly (the stack's). */
+  runCommand(args: string[], io: CommandIo, app?: LocalApp): Promise<number>;
 }
 
 export interface CommandIo {
@@ -20,20 +35,10 @@ export const processIo: CommandIo = {
   err: (text) => process.stderr.write(text.endsWith('\n') ? text : text + '\n'),
 };
 
-/** Exit code for a command whose feature is not built yet (EX_UNAVAILABLE from sysexits.h). */
-export const EXIT_NOT_BUILT = 69;
 /** Exit code for bad usage (EX_USAGE). */
 export const EXIT_USAGE = 64;
 
-/** A placeholder that says honestly that the feature is not built yet, and which issue tracks it. */
-export function notBuiltYet(name: string, usage: string, summary: string, issue: number): Command {
-  return {
-    name,
-    usage,
-    summary: `${summary} (not built yet)`,
-    run(_args, io) {
-      io.err(`obs ${name}: not built yet — tracked in issue #${issue}. Nothing was done.`);
-      return Promise.resolve(EXIT_NOT_BUILT);
-    },
-  };
+/** The assembly a command runs against: the context's, or (a command called directly) one from the environment. */
+export function appOf(context: CommandContext | undefined): LocalApp {
+  return context ? context.app() : createLocalApp();
 }

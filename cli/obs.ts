@@ -1,6 +1,8 @@
 #!/usr/bin/env node
 import { VERSION } from '../shared/version';
-import { EXIT_USAGE, processIo, type CommandIo } from './command';
+import { createLocalApp, type LocalApp } from '../app/local';
+import { once } from '../app/once';
+import { EXIT_USAGE, processIo, type CommandContext, type CommandIo } from './command';
 import { loadConfig } from '../shared/config';
 import { COMMANDS } from './commands';
 import { runThroughStack, WAREHOUSE_COMMANDS } from './local/remote-cli';
@@ -31,8 +33,19 @@ function help(io: CommandIo): void {
   );
 }
 
-/** Runs `obs` with `argv` (without node and script) and resolves to the exit code. */
-export async function main(argv: string[], io: CommandIo = processIo): Promise<number> {
+/** The context of a command run: `app`, or one built from the environment when a command first asks. */
+function contextFor(app: (() => LocalApp) | undefined): CommandContext {
+  return {
+    app: app ?? once(() => createLocalApp()),
+    runCommand: (args, io, other) => main(args, io, other),
+  };
+}
+
+/**
+ * Runs `obs` with `argv` (without node and script) and resolves to the exit code. `app` is the
+ * assembly to run against (the local stack passes its own); default: built from the environment.
+ */
+export async function main(argv: string[], io: CommandIo = processIo, app?: LocalApp): Promise<number> {
   const [name, ...rest] = argv;
   if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
     help(io);
@@ -54,7 +67,7 @@ export async function main(argv: string[], io: CommandIo = processIo): Promise<n
   const stack = WAREHOUSE_COMMANDS.has(name) ? runningStack() : undefined;
   if (stack) return runThroughStack(stack, argv, io);
   try {
-    return await command.run(rest, io);
+    return await command.run(rest, io, contextFor(app ? () => app : undefined));
   } catch (error) {
     io.err(`obs ${name}: ${error instanceof Error ? error.message : String(error)}`);
     return 1;

@@ -1,11 +1,11 @@
 import { parseArgs } from 'node:util';
-import { runAggregation } from '../../aggregator/aggregate';
 import type { RollupRunResult } from '../../aggregator/rollup-job';
 import { formatSloStatuses } from '../../aggregator/slo-format';
 import { parseInstantMs } from '../../shared/time-windows';
-import { openIngestWarehouse } from '../../ingest/warehouse-factory';
+import type { LocalApp } from '../../app/local';
+import type { Clock } from '../../shared/clock';
 import type { Warehouse } from '../../sql/warehouse';
-import { EXIT_USAGE, type Command, type CommandIo } from '../command';
+import { appOf, EXIT_USAGE, type Command, type CommandIo } from '../command';
 
 /** Bad arguments: the command prints usage and exits 64. */
 export class UsageError extends Error {}
@@ -19,9 +19,9 @@ export function usageOnError<T>(parse: () => T): T {
   }
 }
 
-/** `--at ISO` as epoch ms, or the clock. The one place the CLI reads the time. */
-export function nowFrom(at: string | undefined): number {
-  if (at === undefined) return Date.now();
+/** `--at ISO` as epoch ms, or the assembly's clock. The one place the CLI reads the time. */
+export function nowFrom(at: string | undefined, clock: Pick<Clock, 'now'> = { now: Date.now }): number {
+  if (at === undefined) return clock.now();
   try {
     return parseInstantMs(at);
   } catch (error) {
@@ -29,17 +29,9 @@ export function nowFrom(at: string | undefined): number {
   }
 }
 
-/**
- * Opens the configured warehouse (OBS_WAREHOUSE, OBS_DUCKDB_PATH / OBS_BQ_DATASET) with the shared
- * factory, runs `work`, always closes it.
- */
-export async function withWarehouse<T>(work: (warehouse: Warehouse) => Promise<T>): Promise<T> {
-  const warehouse = await openIngestWarehouse();
-  try {
-    return await work(warehouse);
-  } finally {
-    await warehouse.close();
-  }
+/** Runs `work` on the assembly's warehouse (OBS_WAREHOUSE, OBS_DUCKDB_PATH / OBS_BQ_DATASET, or the stack's), closed after when it was opened for it. */
+export function withWarehouse<T>(app: LocalApp, work: (warehouse: Warehouse) => Promise<T>): Promise<T> {
+  return app.withWarehouse(work);
 }
 
 /** Runs a command body; a {@link UsageError} prints the message and usage and exits 64. */
@@ -66,11 +58,12 @@ export const aggregateCommand: Command = {
   name: 'aggregate',
   usage: 'obs aggregate [--at ISO] [--json]',
   summary: 'Run the incremental rollup job, then the SLO job, as of now (or --at)',
-  run(args, io) {
+  run(args, io, context) {
     return withUsage(this, io, async () => {
       const { values } = usageOnError(() => parseArgs({ args, options: { at: { type: 'string' }, json: { type: 'boolean' } } }));
-      const nowMs = nowFrom(values.at);
-      const result = await withWarehouse((warehouse) => runAggregation(warehouse, nowMs));
+      const app = appOf(context);
+      const nowMs = nowFrom(values.at, app.clock);
+      const result = await withWarehouse(app, (warehouse) => app.jobs(warehouse).runAggregation(nowMs));
       if (values.json) io.out(JSON.stringify(result, null, 2));
       else io.out(`${describeRollupRun(result.rollup)}\n\n${formatSloStatuses(result.slo.statuses)}`);
       return 0;

@@ -1,16 +1,13 @@
 import { parseArgs } from 'node:util';
-import { ALERTS_JOB, recordJobRun } from '../../sql/job-state';
-import { evaluateAlerts, type EvaluationReport } from '../../alerts/run/evaluate-run';
-import { openLocalAlertWarehouse } from '../../alerts/run/open-warehouse';
-import { createAlertRuntime } from '../../alerts/run/runtime';
+import type { LocalApp } from '../../app/local';
+import type { EvaluationReport } from '../../alerts/run/evaluate-run';
 import { parseMatcher, formatMatcher } from '../../alerts/model/matchers';
 import { createSilence, silenceStatus, type Silence } from '../../alerts/mute/silences';
 import { WarehouseAlertStore } from '../../alerts/state/warehouse-alert-store';
 import type { AlertInstance } from '../../alerts/model/alert-instance';
-import { loadConfig, type ObservabilityConfig } from '../../shared/config';
 import { parseDurationSeconds, parseInstantMs } from '../../shared/time-windows';
 import type { Warehouse } from '../../sql/warehouse';
-import { EXIT_USAGE, type Command, type CommandIo } from '../command';
+import { appOf, EXIT_USAGE, type Command, type CommandIo } from '../command';
 
 const USAGE = `obs alerts evaluate [--at ISO] [--json] [--outbox PATH]
 obs alerts list [--all] [--json]
@@ -20,14 +17,16 @@ obs alerts silence expire ID [--at ISO] [--json]`;
 
 class UsageError extends Error {}
 
-async function withWarehouse<T>(work: (warehouse: Warehouse, config: ObservabilityConfig) => Promise<T>): Promise<T> {
-  const config = loadConfig();
-  const warehouse = await openLocalAlertWarehouse(config);
-  try {
-    return await work(warehouse, config);
-  } finally {
-    await warehouse.close();
+/**
+ * The local DuckDB file only: the `obs alerts` commands keep alert state in the warehouse's
+ * tables, which is the local store; production state is in Firestore and is evaluated by the
+ * scheduled function.
+ */
+async function withWarehouse<T>(app: LocalApp, work: (warehouse: Warehouse) => Promise<T>): Promise<T> {
+  if (app.config.warehouse !== 'duckdb') {
+    throw new Error('obs alerts works on the local DuckDB warehouse; unset OBS_WAREHOUSE (or set it to duckdb). In production the scheduled function evaluates alerts, with their state in Firestore.');
   }
+  return app.withWarehouse(work);
 }
 
 /** Runs `work`, turning its error (bad input) into a usage error. */
@@ -39,7 +38,7 @@ function asUsage<T>(work: () => T): T {
   }
 }
 
-const nowFrom = (at: string | undefined): number => (at === undefined ? Date.now() : asUsage(() => parseInstantMs(at)));
+const nowFrom = (at: string | undefined, app: LocalApp): number => (at === undefined ? app.clock.now() : asUsage(() => parseInstantMs(at)));
 const iso = (ms: number | null): string => (ms === null ? '—' : new Date(ms).toISOString());
 const fmt = (v: number | null): string => (v === null ? 'no data' : Number.isInteger(v) ? String(v) : v.toFixed(3));
 
@@ -72,26 +71,20 @@ function describeSilence(s: Silence, nowMs: number): string {
   return `${s.id}  ${silenceStatus(s, nowMs).padEnd(7)}  ${s.matchers.map(formatMatcher).join(', ')}  ${iso(s.startsAtMs)} → ${iso(s.endsAtMs)}  by ${s.createdBy}: ${s.comment}`;
 }
 
-async function evaluate(args: string[], io: CommandIo): Promise<number> {
+async function evaluate(args: string[], io: CommandIo, app: LocalApp): Promise<number> {
   const { values } = parseArgs({ args, options: { at: { type: 'string' }, json: { type: 'boolean' }, outbox: { type: 'string' } } });
-  const nowMs = nowFrom(values.at);
-  return withWarehouse(async (warehouse, config) => {
-    const runtime = createAlertRuntime({ warehouse, config, ...(values.outbox ? { outboxPath: values.outbox } : {}) });
-    try {
-      const report = await evaluateAlerts(runtime, nowMs);
-      await recordJobRun(warehouse, ALERTS_JOB, nowMs, { runId: report.runId, transitions: report.transitions.length, firing: report.firing.length });
-      if (values.json) io.out(JSON.stringify(report, null, 2));
-      else printEvaluation(report, io);
-      return 0;
-    } finally {
-      runtime.close();
-    }
+  const nowMs = nowFrom(values.at, app);
+  return withWarehouse(app, async (warehouse) => {
+    const report = await app.jobs(warehouse).runAlerts(nowMs, values.outbox ? { outboxPath: values.outbox } : {});
+    if (values.json) io.out(JSON.stringify(report, null, 2));
+    else printEvaluation(report, io);
+    return 0;
   });
 }
 
-async function list(args: string[], io: CommandIo): Promise<number> {
+async function list(args: string[], io: CommandIo, app: LocalApp): Promise<number> {
   const { values } = parseArgs({ args, options: { all: { type: 'boolean' }, json: { type: 'boolean' } } });
-  return withWarehouse(async (warehouse) => {
+  return withWarehouse(app, async (warehouse) => {
     const order = { firing: 0, pending: 1, resolved: 2, inactive: 3 } as const;
     const instances = (await new WarehouseAlertStore(warehouse).loadInstances())
       .filter((i) => values.all || i.state === 'firing' || i.state === 'pending')
@@ -102,12 +95,12 @@ async function list(args: string[], io: CommandIo): Promise<number> {
   });
 }
 
-async function silence(args: string[], io: CommandIo): Promise<number> {
+async function silence(args: string[], io: CommandIo, app: LocalApp): Promise<number> {
   const [sub, ...rest] = args;
   if (sub === 'list') {
     const { values } = parseArgs({ args: rest, options: { all: { type: 'boolean' }, at: { type: 'string' }, json: { type: 'boolean' } } });
-    const nowMs = nowFrom(values.at);
-    return withWarehouse(async (warehouse) => {
+    const nowMs = nowFrom(values.at, app);
+    return withWarehouse(app, async (warehouse) => {
       const silences = (await new WarehouseAlertStore(warehouse).loadSilences()).filter((s) => values.all || silenceStatus(s, nowMs) !== 'expired');
       if (values.json) io.out(JSON.stringify({ silences: silences.map((s) => ({ ...s, status: silenceStatus(s, nowMs) })) }, null, 2));
       else io.out(silences.length === 0 ? 'No silences.' : silences.map((s) => describeSilence(s, nowMs)).join('\n'));
@@ -117,8 +110,8 @@ async function silence(args: string[], io: CommandIo): Promise<number> {
   if (sub === 'expire') {
     const { values, positionals } = parseArgs({ args: rest, allowPositionals: true, options: { at: { type: 'string' }, json: { type: 'boolean' } } });
     if (positionals.length !== 1) throw new UsageError('obs alerts silence expire takes one silence id');
-    const nowMs = nowFrom(values.at);
-    return withWarehouse(async (warehouse) => {
+    const nowMs = nowFrom(values.at, app);
+    return withWarehouse(app, async (warehouse) => {
       const expired = await new WarehouseAlertStore(warehouse).expireSilence(positionals[0] as string, nowMs);
       if (!expired) {
         io.err(`obs alerts silence expire: no silence with id ${positionals[0]}`);
@@ -143,7 +136,7 @@ async function silence(args: string[], io: CommandIo): Promise<number> {
   });
   if (!values.duration) throw new UsageError('--duration is required (e.g. --duration 2h)');
   const duration = values.duration;
-  const nowMs = nowFrom(values.at);
+  const nowMs = nowFrom(values.at, app);
   const created = asUsage(() =>
     createSilence(
       {
@@ -156,7 +149,7 @@ async function silence(args: string[], io: CommandIo): Promise<number> {
       nowMs,
     ),
   );
-  return withWarehouse(async (warehouse) => {
+  return withWarehouse(app, async (warehouse) => {
     await new WarehouseAlertStore(warehouse).saveSilence(created);
     if (values.json) io.out(JSON.stringify({ silence: { ...created, status: silenceStatus(created, nowMs) } }, null, 2));
     else io.out(`Silenced: ${describeSilence(created, nowMs)}\nExpire it early with: obs alerts silence expire ${created.id}`);
@@ -169,12 +162,12 @@ export const alertsCommand: Command = {
   name: 'alerts',
   usage: 'obs alerts evaluate|list|silence ...',
   summary: 'Evaluate alert rules and deliver notifications, list alerts, add/list/expire silences',
-  async run(args, io) {
+  async run(args, io, context) {
     const [sub, ...rest] = args;
     try {
-      if (sub === 'evaluate') return await evaluate(rest, io);
-      if (sub === 'list') return await list(rest, io);
-      if (sub === 'silence') return await silence(rest, io);
+      if (sub === 'evaluate') return await evaluate(rest, io, appOf(context));
+      if (sub === 'list') return await list(rest, io, appOf(context));
+      if (sub === 'silence') return await silence(rest, io, appOf(context));
       throw new UsageError(sub === undefined ? 'which one?' : `unknown sub-command "${sub}"`);
     } catch (error) {
       const usage = error instanceof UsageError || (error as { code?: string }).code?.startsWith('ERR_PARSE_ARGS') === true;

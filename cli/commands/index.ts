@@ -2,6 +2,7 @@ import type { Command } from '../command';
 import { aggregateCommand } from './aggregate';
 import { alertsCommand } from './alerts';
 import { catalogCommand } from './catalog';
+import { doctorCommand } from './doctor';
 import { rebuildCommand } from './rebuild';
 import { sloCommand } from './slo';
 import { emitCommand } from './emit';
@@ -18,4 +19,6 @@ export const COMMANDS: readonly Command[] = [
   rebuildCommand,
   sloCommand,
   alertsCommand,
+  // Checks of the whole setup (cli/commands/doctor.ts, cli/doctor/).
+  doctorCommand,
 ];

@@ -4,10 +4,8 @@ import { loadCardinalityLimiter } from '../../ingest/cardinality-seed';
 import { IngestHandler } from '../../ingest/ingest-handler';
 import { silentIngestLog } from '../../ingest/ingest-log';
 import { importNdjson, type ImportResult } from '../../ingest/ndjson-import';
-import { openIngestWarehouse } from '../../ingest/warehouse-factory';
-import { loadConfig } from '../../shared/config';
 import { parseInstantMs } from '../../shared/time-windows';
-import { EXIT_USAGE, type Command, type CommandIo } from '../command';
+import { appOf, EXIT_USAGE, type Command, type CommandIo } from '../command';
 
 /** EX_NOINPUT (sysexits.h): the input file does not exist. */
 const EXIT_NO_INPUT = 66;
@@ -25,7 +23,7 @@ export const ingestCommand: Command = {
   name: 'ingest',
   usage: USAGE,
   summary: 'Load a file of v1 events through the ingest handler (bad lines go to dead_letters)',
-  async run(args, io) {
+  async run(args, io, context) {
     let values: { file?: string; service?: string; environment?: string; at?: string; json?: boolean };
     let nowMs: number;
     try {
@@ -34,7 +32,7 @@ export const ingestCommand: Command = {
         options: { file: { type: 'string' }, service: { type: 'string' }, environment: { type: 'string' }, at: { type: 'string' }, json: { type: 'boolean' } },
       }).values;
       if (!values.file) throw new Error('--file is required');
-      nowMs = values.at === undefined ? Date.now() : parseInstantMs(values.at);
+      nowMs = values.at === undefined ? Number.NaN : parseInstantMs(values.at);
     } catch (error) {
       io.err(`obs ingest: ${(error as Error).message}\nusage: ${USAGE}`);
       return EXIT_USAGE;
@@ -44,8 +42,10 @@ export const ingestCommand: Command = {
       io.err(`obs ingest: no such file: ${file}`);
       return EXIT_NO_INPUT;
     }
-    const config = loadConfig();
-    const warehouse = await openIngestWarehouse(config).catch((error: unknown) => {
+    const app = appOf(context);
+    const { config } = app;
+    if (Number.isNaN(nowMs)) nowMs = app.clock.now();
+    const warehouse = await app.openWarehouse().catch((error: unknown) => {
       const cause = (error as { cause?: { message?: string } }).cause?.message ?? '';
       const hint = /lock/i.test(cause) ? ' (another process — obs start? — holds the DuckDB file; stop it first)' : '';
       throw new Error(`${(error as Error).message}: ${cause}${hint}`);

@@ -1,6 +1,6 @@
 import { parseArgs } from 'node:util';
 import { runRebuild } from '../../aggregator/rebuild';
-import type { Command } from '../command';
+import { appOf, type Command } from '../command';
 import { nowFrom, usageOnError, UsageError, withUsage, withWarehouse } from './aggregate';
 
 /** `obs rebuild --from ISO --to ISO [--at ISO] [--json]`: replay raw events into the rollups. */
@@ -8,7 +8,7 @@ export const rebuildCommand: Command = {
   name: 'rebuild',
   usage: 'obs rebuild --from ISO --to ISO [--at ISO] [--json]',
   summary: 'Recompute the rollups of a time range (whole UTC days) from the raw events',
-  run(args, io) {
+  run(args, io, context) {
     return withUsage(this, io, async () => {
       const { values } = usageOnError(() =>
         parseArgs({ args, options: { from: { type: 'string' }, to: { type: 'string' }, at: { type: 'string' }, json: { type: 'boolean' } } }),
@@ -17,8 +17,9 @@ export const rebuildCommand: Command = {
       const fromMs = nowFrom(values.from);
       const toMs = nowFrom(values.to);
       if (!(toMs > fromMs)) throw new UsageError('--to must be after --from');
-      const nowMs = nowFrom(values.at);
-      const result = await withWarehouse((warehouse) => runRebuild(warehouse, { fromMs, toMs, nowMs }));
+      const app = appOf(context);
+      const nowMs = nowFrom(values.at, app.clock);
+      const result = await withWarehouse(app, (warehouse) => runRebuild(warehouse, { fromMs, toMs, nowMs }));
       if (values.json) io.out(JSON.stringify(result, null, 2));
       else {
         io.out(

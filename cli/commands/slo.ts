@@ -5,16 +5,17 @@ import { computeSloStatuses } from '../../aggregator/slo-job';
 import { buildMonthlyReport } from '../../aggregator/slo-report';
 import { REPORT_FORMATS, renderReport, type ReportFormat } from '../../aggregator/slo-report-format';
 import { monthRangeMs } from '../../shared/time-windows';
-import type { Command, CommandIo } from '../command';
+import type { LocalApp } from '../../app/local';
+import { appOf, type Command, type CommandIo } from '../command';
 import { nowFrom, usageOnError, UsageError, withUsage, withWarehouse } from './aggregate';
 
 /** Rollups more than this behind "now" make `obs slo status` say the numbers are stale. */
 const STALE_AFTER_MS = 5 * 60_000;
 
-async function status(args: string[], io: CommandIo): Promise<number> {
+async function status(args: string[], io: CommandIo, app: LocalApp): Promise<number> {
   const { values } = usageOnError(() => parseArgs({ args, options: { at: { type: 'string' }, json: { type: 'boolean' } } }));
-  const nowMs = nowFrom(values.at);
-  const { statuses, watermarkMs } = await withWarehouse(async (warehouse) => ({
+  const nowMs = nowFrom(values.at, app.clock);
+  const { statuses, watermarkMs } = await withWarehouse(app, async (warehouse) => ({
     statuses: await computeSloStatuses(warehouse, nowMs),
     watermarkMs: (await readJobState(warehouse, ROLLUP_JOB)).watermarkMs,
   }));
@@ -29,7 +30,7 @@ async function status(args: string[], io: CommandIo): Promise<number> {
   return 0;
 }
 
-async function report(args: string[], io: CommandIo): Promise<number> {
+async function report(args: string[], io: CommandIo, app: LocalApp): Promise<number> {
   const { values } = usageOnError(() => parseArgs({ args, options: { month: { type: 'string' }, format: { type: 'string' }, json: { type: 'boolean' } } }));
   if (values.month === undefined) throw new UsageError('--month YYYY-MM is required');
   try {
@@ -40,7 +41,7 @@ async function report(args: string[], io: CommandIo): Promise<number> {
   const format = (values.json ? 'json' : (values.format ?? 'md')) as ReportFormat;
   if (!REPORT_FORMATS.includes(format)) throw new UsageError(`--format must be one of ${REPORT_FORMATS.join(', ')}`);
   const month = values.month;
-  const built = await withWarehouse((warehouse) => buildMonthlyReport(warehouse, month));
+  const built = await withWarehouse(app, (warehouse) => buildMonthlyReport(warehouse, month));
   io.out(renderReport(built, format));
   return 0;
 }
@@ -50,11 +51,11 @@ export const sloCommand: Command = {
   name: 'slo',
   usage: 'obs slo status [--at ISO] [--json] | obs slo report --month YYYY-MM [--format md|csv|json]',
   summary: 'SLO attainment, error budgets and burn rates; the monthly compliance report',
-  run(args, io) {
+  run(args, io, context) {
     return withUsage(this, io, async () => {
       const [sub, ...rest] = args;
-      if (sub === 'status') return status(rest, io);
-      if (sub === 'report') return report(rest, io);
+      if (sub === 'status') return status(rest, io, appOf(context));
+      if (sub === 'report') return report(rest, io, appOf(context));
       throw new UsageError(sub === undefined ? 'a subcommand is required (status or report)' : `unknown subcommand "${sub}"`);
     });
   },

@@ -1,0 +1,99 @@
+import { createAlertRuntime, type RuntimeOptions } from '../alerts/run/runtime';
+import { openIngestWarehouse } from '../ingest/warehouse-factory';
+import { systemClock, type Clock } from '../shared/clock';
+import { loadConfig, type ObservabilityConfig } from '../shared/config';
+import { describeError } from '../shared/describe-error';
+import { jsonLinesLogger, redactingLogger, type Logger } from '../shared/logger';
+import { redactorFor, type Redactor } from '../shared/redaction';
+import { lentWarehouse } from '../sql/open-warehouse';
+import type { Warehouse } from '../sql/warehouse';
+import { createPipelineJobs, type AlertRunOptions, type AlertRuntimeLease, type PipelineJobs } from './jobs';
+import { NO_PIPELINE_METRICS, type PipelineMetrics } from './pipeline-metrics';
+
+/**
+ * The local assembly: the `obs` commands, and `obs start` (the local stack), which builds one
+ * around the warehouse it holds and lends it to the commands it runs for other shells. Alert state
+ * lives in the warehouse's tables here (production keeps it in Firestore: app/production.ts).
+ */
+export interface LocalApp {
+  readonly config: ObservabilityConfig;
+  readonly clock: Clock;
+  /** Redacted; JSON lines on stderr unless the assembly says otherwise (the stack: readable lines). */
+  readonly logger: Logger;
+  readonly redactor: Redactor;
+  describeError(error: unknown): string;
+  /** The warehouse for one piece of work: opened for it and closed after, or the stack's, lent (its close() does nothing). */
+  openWarehouse(): Promise<Warehouse>;
+  withWarehouse<T>(work: (warehouse: Warehouse) => Promise<T>): Promise<T>;
+  /** The alert pipeline for one run on `warehouse`: built for the run and closed after, or the stack's long-lived one. */
+  alertRuntime(warehouse: Warehouse, options?: AlertRunOptions): AlertRuntimeLease;
+  /** The job runners on `warehouse` (app/jobs.ts): what `obs aggregate`, `obs alerts evaluate` and the stack's scheduler run. */
+  jobs(warehouse: Warehouse): PipelineJobs;
+}
+
+export interface LocalAppOptions {
+  /** Default: loadConfig() from the environment. */
+  readonly config?: ObservabilityConfig;
+  readonly clock?: Clock;
+  /** Default: JSON lines on stderr (alert transitions of `obs alerts evaluate`, as before). */
+  readonly logger?: Logger;
+  /** The warehouse this process already holds (the local stack's): lent, never opened or closed here. */
+  readonly warehouse?: Warehouse;
+  /** Alert pipeline settings of this assembly (links, outbox, a long-lived runtime's logger). */
+  readonly alerts?: Omit<RuntimeOptions, 'warehouse' | 'config' | 'clock' | 'logger' | 'redactor'>;
+  /** One alert runtime for the assembly's life (the stack: its rate limiters and SMTP pool persist), closed by the stack. */
+  readonly longLivedAlerts?: boolean;
+  readonly metrics?: PipelineMetrics;
+  /** After every successful alert evaluation (app/jobs.ts JobDeps.afterAlertsSuccess). */
+  readonly afterAlertsSuccess?: () => void | Promise<void>;
+}
+
+export function createLocalApp(options: LocalAppOptions = {}): LocalApp & { close(): void } {
+  const config = options.config ?? loadConfig();
+  const clock = options.clock ?? systemClock;
+  const redactor = redactorFor(config);
+  const logger = redactingLogger(options.logger ?? jsonLinesLogger({ component: 'alerts' }), redactor);
+  const lent = options.warehouse ? lentWarehouse(options.warehouse) : undefined;
+  // While cli/local/stack.ts still registers its warehouse process-wide, the factory lends it (ingest/warehouse-factory.ts).
+  const openWarehouse = () => (lent ? Promise.resolve(lent) : openIngestWarehouse(config));
+  const buildRuntime = (warehouse: Warehouse, run: AlertRunOptions = {}) => {
+    const outboxPath = run.outboxPath ?? options.alerts?.outboxPath;
+    return createAlertRuntime({ ...options.alerts, warehouse, config, clock, logger, redactor, ...(outboxPath ? { outboxPath } : {}) });
+  };
+  let shared: ReturnType<typeof buildRuntime> | undefined;
+  const alertRuntime = (warehouse: Warehouse, run: AlertRunOptions = {}): AlertRuntimeLease => {
+    if (options.longLivedAlerts && run.outboxPath === undefined) {
+      shared ??= buildRuntime(warehouse);
+      return { runtime: shared, release: () => undefined };
+    }
+    const runtime = buildRuntime(warehouse, run);
+    return { runtime, release: () => runtime.close() };
+  };
+  return {
+    config,
+    clock,
+    logger,
+    redactor,
+    describeError: (error) => describeError(error, redactor),
+    openWarehouse,
+    async withWarehouse(work) {
+      const warehouse = await openWarehouse();
+      try {
+        return await work(warehouse);
+      } finally {
+        await warehouse.close();
+      }
+    },
+    alertRuntime,
+    jobs: (warehouse) =>
+      createPipelineJobs({
+        warehouse: () => Promise.resolve(warehouse),
+        alertRuntime,
+        metrics: options.metrics ?? NO_PIPELINE_METRICS,
+        ...(options.afterAlertsSuccess ? { afterAlertsSuccess: options.afterAlertsSuccess } : {}),
+      }),
+    close() {
+      shared?.close();
+    },
+  };
+}
