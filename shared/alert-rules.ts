@@ -213,8 +213,9 @@ export const ALERT_RULES: readonly ThresholdRule[] = [
   },
 ];
 
-export function getAlertRule(id: string): ThresholdRule | undefined {
-  return ALERT_RULES.find((rule) => rule.id === id);
+/** A rule of the catalogue by id: a threshold rule or one of the pipeline's own rules. */
+export function getAlertRule(id: string): ThresholdRule | PipelineRule | undefined {
+  return ALERT_RULES.find((rule) => rule.id === id) ?? PIPELINE_ALERT_RULES.find((rule) => rule.id === id);
 }
 
 export function getAlertsBySeverity(severity: Severity): ThresholdRule[] {
@@ -224,6 +225,129 @@ export function getAlertsBySeverity(severity: Severity): ThresholdRule[] {
 export function getAlertsForMetric(metric: MetricName): ThresholdRule[] {
   return ALERT_RULES.filter((rule) => rule.metric === metric);
 }
+
+/**
+ * What a pipeline rule checks (issue #11 §3: the pipeline watches itself). Each is read from the
+ * warehouse by the alert evaluator and judged in alerts/evaluate/pipeline-evaluator.ts; the
+ * reasoning behind every number is in docs/ALERTS.md, "Alerts about the pipeline".
+ *
+ * - `job-stale`: a scheduled job's `job_state` row is older than `maxAgeSeconds` — the rollup
+ *   job's watermark, or the alert evaluator's last successful run.
+ * - `dead-letter-ratio`: over `windowSeconds`, more than `maxPercent` % of the messages ingest
+ *   received had dead letters, once at least `minMessages` messages arrived.
+ * - `module-absent`: a module with events on each of the last `activeDays` UTC days has none in
+ *   the last `silentSeconds` (one alert per module).
+ * - `channel-failing`: every delivery attempt to a notification channel has failed for at least
+ *   `failingForSeconds` (looking back `lookbackSeconds`), one alert per channel, routed around it.
+ */
+export type PipelineCheck =
+  | {
+      readonly type: 'job-stale';
+      readonly job: string;
+      readonly clock: 'watermark' | 'last-run';
+      readonly maxAgeSeconds: number;
+      /**
+       * Measure the age up to this job's last run (at most now) instead of up to now: the job is
+       * stale when it fell behind another scheduled job that kept running. Not judged while that
+       * job has never run.
+       */
+      readonly behindJob?: string;
+    }
+  | { readonly type: 'dead-letter-ratio'; readonly windowSeconds: number; readonly maxPercent: number; readonly minMessages: number }
+  | {
+      readonly type: 'module-absent';
+      readonly silentSeconds: number;
+      readonly activeDays: number;
+      /** Whole UTC days of silence after which a module no longer counts as active (retired), so its alert resolves. */
+      readonly maxSilentDays: number;
+    }
+  | { readonly type: 'channel-failing'; readonly failingForSeconds: number; readonly lookbackSeconds: number };
+
+/** A rule about the pipeline itself: identity, severity and timings as a threshold rule, a check instead of a metric. */
+export interface PipelineRule {
+  readonly id: string;
+  readonly name: string;
+  readonly severity: Severity;
+  readonly module: ModuleId;
+  readonly check: PipelineCheck;
+  readonly forSeconds: number;
+  readonly keepFiringForSeconds: number;
+  readonly summary: string;
+  readonly runbook: string;
+}
+
+/** Job names of `job_state` the pipeline rules read (written by sql/job-state.ts: ROLLUP_JOB, ALERTS_JOB). */
+export const PIPELINE_JOBS = { rollup: 'rollup', alerts: 'alerts' } as const;
+
+/** The freshness limit of both `pipeline-stale` rules: jobs run every minute, so 5 minutes is four missed runs. */
+const STALE_AFTER_SECONDS = 5 * MINUTE;
+
+/**
+ * The pipeline's own rules (issue #11 §3). The dead man's switch (an outside heartbeat) covers the
+ * one case these cannot: an evaluator that does not run at all cannot page about itself.
+ */
+export const PIPELINE_ALERT_RULES: readonly PipelineRule[] = [
+  // Family `pipeline-stale`.
+  {
+    id: 'pipeline-stale-rollups',
+    name: 'Rollups stale',
+    severity: 'P1',
+    module: 'infrastructure',
+    check: { type: 'job-stale', job: PIPELINE_JOBS.rollup, clock: 'watermark', maxAgeSeconds: STALE_AFTER_SECONDS },
+    forSeconds: 0,
+    keepFiringForSeconds: 0,
+    summary: 'The rollup watermark is more than 5 minutes old: rollups, SLOs, dashboards and every metric alert are working on old data.',
+    runbook: runbook('pipeline-stale-rollups'),
+  },
+  {
+    id: 'pipeline-stale-alerts',
+    name: 'Alert evaluation stale',
+    severity: 'P1',
+    module: 'infrastructure',
+    // Measured against the rollup job, which runs on the same schedule: an evaluation after a gap
+    // fires when the schedule kept running meanwhile (an evaluator that was stopped or failing),
+    // while `obs alerts evaluate --at` replays and manual runs without a schedule do not page. With
+    // the whole schedule down, pipeline-stale-rollups fires; with no run at all, the heartbeat does.
+    check: { type: 'job-stale', job: PIPELINE_JOBS.alerts, clock: 'last-run', maxAgeSeconds: STALE_AFTER_SECONDS, behindJob: PIPELINE_JOBS.rollup },
+    forSeconds: 0,
+    keepFiringForSeconds: 0,
+    summary: 'The previous successful alert evaluation is more than 5 minutes older than the rollups: alerts were not evaluated in between.',
+    runbook: runbook('pipeline-stale-alerts'),
+  },
+  {
+    id: 'pipeline-dead-letters',
+    name: 'Ingest dead-lettering messages',
+    severity: 'P2',
+    module: 'infrastructure',
+    check: { type: 'dead-letter-ratio', windowSeconds: 10 * MINUTE, maxPercent: 1, minMessages: 100 },
+    forSeconds: 0,
+    keepFiringForSeconds: 5 * MINUTE,
+    summary: 'More than 1% of the messages ingest received in 10 minutes were dead-lettered (whole or in part).',
+    runbook: runbook('pipeline-dead-letters'),
+  },
+  {
+    id: 'pipeline-module-absent',
+    name: 'Module sent no events',
+    severity: 'P2',
+    module: 'infrastructure',
+    check: { type: 'module-absent', silentSeconds: 15 * MINUTE, activeDays: 7, maxSilentDays: 2 },
+    forSeconds: 0,
+    keepFiringForSeconds: 5 * MINUTE,
+    summary: 'A module that sent events on each of the last 7 days has sent none for 15 minutes.',
+    runbook: runbook('pipeline-module-absent'),
+  },
+  {
+    id: 'pipeline-channel-failing',
+    name: 'Notification channel failing',
+    severity: 'P1',
+    module: 'infrastructure',
+    check: { type: 'channel-failing', failingForSeconds: 10 * MINUTE, lookbackSeconds: 60 * MINUTE },
+    forSeconds: 0,
+    keepFiringForSeconds: 5 * MINUTE,
+    summary: 'Every delivery to this notification channel has failed for at least 10 minutes; alerts routed only there are not reaching anyone.',
+    runbook: runbook('pipeline-channel-failing'),
+  },
+];
 
 /** True when `value` breaches the rule's threshold (the seed's `evaluateAlertRule`). */
 export function compare(comparator: Comparator, value: number, threshold: number): boolean {

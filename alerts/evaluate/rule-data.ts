@@ -1,5 +1,6 @@
 import { parseSeriesKey } from '../../shared/series-key';
 import type { SloSpec } from '../../shared/slo-catalogue';
+import type { ChannelDeliveries, DeadLetterCounts, JobFreshness, ModuleActivityRead } from './pipeline-data';
 import type { SliWindowCounts } from './slo-windows';
 
 /**
@@ -27,7 +28,12 @@ export interface SeriesBuckets {
 export type DataNeed =
   | { readonly kind: 'totals'; readonly windowSeconds: number }
   | { readonly kind: 'histogram'; readonly metric: string; readonly windowSeconds: number }
-  | { readonly kind: 'slo-windows'; readonly slos: readonly SloSpec[] };
+  | { readonly kind: 'slo-windows'; readonly slos: readonly SloSpec[] }
+  | { readonly kind: 'job-state' }
+  | { readonly kind: 'dead-letters'; readonly windowSeconds: number }
+  /** Events per metric on each of the `days` UTC days before today, and in the `silentSeconds` before the rollup watermark. */
+  | { readonly kind: 'module-activity'; readonly days: number; readonly silentSeconds: number }
+  | { readonly kind: 'channel-deliveries'; readonly lookbackSeconds: number };
 
 export function needKey(need: DataNeed): string {
   switch (need.kind) {
@@ -37,6 +43,14 @@ export function needKey(need: DataNeed): string {
       return `histogram|${need.metric}|${need.windowSeconds}`;
     case 'slo-windows':
       return `slo-windows|${need.slos.map((s) => s.id).join(',')}`;
+    case 'job-state':
+      return 'job-state';
+    case 'dead-letters':
+      return `dead-letters|${need.windowSeconds}`;
+    case 'module-activity':
+      return `module-activity|${need.days}|${need.silentSeconds}`;
+    case 'channel-deliveries':
+      return `channel-deliveries|${need.lookbackSeconds}`;
   }
 }
 
@@ -49,6 +63,16 @@ export class RuleDataSnapshot {
   private readonly histograms = new Map<string, SeriesBuckets[]>();
   private readonly sloWindowCounts = new Map<string, SliWindowCounts>();
   private readonly tagCache = new Map<string, Readonly<Record<string, string>>>();
+  private jobStates: readonly JobFreshness[] | undefined;
+
+  /**
+   * @param nowMs the evaluation time the data was fetched for: rules that judge ages (a job's
+   *   freshness, how long a channel has failed) need it. Null: those rules observe no data.
+   */
+  constructor(readonly nowMs: number | null = null) {}
+  private readonly deadLetterCounts = new Map<number, DeadLetterCounts>();
+  private readonly activity = new Map<string, ModuleActivityRead>();
+  private readonly deliveries = new Map<number, readonly ChannelDeliveries[]>();
 
   /** Totals of every metric over the window of `windowSeconds` ending now. */
   setTotals(windowSeconds: number, rows: readonly SeriesTotal[]): this {
@@ -71,6 +95,44 @@ export class RuleDataSnapshot {
   setSloWindows(counts: ReadonlyMap<string, SliWindowCounts>): this {
     for (const [id, c] of counts) this.sloWindowCounts.set(id, c);
     return this;
+  }
+
+  /** Every `job_state` row. */
+  setJobStates(rows: readonly JobFreshness[]): this {
+    this.jobStates = [...rows];
+    return this;
+  }
+
+  setDeadLetters(windowSeconds: number, counts: DeadLetterCounts): this {
+    this.deadLetterCounts.set(windowSeconds, counts);
+    return this;
+  }
+
+  setModuleActivity(days: number, silentSeconds: number, read: ModuleActivityRead): this {
+    this.activity.set(needKey({ kind: 'module-activity', days, silentSeconds }), read);
+    return this;
+  }
+
+  setChannelDeliveries(lookbackSeconds: number, rows: readonly ChannelDeliveries[]): this {
+    this.deliveries.set(lookbackSeconds, [...rows]);
+    return this;
+  }
+
+  /** A job's `job_state` row; undefined when the job never ran, or when job state was not fetched. */
+  jobState(job: string): JobFreshness | undefined {
+    return this.jobStates?.find((row) => row.job === job);
+  }
+
+  deadLetters(windowSeconds: number): DeadLetterCounts | undefined {
+    return this.deadLetterCounts.get(windowSeconds);
+  }
+
+  moduleActivity(days: number, silentSeconds: number): ModuleActivityRead | undefined {
+    return this.activity.get(needKey({ kind: 'module-activity', days, silentSeconds }));
+  }
+
+  channelDeliveries(lookbackSeconds: number): readonly ChannelDeliveries[] | undefined {
+    return this.deliveries.get(lookbackSeconds);
   }
 
   totals(windowSeconds: number, metric: string): readonly SeriesTotal[] {

@@ -1,6 +1,12 @@
 import pLimit from 'p-limit';
 import { computeSloStatuses } from '../../aggregator/slo-job';
+import { PIPELINE_JOBS } from '../../shared/alert-rules';
+import { WIRE_LIMITS } from '../../shared/event-schema';
 import { alertSeriesHistogram, alertSeriesTotals } from '../../sql/queries/alert-rules';
+import { jobRuns } from '../../sql/queries/health';
+import { pipelineModuleActivity } from '../../sql/queries/pipeline-absence';
+import { pipelineChannelDeliveries } from '../../sql/queries/pipeline-deliveries';
+import { pipelineDeadLetterCounts } from '../../sql/queries/pipeline-ingest';
 import type { Warehouse } from '../../sql/warehouse';
 import { RuleDataSnapshot, type DataNeed, type SeriesBuckets } from './rule-data';
 import { windowCountsOf } from './slo-windows';
@@ -21,11 +27,19 @@ const QUERY_CONCURRENCY = 4;
 export const MAX_TOTALS_SERIES_PER_METRIC = 2_000;
 /** The same for p95 rules' histograms, which come back per (series, bucket). */
 export const MAX_HISTOGRAM_SERIES = 500;
+/**
+ * The dead-letter ratio counts messages by ingest time, but metric_events is partitioned on event
+ * time: events older than this before the window are not looked for (sql/queries/pipeline-ingest.ts).
+ */
+export const DEAD_LETTER_EVENT_DELAY_MS = 60 * 60_000;
+const DAY_MS = 86_400_000;
 
 const num = (v: unknown): number => (typeof v === 'number' ? v : v === null || v === undefined ? 0 : Number(v));
+const numOrNull = (v: unknown): number | null => (v === null || v === undefined ? null : num(v));
 
 /**
  * Reads rule data from the warehouse rollups: threshold rules through sql/queries/alert-rules.ts;
+ * the pipeline's own rules through sql/queries/pipeline-*.ts and job_state (sql/queries/health.ts);
  * SLO burn rates through the aggregator's own SLO computation (aggregator/slo-job.ts), run for the
  * exact windows ending at `now` rather than read from the last slo_status row — that row is
  * written at the aggregator's `computed_at`, and the minimum-traffic guard needs the event counts
@@ -39,7 +53,7 @@ export class WarehouseRuleDataSource implements RuleDataSource {
   constructor(private readonly warehouse: Warehouse) {}
 
   async fetch(needs: readonly DataNeed[], nowMs: number): Promise<RuleDataSnapshot> {
-    const snapshot = new RuleDataSnapshot();
+    const snapshot = new RuleDataSnapshot(nowMs);
     const limit = pLimit(QUERY_CONCURRENCY);
     await Promise.all(needs.map((need) => limit(() => this.fetchOne(need, nowMs, snapshot))));
     return snapshot;
@@ -86,6 +100,54 @@ export class WarehouseRuleDataSource implements RuleDataSource {
       case 'slo-windows': {
         const statuses = await computeSloStatuses(this.warehouse, nowMs, need.slos);
         snapshot.setSloWindows(new Map(statuses.map((status) => [status.sloId, windowCountsOf(status)])));
+        return;
+      }
+      case 'job-state': {
+        const rows = await this.warehouse.query(jobRuns);
+        snapshot.setJobStates(rows.map((r) => ({ job: String(r.job), watermarkMs: numOrNull(r.watermark_ms), lastRunMs: numOrNull(r.last_run_ms) })));
+        return;
+      }
+      case 'dead-letters': {
+        const fromMs = nowMs - need.windowSeconds * 1000;
+        const [row] = await this.warehouse.query(pipelineDeadLetterCounts, {
+          from_ms: fromMs,
+          to_ms: nowMs,
+          event_from_ms: fromMs - DEAD_LETTER_EVENT_DELAY_MS,
+          event_to_ms: nowMs + WIRE_LIMITS.maxFutureSkewMs,
+        });
+        snapshot.setDeadLetters(need.windowSeconds, { messages: num(row?.messages), deadLetteredMessages: num(row?.dead_lettered_messages), deadLetters: num(row?.dead_letters) });
+        return;
+      }
+      case 'module-activity': {
+        // The silent window ends at the rollup watermark: the rollups are complete up to it only.
+        const jobs = await this.warehouse.query(jobRuns);
+        const watermarkMs = numOrNull(jobs.find((r) => r.job === PIPELINE_JOBS.rollup)?.watermark_ms);
+        if (watermarkMs === null) return; // never rolled up: nothing to judge
+        const windowEndMs = Math.min(nowMs, watermarkMs);
+        const todayMs = Math.floor(nowMs / DAY_MS) * DAY_MS;
+        const rows = await this.warehouse.query(pipelineModuleActivity, {
+          days_from_ms: todayMs - need.days * DAY_MS,
+          today_ms: todayMs,
+          from_ms: windowEndMs - need.silentSeconds * 1000,
+          to_ms: windowEndMs,
+        });
+        const activity = rows.map((r) => ({ metric: String(r.name), dayStartMs: numOrNull(r.day_start_ms), events: num(r.events) }));
+        snapshot.setModuleActivity(need.days, need.silentSeconds, { rows: activity, windowEndMs });
+        return;
+      }
+      case 'channel-deliveries': {
+        const rows = await this.warehouse.query(pipelineChannelDeliveries, { from_ms: nowMs - need.lookbackSeconds * 1000, to_ms: nowMs });
+        snapshot.setChannelDeliveries(
+          need.lookbackSeconds,
+          rows.map((r) => ({
+            channel: String(r.channel),
+            attempts: num(r.attempts),
+            lastSuccessMs: numOrNull(r.last_success_ms),
+            failuresSinceSuccess: num(r.failures_since_success),
+            firstFailureSinceSuccessMs: numOrNull(r.first_failure_since_success_ms),
+            lastFailureMs: numOrNull(r.last_failure_ms),
+          })),
+        );
         return;
       }
     }

@@ -24,9 +24,14 @@ export interface StepResult {
 }
 
 export function annotationsOf(rule: AlertRule): AlertAnnotations {
-  return rule.kind === 'threshold'
-    ? { name: rule.name, summary: rule.summary, runbook: rule.runbook, comparator: rule.comparator, unit: thresholdUnit(rule) }
-    : { name: rule.name, summary: rule.summary, runbook: rule.runbook, comparator: '>', unit: '× burn rate' };
+  switch (rule.kind) {
+    case 'threshold':
+      return { name: rule.name, summary: rule.summary, runbook: rule.runbook, comparator: rule.comparator, unit: thresholdUnit(rule) };
+    case 'slo_burn':
+      return { name: rule.name, summary: rule.summary, runbook: rule.runbook, comparator: '>', unit: '× burn rate' };
+    case 'pipeline':
+      return { name: rule.name, summary: rule.summary, runbook: rule.runbook, comparator: rule.comparator, unit: rule.unit };
+  }
 }
 
 function thresholdUnit(rule: Extract<AlertRule, { kind: 'threshold' }>): string {

@@ -1,4 +1,4 @@
-import type { Aggregation, Comparator } from '../../shared/alert-rules';
+import type { Aggregation, Comparator, PipelineCheck } from '../../shared/alert-rules';
 import type { Severity } from '../../shared/incident-tiers';
 import type { MetricName } from '../../shared/metric-catalogue';
 import type { ModuleId } from '../../shared/modules';
@@ -63,7 +63,22 @@ export interface BurnRateAlertRule extends AlertRuleBase {
   readonly minEventsInLongWindow: number;
 }
 
-export type AlertRule = ThresholdAlertRule | BurnRateAlertRule;
+/**
+ * A rule about the pipeline itself (issue #11 §3): a check of the jobs' freshness, ingest's dead
+ * letters, modules gone silent or a failing notification channel, judged by
+ * evaluate/pipeline-evaluator.ts. `comparator`, `threshold` and `unit` say how its value reads
+ * ("12 min >= 10 min"); a check may give one instance per module or channel.
+ */
+export interface PipelineAlertRule extends AlertRuleBase {
+  readonly kind: 'pipeline';
+  readonly check: PipelineCheck;
+  readonly comparator: Comparator;
+  readonly threshold: number;
+  /** Unit of the value for display: `min`, `%`, `events`. */
+  readonly unit: string;
+}
+
+export type AlertRule = ThresholdAlertRule | BurnRateAlertRule | PipelineAlertRule;
 
 /** The labels every instance of `rule` carries (before its grouping tags). */
 export function ruleLabels(rule: AlertRule): Labels {

@@ -11,7 +11,14 @@ export type Labels = Readonly<Record<string, string>>;
  * Labels the rules set themselves. A rule may not group by one of these tag keys: a tag would
  * silently shadow the rule's own label and change where the alert is routed.
  */
-export const RESERVED_LABELS = ['alertname', 'severity', 'module', 'kind', 'slo', 'burn_tier'] as const;
+export const RESERVED_LABELS = ['alertname', 'severity', 'module', 'kind', 'slo', 'burn_tier', 'failing_channel'] as const;
+
+/**
+ * The label of a channel-failure alert naming the channel that fails. Routing never delivers an
+ * alert carrying it to that channel (routing/route-tree.ts), so the alert cannot loop through the
+ * channel it is about.
+ */
+export const FAILING_CHANNEL_LABEL = 'failing_channel';
 export type ReservedLabel = (typeof RESERVED_LABELS)[number];
 
 /**

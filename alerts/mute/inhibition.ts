@@ -15,8 +15,10 @@ export interface InhibitRule {
 }
 
 export const INHIBIT_RULES: readonly InhibitRule[] = [
-  // Issue #6: a firing P0 of a module mutes the lower-severity alerts of that module.
-  { name: 'p0-mutes-module', source: [eq('severity', 'P0')], target: [re('severity', 'P1|P2|P3')], equal: ['module'] },
+  // Issue #6: a firing P0 of a module mutes the lower-severity alerts of that module. Not the
+  // pipeline's own alerts (issue #11): a failing PagerDuty or stale rollups are not symptoms of an
+  // infrastructure P0, and muting them would hide that the P0 itself is not getting through.
+  { name: 'p0-mutes-module', source: [eq('severity', 'P0')], target: [re('severity', 'P1|P2|P3'), { name: 'kind', op: '!=', value: 'pipeline' }], equal: ['module'] },
   // A page-tier burn of an SLO makes its ticket-tier burn redundant (Sloth and the Workbook route
   // them separately; one incident should not also open a ticket).
   { name: 'page-burn-mutes-ticket-burn', source: [eq('kind', 'slo_burn'), eq('burn_tier', 'page')], target: [eq('kind', 'slo_burn'), eq('burn_tier', 'ticket')], equal: ['slo'] },

@@ -1,5 +1,5 @@
 import type { ChannelId } from '../../shared/channels';
-import type { Labels } from '../model/labels';
+import { FAILING_CHANNEL_LABEL, type Labels } from '../model/labels';
 import { matchesAll, type Matcher } from '../model/matchers';
 
 /**
@@ -59,11 +59,17 @@ export function matchRoutes(root: RouteNode, labels: Labels): RouteMatch[] {
   return walk(root, labels, { receivers: root.receivers ?? [], repeatIntervalSeconds: root.repeatIntervalSeconds ?? 4 * 3_600 }, '');
 }
 
-/** The channels an alert is delivered to: the union of its routes' receivers. Pure. */
+/**
+ * The channels an alert is delivered to: the union of its routes' receivers. Pure. An alert
+ * about a failing channel (label `failing_channel`) is never delivered to that channel, whatever
+ * the routes say: it would fail there, and its failures would feed the alert they are about.
+ */
 export function routeAlert(root: RouteNode, labels: Labels): ChannelRoute[] {
   const byChannel = new Map<ChannelId, { repeatIntervalSeconds: number; routes: string[] }>();
+  const failing = labels[FAILING_CHANNEL_LABEL];
   for (const match of matchRoutes(root, labels)) {
     for (const channel of match.receivers) {
+      if (channel === failing) continue;
       const entry = byChannel.get(channel);
       if (!entry) byChannel.set(channel, { repeatIntervalSeconds: match.repeatIntervalSeconds, routes: [match.route] });
       else {

@@ -1,8 +1,13 @@
-import { eq } from '../model/matchers';
+import type { ChannelId } from '../../shared/channels';
+import { FAILING_CHANNEL_LABEL } from '../model/labels';
+import { eq, re } from '../model/matchers';
 import type { RouteNode } from './route-tree';
 
 const MINUTE = 60;
 const HOUR = 3_600;
+
+/** Where an alert about a failing notification channel goes: these, minus the failing one. */
+export const OPERATIONS_CHANNELS: readonly ChannelId[] = ['pagerduty', 'oncall-slack', 'ops-email'];
 
 /**
  * The routing table (issue #6), as data in the shape of an Alertmanager route tree:
@@ -16,10 +21,17 @@ const HOUR = 3_600;
  * | P2                                     | oncall Slack                               | 4 h            |
  * | P3                                     | ops e-mail                                 | 24 h           |
  * | any alert of the safety module (also)  | safety Slack                               | 1 h            |
+ * | a notification channel failing         | PagerDuty, oncall Slack, ops e-mail — never the failing one | 1 h |
  *
  * The catalogue's per-rule `channels` (shared/alert-rules.ts) record the seed's intent; this table
  * decides delivery. The safety route has `continue: true`, so a safety alert also goes down the
  * severity routes.
+ *
+ * A channel-failure alert (label `failing_channel`, rule `pipeline-channel-failing`) goes to the
+ * operations channels other than the one failing: PagerDuty down → oncall Slack and ops e-mail;
+ * Slack down → PagerDuty and ops e-mail. Its route lists all three and the route tree drops the
+ * failing one (route-tree.ts), so it never waits on, nor loops through, the channel it is about.
+ * It comes before the severity routes: as a P1 it would otherwise reach only oncall Slack.
  */
 export const ROUTES: RouteNode = {
   name: 'root',
@@ -27,6 +39,7 @@ export const ROUTES: RouteNode = {
   repeatIntervalSeconds: 4 * HOUR,
   routes: [
     { name: 'safety', matchers: [eq('module', 'safety')], receivers: ['safety-slack'], repeatIntervalSeconds: HOUR, continue: true },
+    { name: 'channel-failure', matchers: [re(FAILING_CHANNEL_LABEL, '.+')], receivers: OPERATIONS_CHANNELS, repeatIntervalSeconds: HOUR },
     {
       name: 'P0',
       matchers: [eq('severity', 'P0')],

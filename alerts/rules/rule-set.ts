@@ -1,10 +1,11 @@
 import type { AlertRule } from '../model/alert-rule';
 import { burnRateRules } from './burn-rate-rules';
+import { pipelineRules } from './pipeline-rules';
 import { thresholdRules } from './threshold-rules';
 
-/** Every rule the evaluator runs: the catalogue's threshold rules, then the generated SLO burn-rate rules. */
+/** Every rule the evaluator runs: the catalogue's threshold rules, the generated SLO burn-rate rules, then the pipeline's own rules. */
 export function defaultAlertRules(): AlertRule[] {
-  const rules: AlertRule[] = [...thresholdRules(), ...burnRateRules()];
+  const rules: AlertRule[] = [...thresholdRules(), ...burnRateRules(), ...pipelineRules()];
   const seen = new Set<string>();
   for (const rule of rules) {
     if (seen.has(rule.id)) throw new Error(`two alert rules share the id ${rule.id}`);
