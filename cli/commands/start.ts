@@ -1,6 +1,6 @@
 import { parseArgs } from 'node:util';
 import { loadConfig } from '../../shared';
-import { EXIT_USAGE, type Command } from '../command';
+import { EXIT_USAGE, type Command, type CommandContext } from '../command';
 import { startStack, type RunningStack } from '../local/stack';
 
 /**
@@ -12,7 +12,7 @@ export const startCommand: Command = {
   name: 'start',
   usage: 'obs start [--no-demo] [--no-emulator]',
   summary: 'Run the whole pipeline locally: ingest, aggregation, alerts, health endpoints, dashboard (demo traffic unless --no-demo)',
-  async run(args, io) {
+  async run(args, io, context?: CommandContext) {
     let values: { 'no-demo'?: boolean; 'no-emulator'?: boolean };
     try {
       values = parseArgs({ args, options: { 'no-demo': { type: 'boolean' }, 'no-emulator': { type: 'boolean' } } }).values;
@@ -22,8 +22,9 @@ export const startCommand: Command = {
     }
     const tty = process.stdout.isTTY;
     let lastProgress = 0;
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
-    const { main } = require('../obs') as typeof import('../obs');
+    // Commands forwarded by other shells (POST /api/cli) run through main's own dispatcher, handed
+    // over in the context: no import of cli/obs.ts here, so no cycle.
+    if (!context) throw new Error('obs start runs through obs main (cli/obs.ts), which passes the command context');
     // Ctrl-C reaches this process more than once (the terminal signals the whole process group
     // and npm forwards it too): the first starts a clean shutdown, further ones are counted, the
     // third forces an exit (the exit hook still kills the emulator). The handlers go in before the
@@ -50,7 +51,7 @@ export const startCommand: Command = {
         config: loadConfig(),
         demo: !values['no-demo'],
         useEmulator: !values['no-emulator'],
-        runCommand: (a, commandIo) => main(a, commandIo),
+        runCommand: (a, commandIo) => context.runCommand(a, commandIo),
         log: (line) => io.out(tty ? `\r\x1b[K${line}` : line),
         progress: (line) => {
           if (tty) process.stdout.write(`\r\x1b[K${line}`);
