@@ -1,12 +1,14 @@
+import { systemClock, type Clock } from '../../../shared/clock';
+
 /**
  * The demo's clock. A real-time demo cannot show a 10-minute alert window fire *and* resolve
  * within five minutes, so `obs start` replays the recent past: the clock starts `leadMs` behind
  * real time and runs `speed` times faster until it has caught up, then runs in real time. Events
  * are therefore never from the future, and every part of the stack (emitter timestamps, ingest,
- * aggregation, alert evaluation, the dashboard) reads this one clock.
+ * aggregation, alert evaluation, the dashboard) reads this one clock: it is the local assembly's
+ * Clock (app/local.ts), the one clock shape of shared/clock.ts.
  */
-export interface DemoClock {
-  now(): number;
+export interface DemoClock extends Clock {
   /** True while the clock still runs faster than real time. */
   catchingUp(): boolean;
   readonly speed: number;
@@ -19,6 +21,8 @@ export function createDemoClock(options: { leadMs: number; speed: number; realNo
   const catchUpRealMs = options.speed > 1 ? options.leadMs / (options.speed - 1) : Infinity;
   return {
     speed: options.speed,
+    // Waits (retry backoff, rate limits) are real time: only "now" is replayed.
+    sleep: (ms) => systemClock.sleep(ms),
     now() {
       const elapsed = realNow() - realStart;
       return elapsed >= catchUpRealMs ? realNow() : virtualStart + elapsed * options.speed;
@@ -30,4 +34,4 @@ export function createDemoClock(options: { leadMs: number; speed: number; realNo
 }
 
 /** The real clock, for `--no-demo`. */
-export const realClock: DemoClock = { now: Date.now, catchingUp: () => false, speed: 1 };
+export const realClock: DemoClock = { now: () => systemClock.now(), sleep: (ms) => systemClock.sleep(ms), catchingUp: () => false, speed: 1 };
