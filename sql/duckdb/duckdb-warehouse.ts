@@ -139,11 +139,26 @@ export class DuckDbWarehouse implements Warehouse {
    * Folds the WAL into the database file (DuckDB `CHECKPOINT`), in turn with the other writes.
    * The file settings raise DuckDB's automatic threshold to 256 MB for ingest speed (above), so a
    * long-running process calls this on its own schedule instead (the local stack: after each
-   * aggregation tick, and when the WAL passes a size). Resolves to the WAL size before and after.
+   * aggregation tick, and when the WAL passes a size), and in-memory databases attached to the
+   * instance (below). Resolves to the WAL size before and after.
    */
   async checkpoint(): Promise<{ walBytesBefore: number; walBytesAfter: number }> {
     const walBytesBefore = this.walBytes();
-    if (this.path !== ':memory:') await this.serial((c) => c.run('CHECKPOINT'));
+    await this.serial(async (c) => {
+      if (this.path !== ':memory:') await c.run('CHECKPOINT');
+      // In-memory databases attached to this instance (the ingest staging tables) never
+      // checkpoint by themselves, and DuckDB reclaims deleted rows only at a checkpoint: staging
+      // emptied with DELETE after every call kept every row ever staged, ~11 MB per 100,000
+      // events — most of the stack's native memory growth (issue 17, item 10; bench/soak.bench.ts).
+      const attached = await c.runAndReadAll("SELECT database_name FROM duckdb_databases() WHERE NOT internal AND path IS NULL AND database_name <> current_database()");
+      for (const [name] of attached.getRows()) {
+        try {
+          await c.run(`CHECKPOINT "${String(name).replace(/"/g, '""')}"`);
+        } catch {
+          // A staging call holds it right now: the next checkpoint will fold it.
+        }
+      }
+    });
     return { walBytesBefore, walBytesAfter: this.walBytes() };
   }
 
