@@ -1,11 +1,10 @@
 import { createAlertRuntime, type RuntimeOptions } from '../alerts/run/runtime';
-import { openIngestWarehouse } from '../ingest/warehouse-factory';
 import { systemClock, type Clock } from '../shared/clock';
 import { loadConfig, type ObservabilityConfig } from '../shared/config';
 import { describeError } from '../shared/describe-error';
 import { jsonLinesLogger, redactingLogger, type Logger } from '../shared/logger';
 import { redactorFor, type Redactor } from '../shared/redaction';
-import { lentWarehouse } from '../sql/open-warehouse';
+import { lentWarehouse, openWarehouse as openConfigured } from '../sql/open-warehouse';
 import type { Warehouse } from '../sql/warehouse';
 import { createPipelineJobs, type AlertRunOptions, type AlertRuntimeLease, type PipelineJobs } from './jobs';
 import { NO_PIPELINE_METRICS, type PipelineMetrics } from './pipeline-metrics';
@@ -54,8 +53,7 @@ export function createLocalApp(options: LocalAppOptions = {}): LocalApp & { clos
   const redactor = redactorFor(config);
   const logger = redactingLogger(options.logger ?? jsonLinesLogger({ component: 'alerts' }), redactor);
   const lent = options.warehouse ? lentWarehouse(options.warehouse) : undefined;
-  // While cli/local/stack.ts still registers its warehouse process-wide, the factory lends it (ingest/warehouse-factory.ts).
-  const openWarehouse = () => (lent ? Promise.resolve(lent) : openIngestWarehouse(config));
+  const openWarehouse = () => (lent ? Promise.resolve(lent) : openConfigured(config));
   const buildRuntime = (warehouse: Warehouse, run: AlertRunOptions = {}) => {
     const outboxPath = run.outboxPath ?? options.alerts?.outboxPath;
     return createAlertRuntime({ ...options.alerts, warehouse, config, clock, logger, redactor, ...(outboxPath ? { outboxPath } : {}) });

@@ -51,7 +51,7 @@ export const startCommand: Command = {
         config: loadConfig(),
         demo: !values['no-demo'],
         useEmulator: !values['no-emulator'],
-        runCommand: (a, commandIo) => context.runCommand(a, commandIo),
+        runCommand: (a, commandIo, app) => context.runCommand(a, commandIo, app),
         log: (line) => io.out(tty ? `\r\x1b[K${line}` : line),
         progress: (line) => {
           if (tty) process.stdout.write(`\r\x1b[K${line}`);

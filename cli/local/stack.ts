@@ -1,22 +1,19 @@
 import { randomBytes } from 'node:crypto';
 import type { Server } from 'node:http';
-import { runAggregation } from '../../aggregator/aggregate';
-import { ALERTS_JOB, ROLLUP_JOB, SLO_JOB, recordJobRun } from '../../aggregator/job-state';
 import { runRebuild } from '../../aggregator/rebuild';
 import { runSloJob } from '../../aggregator/slo-job';
-import { evaluateAlerts, type EvaluationReport } from '../../alerts/run/evaluate-run';
-import { createAlertRuntime, type BuiltRuntime } from '../../alerts/run/runtime';
-import { systemClock } from '../../alerts/clock';
+import { healthProbes } from '../../app/health-probes';
+import { createLocalApp, type LocalApp } from '../../app/local';
+import type { EvaluationReport } from '../../alerts/run/evaluate-run';
+import { createHeartbeat } from '../../alerts/run/heartbeat';
 import { loadDashboard, type DashboardSources } from '../../dashboard/dashboard-data';
-import { localTokenVerifier } from '../../health/admin-auth';
+import { localTokenVerifier } from '../../http/admin-auth';
 import { activeAlertsFromStore } from '../../health/alert-store-source';
-import { firestoreProbe, ingestLagProbe, jobFreshnessProbe, pubsubTopicProbe, warehouseHealthProbe } from '../../health/component-probes';
-import { channelsProbe, environmentProbe, type NamedProbe } from '../../health/internal-health';
 import { loadCardinalityLimiter } from '../../ingest/cardinality-seed';
 import { IngestHandler } from '../../ingest/ingest-handler';
-import { openIngestWarehouse, registerProcessWarehouse } from '../../ingest/warehouse-factory';
 import { watchWrites } from '../../ingest/warehouse-write-outcomes';
-import { json } from '../../health/http';
+import { json } from '../../http/http';
+import { openWarehouse } from '../../sql/open-warehouse';
 import { DuckDbWarehouse } from '../../sql/duckdb/duckdb-warehouse';
 import type { ObservabilityConfig } from '../../shared';
 import type { Warehouse } from '../../sql/warehouse';
@@ -46,8 +43,8 @@ export const DEMO_CLOCK = { leadMs: 30 * 60_000, speed: 8 } as const;
 export interface StackOptions {
   config: ObservabilityConfig;
   demo: boolean;
-  /** Runs an `obs` command inside this process (POST /api/cli). */
-  runCommand: (args: string[], io: CommandIo) => Promise<number>;
+  /** Runs an `obs` command inside this process (POST /api/cli), against the stack's assembly `app` (its warehouse, lent). */
+  runCommand: (args: string[], io: CommandIo, app: LocalApp) => Promise<number>;
   /** Lines for people: the banner, transitions, deliveries. */
   log: (line: string) => void;
   /** The one-line progress display. */
@@ -72,6 +69,8 @@ export interface RunningStack {
   readonly url: string;
   readonly token: string;
   readonly transport: StackTransport['kind'];
+  /** The stack's assembly (app/local.ts): its clock, warehouse (lent), alert runtime and job runners. */
+  readonly app: LocalApp;
   /** The stack's own emitter (demo traffic; the soak benchmark publishes through it). */
   readonly emitter: StackTransport['emitter'];
   /** Events stored, duplicates and dead letters so far. */
@@ -120,13 +119,11 @@ export async function startStack(options: StackOptions): Promise<RunningStack> {
   }
 
   async function assemble(): Promise<RunningStack> {
-    const opened: Warehouse = await openIngestWarehouse({ ...config, warehouse: 'duckdb' });
+    const opened: Warehouse = await openWarehouse({ ...config, warehouse: 'duckdb' });
     undo.push(() => opened.close());
     const duckdb = opened instanceof DuckDbWarehouse ? opened : undefined;
     const watched = watchWrites(opened);
     const warehouse: Warehouse = watched.warehouse;
-    registerProcessWarehouse(warehouse, config.duckdbPath);
-    undo.push(() => registerProcessWarehouse(undefined));
     const token = process.env.OBS_LOCAL_ADMIN_TOKEN || randomBytes(18).toString('base64url');
     const internalKey = config.internalHealthApiKey ?? randomBytes(18).toString('base64url');
     const stackConfig: ObservabilityConfig = { ...config, warehouse: 'duckdb', internalHealthApiKey: internalKey };
@@ -149,30 +146,36 @@ export async function startStack(options: StackOptions): Promise<RunningStack> {
       ...(options.subscriptionCheckIntervalMs === undefined ? {} : { checkIntervalMs: options.subscriptionCheckIntervalMs }),
     });
     undo.push(() => transport.close());
-    const alerts: BuiltRuntime = createAlertRuntime({
-      warehouse,
+    // The stack's assembly: its clock, the warehouse it holds (lent to the commands it runs for
+    // other shells: DuckDB allows one writer per file), one alert runtime for its life.
+    const alertLines = (m: string) => log(`alerts: ${m}`);
+    const heartbeat = createHeartbeat({ url: config.heartbeatUrl, log: { info: () => undefined, warn: alertLines, error: alertLines } });
+    const app = createLocalApp({
       config: stackConfig,
-      clock: { now: () => clock.now(), sleep: (ms) => systemClock.sleep(ms) },
-      links: { dashboardBaseUrl: `http://127.0.0.1:${port}` },
-      ...(options.outboxPath ? { outboxPath: options.outboxPath } : {}),
-      logger: { info: () => undefined, warn: (m) => log(`alerts: ${m}`), error: (m) => log(`alerts: ${m}`) },
+      clock,
+      warehouse,
+      logger: { info: () => undefined, warn: alertLines, error: alertLines },
+      alerts: { links: { dashboardBaseUrl: `http://127.0.0.1:${port}` }, ...(options.outboxPath ? { outboxPath: options.outboxPath } : {}) },
+      longLivedAlerts: true,
+      // The dead man's switch (alerts/run/heartbeat.ts): a ping after each successful evaluation, off the scheduler's path.
+      afterAlertsSuccess: () => heartbeat.ping(),
     });
-    undo.push(() => alerts.close());
+    undo.push(() => app.close());
+    const jobs = app.jobs(warehouse);
+    const alerts = app.alertRuntime(warehouse).runtime;
 
     const now = () => clock.now();
-    const probes: NamedProbe[] = [
-      { name: 'warehouse', probe: warehouseHealthProbe(warehouse, () => watched.outcomes()) },
-      { name: 'pubsub', probe: pubsubTopicProbe({ ...stackConfig, provider: transport.kind === 'pubsub-emulator' ? 'pubsub' : 'none', pubsubEmulatorHost: process.env.PUBSUB_EMULATOR_HOST && transport.kind === 'pubsub-emulator' ? process.env.PUBSUB_EMULATOR_HOST : undefined, projectId: config.projectId ?? 'obs-local' }) },
-      { name: 'firestore', probe: firestoreProbe(undefined, now) },
-      { name: 'ingest_lag', probe: ingestLagProbe(warehouse, now) },
-      { name: 'aggregator', probe: jobFreshnessProbe(warehouse, now, (job) => job === ROLLUP_JOB || job === SLO_JOB, 'aggregator') },
-      { name: 'alert_evaluator', probe: jobFreshnessProbe(warehouse, now, (job) => job === ALERTS_JOB, 'alert evaluator') },
-      { name: 'channels', probe: channelsProbe(stackConfig) },
-      { name: 'environment', probe: environmentProbe(stackConfig) },
-    ];
+    const probes = healthProbes({
+      config: stackConfig,
+      warehouse,
+      writes: () => watched.outcomes(),
+      pubsub: { ...stackConfig, provider: transport.kind === 'pubsub-emulator' ? 'pubsub' : 'none', pubsubEmulatorHost: process.env.PUBSUB_EMULATOR_HOST && transport.kind === 'pubsub-emulator' ? process.env.PUBSUB_EMULATOR_HOST : undefined, projectId: config.projectId ?? 'obs-local' },
+      firestore: undefined,
+      now,
+    });
     const sources: DashboardSources = { warehouse, config: stackConfig, probes, alerts: activeAlertsFromStore(alerts.store) };
     const verify = localTokenVerifier(token);
-    const routes: Route[] = [...createHttpRoutes({ sources, verify, clock: now }), createRemoteCliRoute({ verify, run: options.runCommand })];
+    const routes: Route[] = [...createHttpRoutes({ sources, verify, clock: now }), createRemoteCliRoute({ verify, run: (args, io) => options.runCommand(args, io, app) })];
     serve = async (request) => {
       for (const route of routes) {
         const response = await route(request);
@@ -233,10 +236,9 @@ export async function startStack(options: StackOptions): Promise<RunningStack> {
     const tick = async () => {
       const at = clock.now();
       await transport.emitter.flush();
-      await runAggregation(warehouse, at);
+      await jobs.runAggregation(at);
       await checkpointIfLarge();
-      const report = await evaluateAlerts(alerts, at);
-      await recordJobRun(warehouse, ALERTS_JOB, at, { runId: report.runId, transitions: report.transitions.length, firing: report.firing.length });
+      const report = await jobs.runAlerts(at);
       onReport(report);
       const colour = (await loadDashboard(sources, at)).banner.colour;
       if (colour !== banner) log(`  banner ${banner || '—'} → ${colour}`);
@@ -280,6 +282,7 @@ export async function startStack(options: StackOptions): Promise<RunningStack> {
       url,
       token,
       transport: transport.kind,
+      app,
       emitter: transport.emitter,
       ingested: () => transport.ingested(),
       tick: guarded,

@@ -41,7 +41,7 @@ maybe('obs start on a disk that fills up (a small tmpfs; needs root to mount it)
         config: { ...loadConfig({}), duckdbPath: join(disk.dir, 'observability.duckdb'), port: 0, internalHealthApiKey: KEY },
         demo: false,
         useEmulator: false,
-        runCommand: (args, io) => main(args, io),
+        runCommand: (args, io, app) => main(args, io, app),
         log: (line) => void lines.push(line),
         progress: () => undefined,
       });

@@ -38,7 +38,7 @@ describeWithEmulator('PUBSUB_EMULATOR_HOST', 'obs start, the local stack', (host
         schedulerIntervalMs: 1_500,
         trafficIntervalMs: 250,
         outboxPath: outbox,
-        runCommand: (args, io) => main(args, io),
+        runCommand: (args, io, app) => main(args, io, app),
         log: (line) => void lines.push(line),
         progress: () => undefined,
       });

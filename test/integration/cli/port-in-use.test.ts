@@ -94,7 +94,7 @@ describeWithEmulator('PUBSUB_EMULATOR_HOST', 'obs start failing after it opened 
       const starting = startStack({
         config: { ...loadConfig({}), duckdbPath, port, pubsubEmulatorHost: host, projectId: 'obs-test', metricsTopic: 'x' },
         demo: false,
-        runCommand: (args, io) => main(args, io),
+        runCommand: (args, io, app) => main(args, io, app),
         log: () => undefined,
         progress: () => undefined,
       });
