@@ -15,11 +15,11 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { FakeClock } from '../alerts/clock';
+import { FakeClock } from '../shared/clock';
 import { dataNeeds, evaluateRules } from '../alerts/evaluate/evaluate-rules';
 import { RuleDataSnapshot, type SeriesTotal } from '../alerts/evaluate/rule-data';
 import { stepAll } from '../alerts/lifecycle/lifecycle';
-import { silentLogger } from '../alerts/logger';
+import { silentLogger } from '../shared/logger';
 import type { ThresholdAlertRule } from '../alerts/model/alert-rule';
 import type { AlertInstance } from '../alerts/model/alert-instance';
 import { inhibitor } from '../alerts/mute/inhibition';

@@ -1,10 +1,10 @@
 import type { ObservabilityConfig } from '../../shared/config';
 import type { ChannelId } from '../../shared/channels';
-import type { Clock } from '../clock';
-import type { Logger } from '../logger';
+import type { Clock } from '../../shared/clock';
+import type { Logger } from '../../shared/logger';
 import type { NotificationBatch } from '../notify/notification';
 import type { MinIntervalLimiter } from '../notify/rate-limiter';
-import type { Redactor } from '../notify/redaction';
+import type { Redactor } from '../../shared/redaction';
 import type { AlertLinks } from './links';
 import type { Notifier } from './notifier';
 

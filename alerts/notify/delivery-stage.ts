@@ -1,7 +1,7 @@
 import pLimit from 'p-limit';
 import type { ChannelId } from '../../shared/channels';
-import type { Clock } from '../clock';
-import type { Logger } from '../logger';
+import type { Clock } from '../../shared/clock';
+import type { Logger } from '../../shared/logger';
 import type { Notifier, SendResult } from '../notifiers/notifier';
 import { deliveryEntry, type AlertLog } from '../state/alert-log';
 import type { AlertStore, DeliveryUpdate } from '../state/alert-store';

@@ -1,4 +1,4 @@
-import type { Clock } from '../clock';
+import type { Clock } from '../../shared/clock';
 
 /**
  * At most one call per `intervalMs` per key (Slack: one message per second per webhook —

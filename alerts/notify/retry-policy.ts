@@ -1,4 +1,4 @@
-import type { Clock } from '../clock';
+import type { Clock } from '../../shared/clock';
 import type { SendResult } from '../notifiers/notifier';
 import { raceDeadline, timedOutResult } from './deadline';
 

@@ -1,9 +1,9 @@
 import type { ChannelId } from '../../shared/channels';
-import type { Clock } from '../clock';
+import type { Clock } from '../../shared/clock';
 import { dataNeeds, evaluateRules } from '../evaluate/evaluate-rules';
 import type { RuleDataSource } from '../evaluate/warehouse-rule-data';
 import { stepAll } from '../lifecycle/lifecycle';
-import type { Logger } from '../logger';
+import type { Logger } from '../../shared/logger';
 import type { AlertRule } from '../model/alert-rule';
 import type { Transition } from '../model/alert-instance';
 import { inhibitor, type InhibitRule } from '../mute/inhibition';

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { ObservabilityConfig } from '../../shared/config';
 import type { Warehouse } from '../../sql/warehouse';
-import { systemClock, type Clock } from '../clock';
+import { systemClock, type Clock } from '../../shared/clock';
 import { WarehouseRuleDataSource, type RuleDataSource } from '../evaluate/warehouse-rule-data';
 import { redactingLogger, stderrLogger, type Logger } from '../logger';
 import type { AlertRule } from '../model/alert-rule';

@@ -4,7 +4,7 @@ import type { Severity } from '../../shared/incident-tiers';
 import type { Row, Warehouse } from '../../sql/warehouse';
 import type { AlertState, Transition } from '../model/alert-instance';
 import type { NotificationRecord } from '../notify/notification';
-import type { Redactor } from '../notify/redaction';
+import type { Redactor } from '../../shared/redaction';
 
 /** `pending` when recorded (before sending), then the outcome of each delivery attempt. */
 export type DeliveryLogStatus = 'pending' | 'delivered' | 'retryable' | 'failed';

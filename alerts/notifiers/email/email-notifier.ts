@@ -2,7 +2,7 @@ import { createTransport, type Transporter } from 'nodemailer';
 import type { ChannelId } from '../../../shared/channels';
 import type { NotificationBatch } from '../../notify/notification';
 import { timedOutResult } from '../../notify/deadline';
-import { describeError } from '../../notify/redaction';
+import { describeError } from '../../../shared/describe-error';
 import type { NotifierDeps } from '../notifier-definition';
 import type { Notifier, SendResult } from '../notifier';
 import { emailMessage } from './email-message';

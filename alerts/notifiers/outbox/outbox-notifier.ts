@@ -1,9 +1,10 @@
 import { appendFile, mkdir } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import type { ChannelId } from '../../../shared/channels';
-import type { Clock } from '../../clock';
+import type { Clock } from '../../../shared/clock';
 import type { NotificationBatch } from '../../notify/notification';
-import { describeError, type Redactor } from '../../notify/redaction';
+import { describeError } from '../../../shared/describe-error';
+import type { Redactor } from '../../../shared/redaction';
 import type { Notifier, SendResult } from '../notifier';
 
 /** Default outbox file (ARCHITECTURE.md: the local stand-in for every channel). */

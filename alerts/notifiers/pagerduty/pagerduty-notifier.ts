@@ -2,7 +2,7 @@ import type { ChannelId } from '../../../shared/channels';
 import { timedOutResult } from '../../notify/deadline';
 import { classifyHttpStatus, parseRetryAfterMs, shortBody } from '../../notify/http-status';
 import type { NotificationBatch } from '../../notify/notification';
-import { describeError } from '../../notify/redaction';
+import { describeError } from '../../../shared/describe-error';
 import type { NotifierDeps } from '../notifier-definition';
 import type { Notifier, SendResult } from '../notifier';
 import { pagerDutyEvent } from './pagerduty-event';

@@ -1,4 +1,4 @@
-import { systemClock } from '../../../alerts/clock';
+import { systemClock } from '../../../shared/clock';
 import { pendingNotification } from '../../../alerts/notify/notification';
 import { WarehouseAlertStore } from '../../../alerts/state/warehouse-alert-store';
 import { AlertEnv, MIN, T0 } from './support/alert-env';

@@ -1,7 +1,7 @@
 import { readFileSync, existsSync } from 'node:fs';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { secretVariants } from '../../../alerts/notify/redaction';
+import { secretVariants } from '../../../shared/redaction';
 import { configSecrets } from '../../../alerts/run/runtime';
 import { thresholdRules } from '../../../alerts/rules/threshold-rules';
 import { CHANNEL_IDS } from '../../../shared/channels';

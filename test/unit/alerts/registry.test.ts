@@ -1,9 +1,9 @@
-import { FakeClock } from '../../../alerts/clock';
-import { silentLogger } from '../../../alerts/logger';
+import { FakeClock } from '../../../shared/clock';
+import { silentLogger } from '../../../shared/logger';
 import { createLinks } from '../../../alerts/notifiers/links';
 import { buildNotifiers } from '../../../alerts/notifiers/registry';
 import { MinIntervalLimiter } from '../../../alerts/notify/rate-limiter';
-import { createRedactor } from '../../../alerts/notify/redaction';
+import { createRedactor } from '../../../shared/redaction';
 import { loadConfig } from '../../../shared/config';
 import { T0 } from './helpers';
 

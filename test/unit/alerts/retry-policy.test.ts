@@ -1,4 +1,4 @@
-import { FakeClock } from '../../../alerts/clock';
+import { FakeClock } from '../../../shared/clock';
 import { classifyHttpStatus, parseRetryAfterMs } from '../../../alerts/notify/http-status';
 import { MinIntervalLimiter } from '../../../alerts/notify/rate-limiter';
 import { RETRY_POLICY, runBackoffMs, sendWithRetry } from '../../../alerts/notify/retry-policy';

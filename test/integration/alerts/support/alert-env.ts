@@ -1,8 +1,8 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { FakeClock } from '../../../../alerts/clock';
-import type { Logger } from '../../../../alerts/logger';
+import { FakeClock } from '../../../../shared/clock';
+import type { Logger } from '../../../../shared/logger';
 import { evaluateAlerts, type EvaluationReport } from '../../../../alerts/run/evaluate-run';
 import { createAlertRuntime, type BuiltRuntime, type RuntimeOptions } from '../../../../alerts/run/runtime';
 import { loadConfig, type ObservabilityConfig } from '../../../../shared/config';
