@@ -6,7 +6,6 @@ import { DateTime } from 'luxon';
  */
 export const WINDOW_SECONDS = { minute: 60, hour: 3_600, day: 86_400 } as const;
 export type WindowSeconds = (typeof WINDOW_SECONDS)[keyof typeof WINDOW_SECONDS];
-export const ROLLUP_WINDOWS: readonly WindowSeconds[] = [60, 3_600, 86_400];
 
 /** Start (epoch ms) of the window of `sizeSeconds` that contains `tsMs`. */
 export function windowStartMs(tsMs: number, sizeSeconds: number): number {
