@@ -79,7 +79,16 @@ export function createProductionApp(options: ProductionOptions = {}): Production
   const now = () => clock.now();
   const config = once(() => loadConfig(options.env));
   const redactor = once(() => redactorFor(config()));
-  const logger = once(() => redactingLogger(options.logger ?? firebaseLogger, redactor()));
+  const logger = once(() => {
+    const base = options.logger ?? firebaseLogger;
+    try {
+      return redactingLogger(base, redactor());
+    } catch {
+      // The configuration itself is invalid (a ConfigError never carries a secret's value): the
+      // error paths must still be able to log that.
+      return base;
+    }
+  });
   const app = once(options.app ?? (() => getApps()[0] ?? initializeApp()));
   const open = openOnce(() => (options.openWarehouse ?? openWarehouse)(config()));
   const warehouse = once(() => new DeferredWarehouse(config().warehouse, open));
