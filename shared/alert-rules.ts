@@ -1,4 +1,3 @@
-import type { ChannelId } from './channels';
 import type { Severity } from './incident-tiers';
 import type { MetricName } from './metric-catalogue';
 import type { ModuleId } from './modules';
@@ -10,8 +9,8 @@ export type Comparator = '>' | '>=' | '<' | '<=';
 /**
  * A threshold rule in the Prometheus manner: `aggregation(metric{where}[window]) comparator
  * threshold`, true for at least `forSeconds` before it fires, and kept firing for
- * `keepFiringForSeconds` after it stops being true (against flapping). `channels` are the seed's
- * intended recipients; the routing table in alerts/ decides delivery.
+ * `keepFiringForSeconds` after it stops being true (against flapping). Who is notified
+ * is not part of a rule: the routing table (alerts/routing/routes.ts) decides delivery.
  */
 export interface ThresholdRule {
   readonly id: string;
@@ -28,7 +27,6 @@ export interface ThresholdRule {
   readonly keepFiringForSeconds: number;
   /** Tag keys that split the rule into one alert instance per value combination. */
   readonly groupBy: readonly string[];
-  readonly channels: readonly ChannelId[];
   readonly summary: string;
   /** Anchor of this rule's runbook in docs/OPERATIONS.md. */
   readonly runbook: string;
@@ -52,7 +50,6 @@ export const ALERT_RULES: readonly ThresholdRule[] = [
     forSeconds: 0,
     keepFiringForSeconds: 5 * MINUTE,
     groupBy: [],
-    channels: ['pagerduty', 'oncall-slack'],
     summary: 'More than 50 function errors in 5 minutes.',
     runbook: runbook('function-errors-critical'),
   },
@@ -69,7 +66,6 @@ export const ALERT_RULES: readonly ThresholdRule[] = [
     forSeconds: 0,
     keepFiringForSeconds: 5 * MINUTE,
     groupBy: [],
-    channels: ['pagerduty', 'finance-email'],
     summary: 'More than 10 failed token spends in 10 minutes.',
     runbook: runbook('wallet-spend-failures-critical'),
   },
@@ -86,7 +82,6 @@ export const ALERT_RULES: readonly ThresholdRule[] = [
     forSeconds: 0,
     keepFiringForSeconds: 5 * MINUTE,
     groupBy: [],
-    channels: ['pagerduty', 'oncall-slack'],
     summary: 'More than 15 failed calls in 10 minutes.',
     runbook: runbook('call-failures-critical'),
   },
@@ -103,7 +98,6 @@ export const ALERT_RULES: readonly ThresholdRule[] = [
     forSeconds: 0,
     keepFiringForSeconds: 5 * MINUTE,
     groupBy: [],
-    channels: ['oncall-slack'],
     summary: 'More than 20 failed chat messages in 15 minutes.',
     runbook: runbook('chat-failures-high'),
   },
@@ -120,7 +114,6 @@ export const ALERT_RULES: readonly ThresholdRule[] = [
     forSeconds: 0,
     keepFiringForSeconds: 10 * MINUTE,
     groupBy: [],
-    channels: ['oncall-slack', 'finance-email'],
     summary: 'More than 5 failed payouts in 30 minutes.',
     runbook: runbook('payout-failures-high'),
   },
@@ -137,7 +130,6 @@ export const ALERT_RULES: readonly ThresholdRule[] = [
     forSeconds: 0,
     keepFiringForSeconds: 10 * MINUTE,
     groupBy: [],
-    channels: ['safety-slack', 'oncall-slack'],
     summary: 'More than 20 safety incidents in an hour.',
     runbook: runbook('safety-incidents-high'),
   },
@@ -154,7 +146,6 @@ export const ALERT_RULES: readonly ThresholdRule[] = [
     forSeconds: 15 * MINUTE,
     keepFiringForSeconds: 5 * MINUTE,
     groupBy: [],
-    channels: ['oncall-slack'],
     summary: 'API p95 latency above 1 s for 15 minutes.',
     runbook: runbook('api-latency-medium'),
   },
@@ -171,7 +162,6 @@ export const ALERT_RULES: readonly ThresholdRule[] = [
     forSeconds: 15 * MINUTE,
     keepFiringForSeconds: 5 * MINUTE,
     groupBy: [],
-    channels: ['oncall-slack'],
     summary: 'AI companion p95 response time above 3 s for 15 minutes.',
     runbook: runbook('ai-latency-medium'),
   },
@@ -188,7 +178,6 @@ export const ALERT_RULES: readonly ThresholdRule[] = [
     forSeconds: 0,
     keepFiringForSeconds: 10 * MINUTE,
     groupBy: [],
-    channels: ['oncall-slack'],
     summary: 'More than 100 support tickets opened in an hour.',
     runbook: runbook('support-ticket-spike-medium'),
   },
@@ -207,7 +196,6 @@ export const ALERT_RULES: readonly ThresholdRule[] = [
     forSeconds: 0,
     keepFiringForSeconds: 60 * MINUTE,
     groupBy: ['metric'],
-    channels: ['ops-email'],
     summary: 'A metric reached its daily series limit: events of new series are folded into its overflow series (tags.overflow = "true").',
     runbook: runbook('series-overflow-low'),
   },
@@ -220,10 +208,6 @@ export function getAlertRule(id: string): ThresholdRule | PipelineRule | undefin
 
 export function getAlertsBySeverity(severity: Severity): ThresholdRule[] {
   return ALERT_RULES.filter((rule) => rule.severity === severity);
-}
-
-export function getAlertsForMetric(metric: MetricName): ThresholdRule[] {
-  return ALERT_RULES.filter((rule) => rule.metric === metric);
 }
 
 /**

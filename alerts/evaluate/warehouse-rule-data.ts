@@ -10,6 +10,7 @@ import { pipelineDeadLetterCounts } from '../../sql/queries/pipeline-ingest';
 import type { Warehouse } from '../../sql/warehouse';
 import { RuleDataSnapshot, type DataNeed, type SeriesBuckets } from './rule-data';
 import { windowCountsOf } from './slo-windows';
+import { numberOf, numberOrNull } from '../../sql/row-values';
 
 /** Port: fetches what the rules need at `nowMs`. */
 export interface RuleDataSource {
@@ -34,8 +35,6 @@ export const MAX_HISTOGRAM_SERIES = 500;
 export const DEAD_LETTER_EVENT_DELAY_MS = 60 * 60_000;
 const DAY_MS = 86_400_000;
 
-const num = (v: unknown): number => (typeof v === 'number' ? v : v === null || v === undefined ? 0 : Number(v));
-const numOrNull = (v: unknown): number | null => (v === null || v === undefined ? null : num(v));
 
 /**
  * Reads rule data from the warehouse rollups: threshold rules through sql/queries/alert-rules.ts;
@@ -72,9 +71,9 @@ export class WarehouseRuleDataSource implements RuleDataSource {
           rows.map((r) => ({
             name: String(r.name),
             seriesKey: String(r.series_key),
-            eventCount: num(r.event_count),
-            valueSum: num(r.value_sum),
-            valueMax: r.value_max === null ? null : num(r.value_max),
+            eventCount: numberOf(r.event_count),
+            valueSum: numberOf(r.value_sum),
+            valueMax: r.value_max === null ? null : numberOf(r.value_max),
           })),
         );
         return;
@@ -91,7 +90,7 @@ export class WarehouseRuleDataSource implements RuleDataSource {
           const key = String(r.series_key);
           let list = bySeries.get(key);
           if (!list) bySeries.set(key, (list = []));
-          list.push([num(r.bucket), num(r.bucket_count)]);
+          list.push([numberOf(r.bucket), numberOf(r.bucket_count)]);
         }
         const series: SeriesBuckets[] = [...bySeries].map(([seriesKey, buckets]) => ({ seriesKey, buckets }));
         snapshot.setHistograms(need.metric, need.windowSeconds, series);
@@ -104,7 +103,7 @@ export class WarehouseRuleDataSource implements RuleDataSource {
       }
       case 'job-state': {
         const rows = await this.warehouse.query(jobRuns);
-        snapshot.setJobStates(rows.map((r) => ({ job: String(r.job), watermarkMs: numOrNull(r.watermark_ms), lastRunMs: numOrNull(r.last_run_ms) })));
+        snapshot.setJobStates(rows.map((r) => ({ job: String(r.job), watermarkMs: numberOrNull(r.watermark_ms), lastRunMs: numberOrNull(r.last_run_ms) })));
         return;
       }
       case 'dead-letters': {
@@ -115,13 +114,13 @@ export class WarehouseRuleDataSource implements RuleDataSource {
           event_from_ms: fromMs - DEAD_LETTER_EVENT_DELAY_MS,
           event_to_ms: nowMs + WIRE_LIMITS.maxFutureSkewMs,
         });
-        snapshot.setDeadLetters(need.windowSeconds, { messages: num(row?.messages), deadLetteredMessages: num(row?.dead_lettered_messages), deadLetters: num(row?.dead_letters) });
+        snapshot.setDeadLetters(need.windowSeconds, { messages: numberOf(row?.messages), deadLetteredMessages: numberOf(row?.dead_lettered_messages), deadLetters: numberOf(row?.dead_letters) });
         return;
       }
       case 'module-activity': {
         // The silent window ends at the rollup watermark: the rollups are complete up to it only.
         const jobs = await this.warehouse.query(jobRuns);
-        const watermarkMs = numOrNull(jobs.find((r) => r.job === PIPELINE_JOBS.rollup)?.watermark_ms);
+        const watermarkMs = numberOrNull(jobs.find((r) => r.job === PIPELINE_JOBS.rollup)?.watermark_ms);
         if (watermarkMs === null) return; // never rolled up: nothing to judge
         const windowEndMs = Math.min(nowMs, watermarkMs);
         const todayMs = Math.floor(nowMs / DAY_MS) * DAY_MS;
@@ -131,7 +130,7 @@ export class WarehouseRuleDataSource implements RuleDataSource {
           from_ms: windowEndMs - need.silentSeconds * 1000,
           to_ms: windowEndMs,
         });
-        const activity = rows.map((r) => ({ metric: String(r.name), dayStartMs: numOrNull(r.day_start_ms), events: num(r.events) }));
+        const activity = rows.map((r) => ({ metric: String(r.name), dayStartMs: numberOrNull(r.day_start_ms), events: numberOf(r.events) }));
         snapshot.setModuleActivity(need.days, need.silentSeconds, { rows: activity, windowEndMs });
         return;
       }
@@ -141,11 +140,11 @@ export class WarehouseRuleDataSource implements RuleDataSource {
           need.lookbackSeconds,
           rows.map((r) => ({
             channel: String(r.channel),
-            attempts: num(r.attempts),
-            lastSuccessMs: numOrNull(r.last_success_ms),
-            failuresSinceSuccess: num(r.failures_since_success),
-            firstFailureSinceSuccessMs: numOrNull(r.first_failure_since_success_ms),
-            lastFailureMs: numOrNull(r.last_failure_ms),
+            attempts: numberOf(r.attempts),
+            lastSuccessMs: numberOrNull(r.last_success_ms),
+            failuresSinceSuccess: numberOf(r.failures_since_success),
+            firstFailureSinceSuccessMs: numberOrNull(r.first_failure_since_success_ms),
+            lastFailureMs: numberOrNull(r.last_failure_ms),
           })),
         );
         return;

@@ -1,4 +1,4 @@
-import type { Logger } from '../logger';
+import type { Logger } from '../../shared/logger';
 
 /**
  * The dead man's switch (docs/OPERATIONS.md, "Dead man's switch"). The system that pages people

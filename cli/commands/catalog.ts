@@ -1,12 +1,12 @@
 import { parseArgs } from 'node:util';
-import { ALERT_RULES, CHANNELS, INCIDENT_TIERS, METRICS, MODULES, SLOS, errorBudgetMinutes } from '../../shared';
+import { ALERT_RULES, CHANNELS, INCIDENT_TIERS, METRICS, MODULES, PIPELINE_ALERT_RULES, SLOS, errorBudgetMinutes } from '../../shared';
 import { EXIT_USAGE, type Command } from '../command';
 
 /** `obs catalog [--json]`: the whole domain catalogue. */
 export const catalogCommand: Command = {
   name: 'catalog',
   usage: 'obs catalog [--json]',
-  summary: 'Print the metric catalogue, modules, SLOs, alert rules, incident tiers and channels',
+  summary: 'Print the metric catalogue, modules, SLOs, alert rules (metric and pipeline), incident tiers and channels',
   run(args, io) {
     let json = false;
     try {
@@ -20,7 +20,7 @@ export const catalogCommand: Command = {
     const channels = Object.entries(CHANNELS).map(([id, c]) => ({ id, ...c }));
     const tiers = Object.entries(INCIDENT_TIERS).map(([severity, t]) => ({ severity, ...t }));
     if (json) {
-      io.out(JSON.stringify({ metrics, modules, slos: SLOS, alertRules: ALERT_RULES, incidentTiers: tiers, channels }, null, 2));
+      io.out(JSON.stringify({ metrics, modules, slos: SLOS, alertRules: ALERT_RULES, pipelineRules: PIPELINE_ALERT_RULES, incidentTiers: tiers, channels }, null, 2));
       return Promise.resolve(0);
     }
     const lines: string[] = [];
@@ -37,6 +37,8 @@ export const catalogCommand: Command = {
     for (const r of ALERT_RULES) {
       lines.push(`  ${r.severity} ${r.id.padEnd(30)} ${r.aggregation}(${r.metric}[${r.windowSeconds / 60}m]) ${r.comparator} ${r.threshold}`);
     }
+    lines.push('', `Pipeline rules (${PIPELINE_ALERT_RULES.length}: the pipeline watching itself)`);
+    for (const r of PIPELINE_ALERT_RULES) lines.push(`  ${r.severity} ${r.id.padEnd(30)} ${r.name}`);
     lines.push('', 'Incident tiers');
     for (const t of tiers) lines.push(`  ${t.severity}  respond within ${t.responseMinutes} min — ${t.description}`);
     lines.push('', 'Channels');

@@ -1,6 +1,6 @@
 import { existsSync, statSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
-import { ALERTS_JOB, ROLLUP_JOB, SLO_JOB } from '../../aggregator/job-state';
+import { ALERTS_JOB, ROLLUP_JOB, SLO_JOB } from '../../sql/job-state';
 import { jobFreshnessProbe, warehouseHealthProbe } from '../../health/component-probes';
 import type { ObservabilityConfig } from '../../shared/config';
 import { BigQueryWarehouse } from '../../sql/bigquery/bigquery-warehouse';

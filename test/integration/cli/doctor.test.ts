@@ -5,7 +5,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ALERTS_JOB, recordJobRun, ROLLUP_JOB, SLO_JOB } from '../../../aggregator/job-state';
+import { ALERTS_JOB, recordJobRun, ROLLUP_JOB, SLO_JOB } from '../../../sql/job-state';
 import type { CommandIo } from '../../../cli/command';
 import { doctorCommand, type CheckResult } from '../../../cli/commands/doctor';
 import { writeStackFile } from '../../../cli/local/stack-file';

@@ -1,7 +1,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createHeartbeat, heartbeatTarget, sendHeartbeat } from '../../../alerts/run/heartbeat';
-import type { Logger } from '../../../alerts/logger';
+import type { Logger } from '../../../shared/logger';
 
 /** A heartbeat endpoint on 127.0.0.1 whose behaviour each test chooses. */
 class HeartbeatStandIn {

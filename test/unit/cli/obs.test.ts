@@ -7,14 +7,22 @@ function capture(): CommandIo & { stdout: string; stderr: string } {
 }
 
 describe('the obs command', () => {
-  it('obs catalog --json lists at least 60 metrics, 12 modules, 7 SLOs and 9 alert rules', async () => {
+  it('obs catalog --json lists at least 60 metrics, 12 modules, 7 SLOs, the 9 seed alert rules among the metric rules, and the pipeline rules', async () => {
     const io = capture();
     expect(await main(['catalog', '--json'], io)).toBe(0);
     const catalog = JSON.parse(io.stdout) as Record<string, unknown[]>;
     expect(catalog.metrics!.length).toBeGreaterThanOrEqual(60);
     expect(catalog.modules).toHaveLength(12);
     expect(catalog.slos).toHaveLength(7);
-    expect(catalog.alertRules).toHaveLength(9);
+    const ruleIds = (rules: unknown[] | undefined) => (rules ?? []).map((r) => (r as { id: string }).id);
+    // The seed's nine rules (seed §8), plus the rules added since (series-overflow-low, issue #17).
+    expect(ruleIds(catalog.alertRules)).toEqual(expect.arrayContaining([
+      'function-errors-critical', 'wallet-spend-failures-critical', 'call-failures-critical',
+      'chat-failures-high', 'payout-failures-high', 'safety-incidents-high',
+      'api-latency-medium', 'ai-latency-medium', 'support-ticket-spike-medium',
+    ]));
+    expect(ruleIds(catalog.alertRules)).toContain('series-overflow-low');
+    expect(ruleIds(catalog.pipelineRules)).toEqual(['pipeline-stale-rollups', 'pipeline-stale-alerts', 'pipeline-dead-letters', 'pipeline-module-absent', 'pipeline-channel-failing']);
   });
 
   it('obs --help lists every command', async () => {
