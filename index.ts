@@ -11,7 +11,7 @@ import { createProductionApp } from './app/production';
 import { createFunctionHandlers } from './functions/handlers';
 import { serveGet } from './functions/http-adapter';
 import { scheduledNowMs } from './functions/schedule';
-import { CHANNEL_SECRETS, HEALTH_SECRETS } from './functions/secrets';
+import { EVALUATOR_SECRETS, HEALTH_SECRETS } from './functions/secrets';
 import type { HttpRequest, HttpResponse } from './http/http';
 import { DEFAULTS as CONFIG_DEFAULTS } from './shared/config';
 
@@ -35,7 +35,7 @@ export const pack421_aggregate_slos = onSchedule('every 1 minutes', async (event
 
 // ── Alerts (#6): every minute, evaluate the rules and deliver notifications (app/jobs.ts runAlerts).
 // The channel secrets are bound here: without them every notification would go to the outbox.
-export const pack421_alerts_evaluate = onSchedule({ schedule: 'every 1 minutes', secrets: CHANNEL_SECRETS }, async (event) => {
+export const pack421_alerts_evaluate = onSchedule({ schedule: 'every 1 minutes', secrets: EVALUATOR_SECRETS }, async (event) => {
   await app.jobs.runAlerts(scheduledNowMs(event, now));
 });
 

@@ -14,6 +14,12 @@ const secret = (field: keyof typeof SECRET_VARIABLES) => defineSecret(SECRET_VAR
 export const CHANNEL_SECRETS = [secret('slackOncallWebhook'), secret('slackSafetyWebhook'), secret('pagerdutyIntegrationKey'), secret('smtpUrl')];
 
 /**
+ * The alert evaluator's secrets: the channels, and the heartbeat URL it pings after each
+ * successful run (the dead man's switch; blank when no outside monitor is set up).
+ */
+export const EVALUATOR_SECRETS = [...CHANNEL_SECRETS, secret('heartbeatUrl')];
+
+/**
  * Internal health and the dashboard: the key, and the channel secrets because their `channels`
  * and `environment` components report which are set (names only, never values). Public health,
  * the feature matrix and ingest get none.
