@@ -16,6 +16,7 @@ import { json } from '../../http/http';
 import { openWarehouse } from '../../sql/open-warehouse';
 import { DuckDbWarehouse } from '../../sql/duckdb/duckdb-warehouse';
 import type { ObservabilityConfig } from '../../shared';
+import type { Clock } from '../../shared/clock';
 import type { Warehouse } from '../../sql/warehouse';
 import type { CommandIo } from '../command';
 import { createDemoClock, realClock, type DemoClock } from './demo/demo-clock';
@@ -51,8 +52,12 @@ export interface StackOptions {
   progress: (line: string) => void;
   /** Use the Pub/Sub emulator when it is installed (default true). */
   useEmulator?: boolean;
-  /** Scheduler period; default 5 s in demo mode, 60 s otherwise. */
+  /** Scheduler period; default 5 s in demo mode, 60 s otherwise; 0: no scheduler, the caller drives tick() (tests). */
   schedulerIntervalMs?: number;
+  /** Tests drive time by hand: this clock instead of the demo clock or the real one. */
+  clock?: Clock;
+  /** Tests inject warehouse faults here: wraps the opened warehouse before anything (ingest, jobs, alerts) uses it. */
+  wrapWarehouse?: (warehouse: Warehouse) => Warehouse;
   /** Days of history the demo backfills (default 30). */
   backfillDays?: number;
   /** The demo clock (default {@link DEMO_CLOCK}); tests run it faster. */
@@ -88,7 +93,7 @@ export interface RunningStack {
 export async function startStack(options: StackOptions): Promise<RunningStack> {
   const { config, log } = options;
   const demoClock = options.demoClock ?? DEMO_CLOCK;
-  const clock: DemoClock = options.demo ? createDemoClock(demoClock) : realClock;
+  const clock: DemoClock = options.clock ? manualClock(options.clock) : options.demo ? createDemoClock(demoClock) : realClock;
   const other = findRunningStack(config.duckdbPath);
   if (other) throw new Error(`another obs start (pid ${other.pid}) already holds ${config.duckdbPath}; stop it or set OBS_DUCKDB_PATH`);
 
@@ -122,7 +127,7 @@ export async function startStack(options: StackOptions): Promise<RunningStack> {
     const opened: Warehouse = await openWarehouse({ ...config, warehouse: 'duckdb' });
     undo.push(() => opened.close());
     const duckdb = opened instanceof DuckDbWarehouse ? opened : undefined;
-    const watched = watchWrites(opened);
+    const watched = watchWrites(options.wrapWarehouse ? options.wrapWarehouse(opened) : opened);
     const warehouse: Warehouse = watched.warehouse;
     const token = process.env.OBS_LOCAL_ADMIN_TOKEN || randomBytes(18).toString('base64url');
     const internalKey = config.internalHealthApiKey ?? randomBytes(18).toString('base64url');
@@ -236,7 +241,9 @@ export async function startStack(options: StackOptions): Promise<RunningStack> {
     const tick = async () => {
       const at = clock.now();
       await transport.emitter.flush();
-      await jobs.runAggregation(at);
+      // A failed aggregation must not skip the evaluation: stale rollups page through it
+      // (pipeline-stale-rollups). The runner has reported the failure to the pipeline's metrics.
+      await jobs.runAggregation(at).catch((error: unknown) => log(`  scheduler: aggregation failed; alerts are still evaluated: ${app.describeError(error)}`));
       await checkpointIfLarge();
       const report = await jobs.runAlerts(at);
       onReport(report);
@@ -258,7 +265,8 @@ export async function startStack(options: StackOptions): Promise<RunningStack> {
           lastTick = to;
         }, options.trafficIntervalMs ?? 1_000)
       : undefined;
-    const schedulerTimer = setInterval(() => void guarded(), options.schedulerIntervalMs ?? (options.demo ? 5_000 : 60_000));
+    const schedulerMs = options.schedulerIntervalMs ?? (options.demo ? 5_000 : 60_000);
+    const schedulerTimer = schedulerMs > 0 ? setInterval(() => void guarded(), schedulerMs) : undefined;
     const progressTimer = setInterval(() => {
       const s = transport.emitter.stats();
       const i = transport.ingested();
@@ -276,7 +284,7 @@ export async function startStack(options: StackOptions): Promise<RunningStack> {
       // No flush here: transport.close() shuts the emitter down, flushing within its shutdown
       // deadline (5 s) rather than its retry window, so a dead warehouse cannot hold up Ctrl-C.
     });
-    void guarded();
+    if (schedulerTimer) void guarded();
 
     return {
       url,
@@ -291,6 +299,11 @@ export async function startStack(options: StackOptions): Promise<RunningStack> {
       stop: releaseAll,
     };
   }
+}
+
+/** A clock the caller moves (tests): never catching up, speed 1. */
+function manualClock(clock: Clock): DemoClock {
+  return { now: () => clock.now(), sleep: (ms) => clock.sleep(ms), catchingUp: () => false, speed: 1 };
 }
 
 /** Waits until ingest has handled `events` events (stored, duplicate or dead-lettered), at most 60 s. */
