@@ -28,6 +28,12 @@ export interface LocalApp {
   alertRuntime(warehouse: Warehouse, options?: AlertRunOptions): AlertRuntimeLease;
   /** The job runners on `warehouse` (app/jobs.ts): what `obs aggregate`, `obs alerts evaluate` and the stack's scheduler run. */
   jobs(warehouse: Warehouse): PipelineJobs;
+  /**
+   * The pipeline's own metrics (app/pipeline-metrics.ts): the runners report to it, and ingest's
+   * `onBatch` should too. The stack's records through its emitter; a one-off `obs` command's is
+   * {@link NO_PIPELINE_METRICS} (run inside `obs start`, a command uses the stack's).
+   */
+  readonly metrics: PipelineMetrics;
 }
 
 export interface LocalAppOptions {
@@ -42,6 +48,7 @@ export interface LocalAppOptions {
   readonly alerts?: Omit<RuntimeOptions, 'warehouse' | 'config' | 'clock' | 'logger' | 'redactor'>;
   /** One alert runtime for the assembly's life (the stack: its rate limiters and SMTP pool persist), closed by the stack. */
   readonly longLivedAlerts?: boolean;
+  /** Default {@link NO_PIPELINE_METRICS}: the stack gives one recording through its emitter. */
   readonly metrics?: PipelineMetrics;
   /** After every successful alert evaluation (app/jobs.ts JobDeps.afterAlertsSuccess). */
   readonly afterAlertsSuccess?: () => void | Promise<void>;
@@ -58,6 +65,7 @@ export function createLocalApp(options: LocalAppOptions = {}): LocalApp & { clos
     const outboxPath = run.outboxPath ?? options.alerts?.outboxPath;
     return createAlertRuntime({ ...options.alerts, warehouse, config, clock, logger, redactor, ...(outboxPath ? { outboxPath } : {}) });
   };
+  const metrics = options.metrics ?? NO_PIPELINE_METRICS;
   let shared: ReturnType<typeof buildRuntime> | undefined;
   const alertRuntime = (warehouse: Warehouse, run: AlertRunOptions = {}): AlertRuntimeLease => {
     if (options.longLivedAlerts && run.outboxPath === undefined) {
@@ -83,11 +91,12 @@ export function createLocalApp(options: LocalAppOptions = {}): LocalApp & { clos
       }
     },
     alertRuntime,
+    metrics,
     jobs: (warehouse) =>
       createPipelineJobs({
         warehouse: () => Promise.resolve(warehouse),
         alertRuntime,
-        metrics: options.metrics ?? NO_PIPELINE_METRICS,
+        metrics,
         ...(options.afterAlertsSuccess ? { afterAlertsSuccess: options.afterAlertsSuccess } : {}),
       }),
     close() {

@@ -9,6 +9,7 @@ import { firebaseTokenVerifier, type TokenVerifier } from '../http/admin-auth';
 import { activeAlertsFromStore } from '../health/alert-store-source';
 import type { NamedProbe } from '../health/internal-health';
 import type { ActiveAlertsSource } from '../health/live-signals';
+import { createEmitter } from '../emitter';
 import { createPushIngest, type PushedMessage } from '../ingest/function-handler';
 import type { IngestSummary } from '../ingest/ingest-message';
 import { systemClock, type Clock } from '../shared/clock';
@@ -20,10 +21,10 @@ import { DeferredWarehouse } from '../sql/deferred-warehouse';
 import { openOnce, openWarehouse } from '../sql/open-warehouse';
 import type { Warehouse } from '../sql/warehouse';
 import { healthProbes } from './health-probes';
-import { createPipelineJobs, type PipelineJobs } from './jobs';
+import { createPipelineJobs, type AlertRunOptions, type PipelineJobs } from './jobs';
 import { firebaseLogger } from './loggers';
 import { once } from './once';
-import { NO_PIPELINE_METRICS, type PipelineMetrics } from './pipeline-metrics';
+import { DEFAULT_FLUSH_DEADLINE_MS, emittingPipelineMetrics, NO_PIPELINE_METRICS, type EmittingPipelineMetrics, type PipelineMetrics } from './pipeline-metrics';
 
 /**
  * The production assembly: what one Cloud Functions instance shares, each part built on first use
@@ -48,7 +49,10 @@ export interface ProductionApp {
   alerts(): ActiveAlertsSource | undefined;
   /** The components of GET /health/internal and of the dashboard's infrastructure cards (app/health-probes.ts). */
   probes(): readonly NamedProbe[];
+  /** The job runners; each scheduled run hands its self-metrics to Pub/Sub before it returns. */
   readonly jobs: PipelineJobs;
+  /** The pipeline's own metrics (app/pipeline-metrics.ts), built on first use: see {@link ProductionOptions.metrics}. */
+  metrics(): PipelineMetrics;
   /** The `ingest` function's body: one pushed Pub/Sub message. */
   ingest(message: PushedMessage): Promise<IngestSummary>;
 }
@@ -68,7 +72,12 @@ export interface ProductionOptions {
   /** Where unconfigured channels write (default .data/outbox.jsonl). */
   readonly outboxPath?: string;
   readonly logger?: Logger;
-  /** Default {@link NO_PIPELINE_METRICS}. */
+  /**
+   * Default: by OBSERVABILITY_PROVIDER, the same setting as pack code's — `pubsub`: recorded
+   * through an emitter of this instance that publishes to METRICS_TOPIC, so the functions'
+   * self-metrics are ingested like any producer's; `none` (or an emitter that cannot be
+   * configured): {@link NO_PIPELINE_METRICS}, nothing recorded. docs/OPERATIONS.md explains.
+   */
   readonly metrics?: PipelineMetrics;
 }
 
@@ -102,14 +111,43 @@ export function createProductionApp(options: ProductionOptions = {}): Production
   });
   const probes = once(() => healthProbes({ config: config(), warehouse: warehouse(), pubsub: config(), firestore: firestore(), now }));
   const heartbeat = once(() => createHeartbeat({ url: config().heartbeatUrl, log: logger() }));
-  const jobs = createPipelineJobs({
+  const selfMetrics = once((): EmittingPipelineMetrics | undefined => {
+    if (options.metrics || config().provider !== 'pubsub') return undefined;
+    try {
+      // No process hooks: the runners flush after each run; ingest's totals go out with the next batch or the report timer.
+      return emittingPipelineMetrics(createEmitter({ transport: 'pubsub', env: options.env ?? process.env, handleProcessSignals: false, now }), { now });
+    } catch (error) {
+      logger().warn('the pipeline\'s own metrics are off: their emitter cannot be configured', { error: describeError(error) });
+      return undefined;
+    }
+  });
+  const metrics = once((): PipelineMetrics => options.metrics ?? selfMetrics() ?? NO_PIPELINE_METRICS);
+  // Built on first use: nothing runs at module load (the deploy's discovery loads index.ts).
+  const lazyMetrics: PipelineMetrics = {
+    ingested: (batch) => metrics().ingested(batch),
+    rollupsRan: (result) => metrics().rollupsRan(result),
+    slosRan: (result) => metrics().slosRan(result),
+    alertsRan: (report, durationMs) => metrics().alertsRan(report, durationMs),
+    jobFailed: (job, durationMs, error) => metrics().jobFailed(job, durationMs, error),
+  };
+  // A scheduled function must not return with events in memory (its CPU is throttled after): each
+  // run flushes the self-metrics it recorded, within DEFAULT_FLUSH_DEADLINE_MS.
+  const flushed = <A extends unknown[], R>(run: (...args: A) => Promise<R>) =>
+    async (...args: A): Promise<R> => {
+      try {
+        return await run(...args);
+      } finally {
+        await selfMetrics()?.flush(DEFAULT_FLUSH_DEADLINE_MS);
+      }
+    };
+  const runners = createPipelineJobs({
     warehouse: open,
     logger: {
       info: (m, f) => logger().info(m, f),
       warn: (m, f) => logger().warn(m, f),
       error: (m, f) => logger().error(m, f),
     },
-    metrics: options.metrics ?? NO_PIPELINE_METRICS,
+    metrics: lazyMetrics,
     alertRuntime: (wh, run) => {
       // A fresh runtime per run: its notifiers read the secrets bound to this invocation.
       const runtime = createAlertRuntime({ warehouse: wh, config: config(), store: alertStore(), clock, logger: logger(), redactor: redactor(), ...((run.outboxPath ?? options.outboxPath) ? { outboxPath: run.outboxPath ?? options.outboxPath } : {}) });
@@ -122,7 +160,20 @@ export function createProductionApp(options: ProductionOptions = {}): Production
       await heartbeat().pending();
     },
   });
-  const ingest = once(() => createPushIngest(open, { log: (level, message, fields) => logger()[level](message, fields) }));
+  const jobs: PipelineJobs = {
+    runRollups: flushed((nowMs: number) => runners.runRollups(nowMs)),
+    runSlos: flushed((nowMs: number) => runners.runSlos(nowMs)),
+    runAggregation: flushed((nowMs: number) => runners.runAggregation(nowMs)),
+    runAlerts: flushed((nowMs: number, run?: AlertRunOptions) => runners.runAlerts(nowMs, run)),
+  };
+  // Ingest does not flush per message: one Pub/Sub message of self-metrics per ingested message
+  // would be ingested in turn and never stop. Its totals go out once per report interval instead.
+  const ingest = once(() =>
+    createPushIngest(open, {
+      log: (level, message, fields) => logger()[level](message, fields),
+      onBatch: (batch) => lazyMetrics.ingested(batch),
+    }),
+  );
   return {
     config,
     clock,
@@ -142,6 +193,7 @@ export function createProductionApp(options: ProductionOptions = {}): Production
     alerts,
     probes,
     jobs,
+    metrics,
     ingest: (message) => ingest()(message),
   };
 }

@@ -1,5 +1,5 @@
 /** Ingest: Pub/Sub (or a file) → validation → the warehouse, exactly once, with dead letters. docs/INGEST.md. */
-export { IngestHandler, DEFAULT_MAX_DELIVERY_ATTEMPTS, DEFAULT_MAX_RETRY_AGE_MS, type BatchOutcome, type IngestHandlerOptions } from './ingest-handler';
+export { IngestHandler, DEFAULT_MAX_DELIVERY_ATTEMPTS, DEFAULT_MAX_RETRY_AGE_MS, type BatchOutcome, type IngestBatchReport, type IngestHandlerOptions } from './ingest-handler';
 export { IngestRetryableError, type IngestMessage, type IngestSummary } from './ingest-message';
 export { MessageDecoder, type AcceptedEvent, type DecodedBatch } from './message-decoder';
 export { MAX_RAW_PAYLOAD_BYTES, type IngestReason, type IngestReasonCode } from './dead-letters';

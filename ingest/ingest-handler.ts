@@ -31,7 +31,30 @@ export interface IngestHandlerOptions {
   readonly log?: IngestLog;
   /** Folds events of series beyond the per-metric daily limit into an overflow series (ingest/cardinality-limiter.ts); its `stats` count them. */
   readonly cardinality?: CardinalityLimiter;
+  /**
+   * Told once per {@link IngestHandler.handleBatch} call (so once per message through `handle`)
+   * what the batch came to: the pipeline's own ingest metrics (app/pipeline-metrics.ts). Called
+   * after the writes, synchronously; what it throws is ignored. When absent, nothing is tallied.
+   */
+  readonly onBatch?: (batch: IngestBatchReport) => void;
 }
+
+/** What one batch came to, for the pipeline's own metrics. */
+export interface IngestBatchReport extends IngestSummary {
+  /** Dead letters written, by the first reason code of each (`reason_codes` up to its first comma). */
+  readonly deadLettersByReason: ReadonlyMap<string, number>;
+  /**
+   * Ingest time − the oldest event time among the valid events of the messages not left for
+   * redelivery (duplicates included: a redelivered message shows how late it came); null when
+   * there were none.
+   */
+  readonly maxLagMs: number | null;
+  /** Messages left for redelivery (the warehouse failed). */
+  readonly retried: number;
+}
+
+/** Dead letters written in one batch, by reason code; undefined when no one asked (no onBatch). */
+type DeadLetterTally = Map<string, number> | undefined;
 
 export const DEFAULT_MAX_DELIVERY_ATTEMPTS = 10;
 export const DEFAULT_MAX_RETRY_AGE_MS = 24 * 3_600_000;
@@ -63,6 +86,7 @@ export class IngestHandler {
   private readonly decoder: MessageDecoder;
   private readonly log: IngestLog;
   private readonly cardinality: CardinalityLimiter | undefined;
+  private readonly onBatch: ((batch: IngestBatchReport) => void) | undefined;
 
   constructor(options: IngestHandlerOptions) {
     this.warehouse = options.warehouse;
@@ -72,6 +96,7 @@ export class IngestHandler {
     this.decoder = options.decoder ?? new MessageDecoder();
     this.log = options.log ?? consoleIngestLog;
     this.cardinality = options.cardinality;
+    this.onBatch = options.onBatch;
     if (!(this.maxDeliveryAttempts >= 1)) throw new Error(`maxDeliveryAttempts must be at least 1, got ${this.maxDeliveryAttempts}`);
   }
 
@@ -91,10 +116,22 @@ export class IngestHandler {
   async handleBatch(messages: readonly IngestMessage[]): Promise<BatchOutcome> {
     const nowMs = this.now();
     const prepared = messages.map((m) => this.prepareIsolated(m, nowMs));
+    if (!this.onBatch) return this.writeBatch(prepared, nowMs, undefined);
+    const tally = new Map<string, number>();
+    const outcome = await this.writeBatch(prepared, nowMs, tally);
     try {
-      return { ...(await this.write(prepared)), retry: [] };
+      this.onBatch({ ...outcome, deadLettersByReason: tally, maxLagMs: maxLagOf(prepared, outcome.retry, nowMs), retried: outcome.retry.length });
+    } catch {
+      // The metrics sink must not throw (app/pipeline-metrics.ts); if it does, the batch stands.
+    }
+    return outcome;
+  }
+
+  private async writeBatch(prepared: readonly PreparedMessage[], nowMs: number, tally: DeadLetterTally): Promise<BatchOutcome> {
+    try {
+      return { ...(await this.write(prepared, tally)), retry: [] };
     } catch (error) {
-      if (prepared.length === 1) return this.writeAlone(prepared[0] as PreparedMessage, error, nowMs);
+      if (prepared.length === 1) return this.writeAlone(prepared[0] as PreparedMessage, error, nowMs, tally);
       this.log('warn', 'ingest: batch write failed; retrying its messages one by one', { messages: prepared.length, messageIds: prepared.slice(0, 10).map((p) => p.message.id), error: describeError(error) });
     }
     const total = emptySummary();
@@ -104,9 +141,9 @@ export class IngestHandler {
     for (const p of prepared) {
       let outcome: BatchOutcome;
       try {
-        outcome = { ...(await this.write([p])), retry: [] };
+        outcome = { ...(await this.write([p], tally)), retry: [] };
       } catch (error) {
-        outcome = await this.writeAlone(p, error, nowMs);
+        outcome = await this.writeAlone(p, error, nowMs, tally);
       }
       addSummary(total, outcome);
       retry.push(...outcome.retry);
@@ -164,7 +201,7 @@ export class IngestHandler {
   }
 
   /** Writes the rows of `prepared` together. Throws on a warehouse failure. */
-  private async write(prepared: readonly PreparedMessage[]): Promise<IngestSummary & { deadLetteredFrom: string[] }> {
+  private async write(prepared: readonly PreparedMessage[], tally: DeadLetterTally): Promise<IngestSummary & { deadLetteredFrom: string[] }> {
     const rows = prepared.length === 1 ? (prepared[0] as PreparedMessage).rows : prepared.flatMap((p) => p.rows);
     const deadLetters = prepared.flatMap((p) => p.deadLetters);
     const summary = emptySummary();
@@ -183,7 +220,7 @@ export class IngestHandler {
       summary.duplicates = rows.length - error.storedRows - refused.length;
       this.log('warn', 'ingest: the warehouse refused some valid events; they were dead-lettered', { refused: refused.length, first: error.message });
     }
-    await this.warehouse.insertDeadLetters(deadLetters);
+    await this.insertDeadLetters(deadLetters, tally);
     summary.deadLettered = deadLetters.length;
     return { ...summary, deadLetteredFrom: [...new Set(deadLetters.map((d) => d.message_id ?? ''))] };
   }
@@ -208,12 +245,12 @@ export class IngestHandler {
    * of it can never be stored), bisect its rows to find the refused ones; otherwise (transient)
    * redeliver it, or give up past the bounds ({@link afterFailure}).
    */
-  private async writeAlone(p: PreparedMessage, error: unknown, nowMs: number): Promise<BatchOutcome> {
-    if (!isWarehouseDataError(error)) return this.afterFailure(p, error, nowMs);
+  private async writeAlone(p: PreparedMessage, error: unknown, nowMs: number, tally: DeadLetterTally): Promise<BatchOutcome> {
+    if (!isWarehouseDataError(error)) return this.afterFailure(p, error, nowMs, tally);
     try {
-      return { ...(await this.bisect(p)), retry: [] };
+      return { ...(await this.bisect(p, tally)), retry: [] };
     } catch (again) {
-      return this.afterFailure(p, again, nowMs);
+      return this.afterFailure(p, again, nowMs, tally);
     }
   }
 
@@ -225,7 +262,7 @@ export class IngestHandler {
    * the caller) stores each event once. The rows refused alone are dead-lettered
    * (`warehouse_rejected`); the message's other dead letters are written with them.
    */
-  private async bisect(p: PreparedMessage): Promise<IngestSummary & { deadLetteredFrom: string[] }> {
+  private async bisect(p: PreparedMessage, tally: DeadLetterTally): Promise<IngestSummary & { deadLetteredFrom: string[] }> {
     const refused: { key: string; reason: string }[] = [];
     let stored = 0;
     const store = async (rows: readonly EventRow[]): Promise<void> => {
@@ -253,14 +290,14 @@ export class IngestHandler {
     if (half < p.rows.length) await store(p.rows.slice(half));
     const rejected = this.refusedDeadLetters([p], refused);
     const deadLetters = [...p.deadLetters, ...rejected];
-    await this.warehouse.insertDeadLetters(deadLetters);
+    await this.insertDeadLetters(deadLetters, tally);
     this.log('warn', 'ingest: the warehouse refused some valid events; they were dead-lettered (warehouse_rejected)', { messageId: p.message.id, refused: rejected.length, first: refused[0]?.reason });
     const duplicates = p.rows.length - stored - rejected.length;
     return { ...emptySummary(), messages: 1, events: p.events, stored, duplicates, deadLettered: deadLetters.length, deadLetteredFrom: deadLetters.length > 0 ? [p.message.id] : [] };
   }
 
   /** A single message's write failed: redeliver it, or, past the bounds, dead-letter its events. */
-  private async afterFailure(p: PreparedMessage, error: unknown, nowMs: number): Promise<BatchOutcome> {
+  private async afterFailure(p: PreparedMessage, error: unknown, nowMs: number, tally: DeadLetterTally): Promise<BatchOutcome> {
     const attempts = this.attemptsText(p.message, nowMs);
     if (attempts === undefined) {
       this.log('warn', 'ingest: warehouse write failed; the message will be redelivered', { messageId: p.message.id, deliveryAttempt: p.message.deliveryAttempt ?? null, error: describeError(error) });
@@ -273,13 +310,24 @@ export class IngestHandler {
     );
     const deadLetters = [...p.deadLetters, ...given];
     try {
-      await this.warehouse.insertDeadLetters(deadLetters);
+      await this.insertDeadLetters(deadLetters, tally);
     } catch (again) {
       this.log('error', 'ingest: giving up on a message failed too (the warehouse is down?); it will be redelivered', { messageId: p.message.id, error: describeError(again) });
       return { ...emptySummary(), messages: 1, retry: [p.message], deadLetteredFrom: [], error: again };
     }
     this.log('error', 'ingest: the warehouse kept failing on a message; its events were dead-lettered (warehouse_failed)', { messageId: p.message.id, attempts, events: given.length, error: describeError(error) });
     return { ...emptySummary(), messages: 1, events: p.events, deadLettered: deadLetters.length, gaveUp: 1, retry: [], deadLetteredFrom: [p.message.id] };
+  }
+
+  /** Writes dead letters, then counts them by reason for {@link IngestBatchReport} (only once written). */
+  private async insertDeadLetters(rows: readonly DeadLetterRow[], tally: DeadLetterTally): Promise<void> {
+    await this.warehouse.insertDeadLetters(rows);
+    if (!tally) return;
+    for (const row of rows) {
+      const comma = row.reason_codes.indexOf(',');
+      const reason = comma < 0 ? row.reason_codes : row.reason_codes.slice(0, comma);
+      tally.set(reason, (tally.get(reason) ?? 0) + 1);
+    }
   }
 
   /** Why retries are over ("10 deliveries", "over 24 h"), or undefined while they are not. */
@@ -291,4 +339,18 @@ export class IngestHandler {
     }
     return undefined;
   }
+}
+
+/** Ingest time − the oldest event time among the rows of the messages not left for redelivery; null without rows. One pass, no allocation. */
+function maxLagOf(prepared: readonly PreparedMessage[], retry: readonly IngestMessage[], nowMs: number): number | null {
+  let oldest = Infinity;
+  for (const p of prepared) {
+    if (retry.length > 0 && retry.includes(p.message)) continue;
+    const rows = p.rows;
+    for (let i = 0; i < rows.length; i++) {
+      const ts = (rows[i] as EventRow).event_ts_ms;
+      if (ts < oldest) oldest = ts;
+    }
+  }
+  return oldest === Infinity ? null : Math.max(0, nowMs - oldest);
 }

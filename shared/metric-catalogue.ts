@@ -63,6 +63,23 @@ export const METRICS = {
   // Derived, not emitted: the overflow series IS this metric. sql/queries/alert-rules.ts counts the
   // events of every metric's overflow series (tags.overflow = "true", ingest/cardinality-limiter.ts) under this name.
   'infra.metrics.ingest.series_overflow.count': count('infrastructure', 'events', 'Events ingest folded into the overflow series of `metric` because that metric reached its daily series limit (OBS_MAX_SERIES_PER_METRIC_PER_DAY).', ['metric']),
+  // ── Infrastructure: the pipeline's own work (app/pipeline-metrics.ts; docs/OPERATIONS.md) ──
+  // Ingest reports are summed per report interval (not per event, not per message): a few events per interval, whatever the traffic.
+  'infra.pipeline.ingest.message.count': count('infrastructure', 'messages', 'Messages ingest handled (a redelivered message counts on each delivery).', []),
+  'infra.pipeline.ingest.stored.count': count('infrastructure', 'events', 'Events ingest newly stored in metric_events.', []),
+  'infra.pipeline.ingest.duplicate.count': count('infrastructure', 'events', 'Events ingest skipped because their id was already stored.', []),
+  'infra.pipeline.ingest.dead_letter.count': count('infrastructure', 'dead letters', 'Rows ingest wrote to dead_letters, by their first reason code.', ['reason']),
+  'infra.pipeline.ingest.retry.count': count('infrastructure', 'messages', 'Messages ingest left for redelivery because the warehouse failed.', []),
+  'infra.pipeline.ingest.lag_ms': timing('infrastructure', 'Ingest time minus event time of the oldest event ingest handled in each report interval (the worst lag of the interval).', []),
+  'infra.pipeline.rollup.duration_ms': timing('infrastructure', 'Wall time of one incremental rollup run.', []),
+  'infra.pipeline.rollup.watermark_lag_ms': gauge('infrastructure', 'ms', 'How far the rollup watermark is behind the run time after a rollup run.', []),
+  'infra.pipeline.rollup.changed_minutes.count': count('infrastructure', 'minutes', 'One-minute windows a rollup run recomputed.', []),
+  'infra.pipeline.slo.duration_ms': timing('infrastructure', 'Wall time of one SLO status run.', []),
+  'infra.pipeline.alerts.evaluation.duration_ms': timing('infrastructure', 'Wall time of one alert evaluation, deliveries and its job_state row included.', []),
+  'infra.pipeline.alerts.transition.count': count('infrastructure', 'transitions', 'Alert lifecycle transitions, by the state entered and the severity.', ['to_state', 'severity']),
+  'infra.pipeline.alerts.delivery.count': count('infrastructure', 'deliveries', 'Notification sends (one per grouped message), by channel and outcome (delivered, retry, failed).', ['channel', 'outcome']),
+  'infra.pipeline.alerts.retry_waiting': gauge('infrastructure', 'notifications', 'Notifications an alert evaluation left pending for a retry by a later run.', []),
+  'infra.pipeline.job.failure.count': count('infrastructure', 'runs', 'Scheduled job runs that threw, by job (rollup, slo, alerts job_state names).', ['job']),
   // ── Wallet ─────────────────────────────────────────────────────────────────────────────
   'product.wallet.spend.success': count('wallet', 'transactions', 'Token spends that completed.', ['feature']),
   'product.wallet.spend.failed': count('wallet', 'transactions', 'Token spends that failed.', ['feature', 'reason']),
