@@ -4,6 +4,7 @@ import { runRebuild } from '../../aggregator/rebuild';
 import { runSloJob } from '../../aggregator/slo-job';
 import { healthProbes } from '../../app/health-probes';
 import { createLocalApp, type LocalApp } from '../../app/local';
+import { emittingPipelineMetrics, NO_PIPELINE_METRICS, type PipelineMetrics } from '../../app/pipeline-metrics';
 import type { EvaluationReport } from '../../alerts/run/evaluate-run';
 import { createHeartbeat } from '../../alerts/run/heartbeat';
 import { loadDashboard, type DashboardSources } from '../../dashboard/dashboard-data';
@@ -137,7 +138,8 @@ export async function startStack(options: StackOptions): Promise<RunningStack> {
     const ingestLog = rateLimitedLog((line) => log(`  ingest ${line}`));
     undo.push(() => ingestLog.close());
     const cardinality = await loadCardinalityLimiter(warehouse, clock.now(), { maxSeriesPerMetricPerDay: config.maxSeriesPerMetricPerDay, warn: log });
-    const handler = new IngestHandler({ warehouse, now: () => clock.now(), log: ingestLog.log, cardinality });
+    let selfMetrics: PipelineMetrics = NO_PIPELINE_METRICS; // set once the emitter exists, below
+    const handler = new IngestHandler({ warehouse, now: () => clock.now(), log: ingestLog.log, cardinality, onBatch: (batch) => selfMetrics.ingested(batch) });
     const transport = await openStackTransport({
       handler,
       topic: config.metricsTopic,
@@ -151,6 +153,11 @@ export async function startStack(options: StackOptions): Promise<RunningStack> {
       ...(options.subscriptionCheckIntervalMs === undefined ? {} : { checkIntervalMs: options.subscriptionCheckIntervalMs }),
     });
     undo.push(() => transport.close());
+    // The pipeline's own metrics (app/pipeline-metrics.ts) go out through the stack's emitter and
+    // come back through this ingest; closed (its last totals handed over) before the emitter shuts down.
+    const pipelineMetrics = emittingPipelineMetrics(transport.emitter);
+    selfMetrics = pipelineMetrics;
+    undo.push(() => pipelineMetrics.close());
     // The stack's assembly: its clock, the warehouse it holds (lent to the commands it runs for
     // other shells: DuckDB allows one writer per file), one alert runtime for its life.
     const alertLines = (m: string) => log(`alerts: ${m}`);
@@ -162,6 +169,7 @@ export async function startStack(options: StackOptions): Promise<RunningStack> {
       logger: { info: () => undefined, warn: alertLines, error: alertLines },
       alerts: { links: { dashboardBaseUrl: `http://127.0.0.1:${port}` }, ...(options.outboxPath ? { outboxPath: options.outboxPath } : {}) },
       longLivedAlerts: true,
+      metrics: pipelineMetrics,
       // The dead man's switch (alerts/run/heartbeat.ts): a ping after each successful evaluation, off the scheduler's path.
       afterAlertsSuccess: () => heartbeat.ping(),
     });
@@ -240,7 +248,7 @@ export async function startStack(options: StackOptions): Promise<RunningStack> {
     };
     const tick = async () => {
       const at = clock.now();
-      await transport.emitter.flush();
+      await pipelineMetrics.flush(); // the ingest totals held so far, then everything the emitter holds
       // A failed aggregation must not skip the evaluation: stale rollups page through it
       // (pipeline-stale-rollups). The runner has reported the failure to the pipeline's metrics.
       await jobs.runAggregation(at).catch((error: unknown) => log(`  scheduler: aggregation failed; alerts are still evaluated: ${app.describeError(error)}`));
