@@ -15,7 +15,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startStack } from '../cli/local/stack';
-import { DEFAULT_DUCKDB_MEMORY_LIMIT, openIngestWarehouse } from '../ingest/warehouse-factory';
+import { DEFAULT_DUCKDB_MEMORY_LIMIT } from '../ingest/warehouse-factory';
 import { loadConfig } from '../shared';
 import { defineQuery } from '../sql';
 
@@ -71,9 +71,8 @@ async function main(): Promise<void> {
     log: (line) => void lines.push(line),
     progress: () => undefined,
   });
-  // The stack's own DuckDB instance (borrowed: this process registered it), to ask what it holds.
+  // Asked of the stack's own DuckDB instance (the warehouse its app lends), what it holds.
   const duckdbMemory = defineQuery('soak_duckdb_memory', 'SELECT tag, memory_usage_bytes AS bytes FROM duckdb_memory() WHERE memory_usage_bytes > 0');
-  const warehouse = await openIngestWarehouse({ ...loadConfig({}), warehouse: 'duckdb', duckdbPath: join(dir, 'soak.duckdb') });
   process.stdout.write(`soak: ${MINUTES} min at ${RATE} events/s through the local stack (${stack.transport}); warm-up ${WARMUP_MINUTES} min; DuckDB memory_limit ${process.env.OBS_DUCKDB_MEMORY_LIMIT || `${DEFAULT_DUCKDB_MEMORY_LIMIT} (default)`}\n`);
   const perTick = RATE / (1000 / TICK_MS);
   let carry = 0;
@@ -93,7 +92,7 @@ async function main(): Promise<void> {
   const samples: Sample[] = [];
   const sample = async () => {
     gc?.();
-    const rows = await warehouse.query<{ tag: string; bytes: number }>(duckdbMemory);
+    const rows = await stack.app.withWarehouse((warehouse) => warehouse.query<{ tag: string; bytes: number }>(duckdbMemory));
     const duckdb = Object.fromEntries(rows.map((r) => [r.tag, r.bytes / MB]));
     const m = process.memoryUsage();
     samples.push({
