@@ -21,6 +21,7 @@ import type { Clock } from '../../shared/clock';
 import type { Warehouse } from '../../sql/warehouse';
 import type { CommandIo } from '../command';
 import { createDemoClock, realClock, type DemoClock } from './demo/demo-clock';
+import { planDemoHistory } from './demo/demo-history';
 import { DemoTraffic } from './demo/demo-traffic';
 import { DEMO_INCIDENT } from './demo/traffic-profile';
 import { createHttpRoutes } from './http-app';
@@ -61,8 +62,10 @@ export interface StackOptions {
   wrapWarehouse?: (warehouse: Warehouse) => Warehouse;
   /** Days of history the demo backfills (default 30). */
   backfillDays?: number;
-  /** The demo clock (default {@link DEMO_CLOCK}); tests run it faster. */
-  demoClock?: { leadMs: number; speed: number };
+  /** The demo clock (default {@link DEMO_CLOCK}); tests run it faster, and may give it their own real time (`realNow`). */
+  demoClock?: { leadMs: number; speed: number; realNow?: () => number };
+  /** Called after each backfilled hour of demo history (tests slow the backfill down here). */
+  onBackfillHour?: () => void | Promise<void>;
   /** Where unconfigured channels write (default .data/outbox.jsonl). */
   outboxPath?: string;
   /** How often demo traffic is generated, real ms (default 1 s). */
@@ -215,20 +218,34 @@ export async function startStack(options: StackOptions): Promise<RunningStack> {
     );
 
     let traffic: DemoTraffic | undefined;
+    let lastTick = clock.now();
     if (options.demo) {
+      // Until the replay starts below, demo time runs in real time, `leadMs` behind it: however
+      // long the backfill takes, the replay and the incident come after it (issue 12). A restart
+      // continues the history it finds instead of backfilling it again.
       const days = options.backfillDays ?? 30;
-      const start = clock.now();
-      traffic = new DemoTraffic(transport.emitter, start + DEMO_INCIDENT.startAfterMs);
-      log(`  backfilling ${days} days of history…`);
-      await traffic.backfill(start - days * DAY_MS, start, () => Promise.resolve());
-      await transport.emitter.flush();
-      await waitForIngest(transport, transport.emitter.stats().published);
-      await runRebuild(warehouse, { fromMs: start - days * DAY_MS, toMs: start, nowMs: start });
-      for (let t = start - days * DAY_MS + DAY_MS; t < start; t += 6 * 3_600_000) await runSloJob(warehouse, { nowMs: t, write: true });
-      log(`  history ready; live traffic from every module now, and a wallet incident ${DEMO_INCIDENT.startAfterMs / 60_000} demo-minutes in`);
+      const liveFrom = clock.now();
+      const plan = await planDemoHistory(warehouse, { liveFromMs: liveFrom, days });
+      traffic = new DemoTraffic(transport.emitter, undefined);
+      log(`  ${plan.describe}`);
+      if (plan.backfill) {
+        const { fromMs, toMs } = plan.backfill;
+        await traffic.backfill(fromMs, toMs, async () => void (await options.onBackfillHour?.()));
+        await transport.emitter.flush();
+        await waitForIngest(transport, transport.emitter.stats().published);
+        await runRebuild(warehouse, { fromMs, toMs, nowMs: toMs });
+        const sloStepMs = 6 * 3_600_000;
+        for (let t = fromMs + (plan.existingEvents === 0 ? DAY_MS : sloStepMs); t < toMs; t += sloStepMs) await runSloJob(warehouse, { nowMs: t, write: true });
+      }
+      // Live traffic starts here: from the end of the history (the first traffic tick fills the
+      // minutes the backfill took), the replay from now, the incident a fixed time into it.
+      clock.startReplay();
+      lastTick = plan.trafficFromMs;
+      const incidentAt = Math.max(clock.now(), plan.trafficFromMs) + DEMO_INCIDENT.startAfterMs;
+      traffic.scheduleIncident(incidentAt);
+      log(`  history ready; live traffic from every module now, and a wallet incident ${DEMO_INCIDENT.startAfterMs / 60_000} demo-minutes in (${new Date(incidentAt).toISOString().slice(11, 16)}Z demo time)`);
     }
 
-    let lastTick = clock.now();
     let running: Promise<void> | undefined;
     let banner = '';
     let firing: string[] = [];
@@ -269,6 +286,7 @@ export async function startStack(options: StackOptions): Promise<RunningStack> {
     const trafficTimer = traffic
       ? setInterval(() => {
           const to = clock.now();
+          if (to <= lastTick) return; // a restart resumes live traffic after the history it found
           traffic.tick(lastTick, to);
           lastTick = to;
         }, options.trafficIntervalMs ?? 1_000)
@@ -311,7 +329,7 @@ export async function startStack(options: StackOptions): Promise<RunningStack> {
 
 /** A clock the caller moves (tests): never catching up, speed 1. */
 function manualClock(clock: Clock): DemoClock {
-  return { now: () => clock.now(), sleep: (ms) => clock.sleep(ms), catchingUp: () => false, speed: 1 };
+  return { now: () => clock.now(), sleep: (ms) => clock.sleep(ms), catchingUp: () => false, speed: 1, startReplay: () => undefined };
 }
 
 /** Waits until ingest has handled `events` events (stored, duplicate or dead-lettered), at most 60 s. */

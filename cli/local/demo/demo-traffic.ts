@@ -16,10 +16,15 @@ export class DemoTraffic {
 
   constructor(
     private readonly emitter: TaggedEmitter,
-    private readonly incidentAtMs: number | undefined,
+    private incidentAtMs: number | undefined,
     seed = 421,
   ) {
     this.random = seededRandom(seed);
+  }
+
+  /** Schedules {@link DEMO_INCIDENT} at `atMs` (the stack: once live traffic starts, issue 12). */
+  scheduleIncident(atMs: number): void {
+    this.incidentAtMs = atMs;
   }
 
   /** Emits the events of [fromMs, toMs). Returns how many events were emitted. */
@@ -37,14 +42,15 @@ export class DemoTraffic {
   }
 
   /**
-   * History for [fromMs, toMs), an hour per step: counts as one event per stream and hour
-   * carrying the hour's total (a count event's value is how many), latencies as a few samples.
+   * History for [fromMs, toMs), a clock hour per step (the first and last may be partial, so a
+   * gap after existing history is filled without overlapping it): counts as one event per stream
+   * and step carrying its total (a count event's value is how many), latencies as a few samples.
    * `onHour` lets the caller flush between hours (the emitter's buffer is bounded).
    */
   async backfill(fromMs: number, toMs: number, onHour: () => Promise<void>): Promise<number> {
     let emitted = 0;
-    for (let hour = Math.floor(fromMs / HOUR_MS) * HOUR_MS; hour < toMs; hour += HOUR_MS) {
-      const end = Math.min(hour + HOUR_MS, toMs);
+    for (let hour = fromMs; hour < toMs; hour = Math.floor(hour / HOUR_MS) * HOUR_MS + HOUR_MS) {
+      const end = Math.min(Math.floor(hour / HOUR_MS) * HOUR_MS + HOUR_MS, toMs);
       for (const stream of HEALTHY_TRAFFIC) {
         if (stream.kind === 'count') {
           const total = countFor(this.random, (stream.perMinute * (end - hour)) / MINUTE_MS);

@@ -43,6 +43,7 @@ describe('the demo clock', () => {
   it('starts behind real time, runs faster until it catches up, then runs in real time', () => {
     let real = T0;
     const clock = createDemoClock({ leadMs: 30 * 60_000, speed: 8, realNow: () => real });
+    clock.startReplay();
     expect(clock.now()).toBe(T0 - 30 * 60_000);
     real += 60_000;
     expect(clock.now()).toBe(T0 - 30 * 60_000 + 8 * 60_000);
@@ -50,5 +51,20 @@ describe('the demo clock', () => {
     real = T0 + (30 * 60_000) / 7 + 1;
     expect(clock.now()).toBe(real);
     expect(clock.catchingUp()).toBe(false);
+  });
+
+  it('waits in real time, its lead behind, until the replay starts: a slow backfill uses up none of the replay (issue 12)', () => {
+    let real = T0;
+    const clock = createDemoClock({ leadMs: 30 * 60_000, speed: 8, realNow: () => real });
+    real += 60_000; // a 60 s backfill
+    expect(clock.now()).toBe(T0 + 60_000 - 30 * 60_000);
+    expect(clock.catchingUp()).toBe(true);
+    clock.startReplay();
+    const replayStart = clock.now();
+    expect(replayStart).toBe(T0 + 60_000 - 30 * 60_000);
+    real += 15_000;
+    expect(clock.now()).toBe(replayStart + 8 * 15_000);
+    clock.startReplay(); // a second call does not restart it
+    expect(clock.now()).toBe(replayStart + 8 * 15_000);
   });
 });
