@@ -107,11 +107,13 @@ export class EventInserter {
     }
   }
 
-  /** Empties the slot and hands it to the next caller. */
+  /**
+   * Empties the slot (its tables recreated, see {@link stagingDdl}) and hands it to the next caller.
+   */
   async release(staged: StagedEvents): Promise<void> {
     const { slot } = staged;
     try {
-      for (const table of Object.values(slot.tables)) await slot.connection.run(`DELETE FROM ${STAGING_DB}.main.${table}`);
+      await slot.connection.run(stagingDdl(slot.tables, 'CREATE OR REPLACE TABLE'));
     } finally {
       const next = this.waiting.shift();
       if (next) next(slot);
@@ -145,12 +147,26 @@ export class EventInserter {
     // An in-memory database attached to the instance is visible to every connection of it.
     this.attached ??= slot.connection.run(`ATTACH IF NOT EXISTS ':memory:' AS ${STAGING_DB}`).then(() => undefined);
     await this.attached;
-    const at = (table: string) => `${STAGING_DB}.main.${table}`;
-    await slot.connection.run(`CREATE TABLE IF NOT EXISTS ${at(tables.events)} (event_id VARCHAR, name VARCHAR, kind VARCHAR, value DOUBLE, event_ts DOUBLE, grp INTEGER, tag_set INTEGER)`);
-    await slot.connection.run(`CREATE TABLE IF NOT EXISTS ${at(tables.groups)} (grp INTEGER, service VARCHAR, environment VARCHAR, message_id VARCHAR, ingest_ts DOUBLE)`);
-    await slot.connection.run(`CREATE TABLE IF NOT EXISTS ${at(tables.tags)} (tag_set INTEGER, series_key VARCHAR, tags VARCHAR)`);
+    await slot.connection.run(stagingDdl(tables, 'CREATE TABLE IF NOT EXISTS'));
     return slot;
   }
+}
+
+/**
+ * The slot's three staging tables, as one multi-statement text. Emptying a slot recreates them
+ * (`CREATE OR REPLACE TABLE`) rather than deleting their rows: DuckDB reclaims deleted rows only
+ * at a checkpoint, so with DELETE every row ever staged stayed in memory until the next one —
+ * ~200 bytes per event, tens of MB per checkpoint cycle at 2,000 events/s, most of the local
+ * stack's sawtooth (issue 17, item 10; bench/soak.bench.ts). A replaced table's blocks are freed
+ * once no transaction can still see it.
+ */
+function stagingDdl(t: Slot['tables'], create: 'CREATE TABLE IF NOT EXISTS' | 'CREATE OR REPLACE TABLE'): string {
+  const at = (table: string) => `${STAGING_DB}.main.${table}`;
+  return [
+    `${create} ${at(t.events)} (event_id VARCHAR, name VARCHAR, kind VARCHAR, value DOUBLE, event_ts DOUBLE, grp INTEGER, tag_set INTEGER)`,
+    `${create} ${at(t.groups)} (grp INTEGER, service VARCHAR, environment VARCHAR, message_id VARCHAR, ingest_ts DOUBLE)`,
+    `${create} ${at(t.tags)} (tag_set INTEGER, series_key VARCHAR, tags VARCHAR)`,
+  ].join(';\n');
 }
 
 /**
