@@ -8,6 +8,7 @@ import { lentWarehouse, openWarehouse as openConfigured } from '../sql/open-ware
 import type { Warehouse } from '../sql/warehouse';
 import { createPipelineJobs, type AlertRunOptions, type AlertRuntimeLease, type PipelineJobs } from './jobs';
 import { NO_PIPELINE_METRICS, type PipelineMetrics } from './pipeline-metrics';
+import type { MetricsClient } from '../emitter';
 
 /**
  * The local assembly: the `obs` commands, and `obs start` (the local stack), which builds one
@@ -34,6 +35,12 @@ export interface LocalApp {
    * {@link NO_PIPELINE_METRICS} (run inside `obs start`, a command uses the stack's).
    */
   readonly metrics: PipelineMetrics;
+  /**
+   * The emitter of the process that holds this assembly, when it has one: the local stack's, whose
+   * transport feeds its own ingest (`obs emit` run inside `obs start` sends through it). A one-off
+   * command's assembly has none: `obs emit` builds its own from the environment.
+   */
+  readonly emitter?: MetricsClient;
 }
 
 export interface LocalAppOptions {
@@ -52,6 +59,8 @@ export interface LocalAppOptions {
   readonly metrics?: PipelineMetrics;
   /** After every successful alert evaluation (app/jobs.ts JobDeps.afterAlertsSuccess). */
   readonly afterAlertsSuccess?: () => void | Promise<void>;
+  /** The stack's emitter ({@link LocalApp.emitter}); never shut down here. */
+  readonly emitter?: MetricsClient;
 }
 
 export function createLocalApp(options: LocalAppOptions = {}): LocalApp & { close(): void } {
@@ -92,6 +101,7 @@ export function createLocalApp(options: LocalAppOptions = {}): LocalApp & { clos
     },
     alertRuntime,
     metrics,
+    ...(options.emitter ? { emitter: options.emitter } : {}),
     jobs: (warehouse) =>
       createPipelineJobs({
         warehouse: () => Promise.resolve(warehouse),

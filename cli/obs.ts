@@ -2,7 +2,7 @@
 import { VERSION } from '../shared/version';
 import { createLocalApp, type LocalApp } from '../app/local';
 import { once } from '../app/once';
-import { EXIT_USAGE, processIo, type CommandContext, type CommandIo } from './command';
+import { EXIT, EXIT_TABLE, EXIT_USAGE, exitCodeOf, processIo, type CommandContext, type CommandIo } from './command';
 import { loadConfig } from '../shared/config';
 import { COMMANDS } from './commands';
 import { runThroughStack, WAREHOUSE_COMMANDS } from './local/remote-cli';
@@ -28,7 +28,10 @@ function help(io: CommandIo): void {
       ...COMMANDS.map((c) => `  ${c.usage.padEnd(width)}  ${c.summary}`),
       '',
       'Every command takes --json for machine-readable output; --at <ISO time> sets "now" where it matters.',
-      'Run `obs <command> --help` for details. Docs: README.md and docs/.',
+      'Run `obs <command> --help` (or `obs <command> <subcommand> --help`) for its flags, defaults and an example.',
+      'Docs: README.md, docs/CLI.md.',
+      '',
+      EXIT_TABLE,
     ].join('\n'),
   );
 }
@@ -61,8 +64,14 @@ export async function main(argv: string[], io: CommandIo = processIo, app?: Loca
     return EXIT_USAGE;
   }
   if (rest.includes('--help') || rest.includes('-h')) {
-    io.out(`usage: ${command.usage}\n\n${command.summary}`);
-    return 0;
+    // The sub-command words before the flag: `obs alerts silence --help` → ['silence'].
+    const path: string[] = [];
+    for (const word of rest) {
+      if (word.startsWith('-')) break;
+      path.push(word);
+    }
+    io.out(command.help(path));
+    return EXIT.OK;
   }
   const stack = WAREHOUSE_COMMANDS.has(name) ? runningStack() : undefined;
   if (stack) return runThroughStack(stack, argv, io);
@@ -70,7 +79,7 @@ export async function main(argv: string[], io: CommandIo = processIo, app?: Loca
     return await command.run(rest, io, contextFor(app ? () => app : undefined));
   } catch (error) {
     io.err(`obs ${name}: ${error instanceof Error ? error.message : String(error)}`);
-    return 1;
+    return exitCodeOf(error);
   }
 }
 
@@ -80,8 +89,8 @@ if (require.main === module) {
       process.exitCode = code;
     },
     (error: unknown) => {
-      process.stderr.write(`obs: ${String(error)}\n`);
-      process.exitCode = 1;
+      process.stderr.write(`obs: internal error: ${String(error)}\n`);
+      process.exitCode = EXIT.INTERNAL;
     },
   );
 }

@@ -5,7 +5,7 @@ import { parseInstantMs } from '../../shared/time-windows';
 import type { LocalApp } from '../../app/local';
 import type { Clock } from '../../shared/clock';
 import type { Warehouse } from '../../sql/warehouse';
-import { appOf, EXIT_USAGE, type Command, type CommandIo } from '../command';
+import { appOf, AT_OPTION, EXIT_USAGE, formatHelp, JSON_OPTION, type Command, type CommandIo } from '../command';
 
 /** Bad arguments: the command prints usage and exits 64. */
 export class UsageError extends Error {}
@@ -58,6 +58,14 @@ export const aggregateCommand: Command = {
   name: 'aggregate',
   usage: 'obs aggregate [--at ISO] [--json]',
   summary: 'Run the incremental rollup job, then the SLO job, as of now (or --at)',
+  help: () =>
+    formatHelp({
+      usage: 'obs aggregate [--at ISO] [--json]',
+      description:
+        'Runs the incremental rollup job (the minutes of events ingested since its watermark, recomputed whole)\nand then the SLO job, on the configured warehouse — inside `obs start` when it holds the DuckDB file.',
+      options: [AT_OPTION, JSON_OPTION],
+      examples: ['obs aggregate', 'obs aggregate --at 2026-11-26T10:00:00Z --json'],
+    }),
   run(args, io, context) {
     return withUsage(this, io, async () => {
       const { values } = usageOnError(() => parseArgs({ args, options: { at: { type: 'string' }, json: { type: 'boolean' } } }));

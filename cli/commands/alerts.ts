@@ -5,9 +5,11 @@ import { parseMatcher, formatMatcher } from '../../alerts/model/matchers';
 import { createSilence, silenceStatus, type Silence } from '../../alerts/mute/silences';
 import { WarehouseAlertStore } from '../../alerts/state/warehouse-alert-store';
 import type { AlertInstance } from '../../alerts/model/alert-instance';
+import { instanceValueText } from '../../alerts/notifiers/message-format';
 import { parseDurationSeconds, parseInstantMs } from '../../shared/time-windows';
 import type { Warehouse } from '../../sql/warehouse';
-import { appOf, EXIT_USAGE, type Command, type CommandIo } from '../command';
+import { appOf, EXIT_USAGE, exitCodeOf, type Command, type CommandIo } from '../command';
+import { alertsHelp } from './alerts-help';
 
 const USAGE = `obs alerts evaluate [--at ISO] [--json] [--outbox PATH]
 obs alerts list [--all] [--json]
@@ -61,7 +63,7 @@ function printInstances(instances: readonly AlertInstance[], io: CommandIo): voi
     io.out('No alerts.');
     return;
   }
-  const rows = instances.map((i) => [i.state, i.severity, i.fingerprint, `${fmt(i.value)} ${i.annotations.comparator} ${fmt(i.threshold)}`, iso(i.state === 'resolved' ? i.resolvedAtMs : (i.firedAtMs ?? i.activeAtMs))]);
+  const rows = instances.map((i) => [i.state, i.severity, i.fingerprint, instanceValueText(i), iso(i.state === 'resolved' ? i.resolvedAtMs : (i.firedAtMs ?? i.activeAtMs))]);
   const header = ['STATE', 'SEV', 'ALERT', 'VALUE', 'SINCE'];
   const widths = header.map((h, c) => Math.max(h.length, ...rows.map((r) => (r[c] as string).length)));
   io.out([header, ...rows].map((r) => r.map((cell, c) => cell.padEnd(widths[c] as number)).join('  ').trimEnd()).join('\n'));
@@ -161,6 +163,7 @@ async function silence(args: string[], io: CommandIo, app: LocalApp): Promise<nu
 export const alertsCommand: Command = {
   name: 'alerts',
   usage: 'obs alerts evaluate|list|silence ...',
+  help: alertsHelp,
   summary: 'Evaluate alert rules and deliver notifications, list alerts, add/list/expire silences',
   async run(args, io, context) {
     const [sub, ...rest] = args;
@@ -173,7 +176,7 @@ export const alertsCommand: Command = {
       const usage = error instanceof UsageError || (error as { code?: string }).code?.startsWith('ERR_PARSE_ARGS') === true;
       const message = error instanceof Error ? error.message : String(error);
       io.err(`obs alerts: ${message}${usage ? `\nusage:\n${USAGE}` : ''}`);
-      return usage ? EXIT_USAGE : 1;
+      return usage ? EXIT_USAGE : exitCodeOf(error);
     }
   },
 };

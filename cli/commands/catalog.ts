@@ -1,12 +1,19 @@
 import { parseArgs } from 'node:util';
 import { ALERT_RULES, CHANNELS, INCIDENT_TIERS, METRICS, MODULES, PIPELINE_ALERT_RULES, SLOS, errorBudgetMinutes } from '../../shared';
-import { EXIT_USAGE, type Command } from '../command';
+import { EXIT_USAGE, formatHelp, JSON_OPTION, type Command } from '../command';
 
 /** `obs catalog [--json]`: the whole domain catalogue. */
 export const catalogCommand: Command = {
   name: 'catalog',
   usage: 'obs catalog [--json]',
   summary: 'Print the metric catalogue, modules, SLOs, alert rules (metric and pipeline), incident tiers and channels',
+  help: () =>
+    formatHelp({
+      usage: 'obs catalog [--json]',
+      description: 'Prints the domain catalogue (shared/): every metric with its kind, unit and module; modules; SLOs; alert rules; incident tiers; channels. Reads no configuration.',
+      options: [JSON_OPTION],
+      examples: ['obs catalog', 'obs catalog --json'],
+    }),
   run(args, io) {
     let json = false;
     try {

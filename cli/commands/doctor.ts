@@ -1,7 +1,7 @@
 import { parseArgs } from 'node:util';
 import { configSecretValues, redactSecrets } from '../../shared/config';
 import { parseInstantMs } from '../../shared/time-windows';
-import { EXIT_USAGE, type Command, type CommandIo } from '../command';
+import { EXIT, EXIT_USAGE, type Command, type CommandIo } from '../command';
 import { messageOf, type CheckResult } from '../doctor/check';
 import { firestoreCheck, pubsubCheck } from '../doctor/service-checks';
 import { channelsCheck, configCheck, heartbeatCheck } from '../doctor/setup-checks';
@@ -53,7 +53,9 @@ export async function runDoctor(options: DoctorOptions = {}): Promise<CheckResul
  * are problems a deploy script should stop on). `skip` is not a problem. The lines tell warn from fail.
  */
 export function doctorExitCode(results: readonly CheckResult[]): number {
-  return results.some((r) => r.status === 'fail' || r.status === 'warn') ? 1 : 0;
+  // An invalid environment is a configuration error, the same status every command gives it (cli/command.ts EXIT).
+  if (results.some((r) => r.name === 'config' && r.status === 'fail')) return EXIT.CONFIG;
+  return results.some((r) => r.status === 'fail' || r.status === 'warn') ? EXIT.FAILED : EXIT.OK;
 }
 
 export function formatDoctor(results: readonly CheckResult[]): string {
@@ -67,7 +69,8 @@ export function formatDoctor(results: readonly CheckResult[]): string {
 export const DOCTOR_HELP = `usage: obs doctor [--json] [--ping] [--at ISO]
 
 Checks this installation and prints one line per check: status (ok, warn, fail, skip), name, detail.
-Exit status 0 when every check is ok or skipped; 1 on any problem (a fail or a warn); 64 on bad usage.
+Exit status 0 when every check is ok or skipped; 1 on any problem (a fail or a warn); 78 when the
+configuration itself is invalid (as from every command); 64 on bad usage.
 
 Checks:
   config      the environment parses (shared/config.ts); a bad variable is named
@@ -89,6 +92,10 @@ Options:
               then counts the evaluator as alive: use it when setting the monitor up)
   --at ISO    "now" for the job freshness checks (default: the clock)
 
+Example:
+  obs doctor
+  OBS_WAREHOUSE=bigquery GOOGLE_CLOUD_PROJECT=my-project obs doctor --json
+
 Docs: docs/OPERATIONS.md ("obs doctor", "Dead man's switch").`;
 
 /** `obs doctor [--json] [--ping] [--at ISO]`: is this installation healthy, one check per line. */
@@ -96,6 +103,7 @@ export const doctorCommand: Command = {
   name: 'doctor',
   usage: 'obs doctor [--json] [--ping] [--at ISO]',
   summary: 'Check configuration, warehouse, schema, Pub/Sub, Firestore, job freshness, channels and the heartbeat; exit 1 on any problem',
+  help: () => DOCTOR_HELP,
   async run(args: string[], io: CommandIo): Promise<number> {
     let values: { json?: boolean; ping?: boolean; at?: string; help?: boolean };
     let nowMs: number | undefined;

@@ -5,10 +5,9 @@ import { IngestHandler } from '../../ingest/ingest-handler';
 import { silentIngestLog } from '../../ingest/ingest-log';
 import { importNdjson, type ImportResult } from '../../ingest/ndjson-import';
 import { parseInstantMs } from '../../shared/time-windows';
-import { appOf, EXIT_USAGE, type Command, type CommandIo } from '../command';
+import { appOf, AT_OPTION, EXIT, EXIT_USAGE, formatHelp, JSON_OPTION, type Command, type CommandIo } from '../command';
+import { sniffNdjson } from '../../ingest/ndjson-sniff';
 
-/** EX_NOINPUT (sysexits.h): the input file does not exist. */
-const EXIT_NO_INPUT = 66;
 const SHOWN_BAD_LINES = 20;
 
 const USAGE = 'obs ingest --file events.ndjson [--service NAME] [--environment NAME] [--at ISO] [--json]';
@@ -23,6 +22,24 @@ export const ingestCommand: Command = {
   name: 'ingest',
   usage: USAGE,
   summary: 'Load a file of v1 events through the ingest handler (bad lines go to dead_letters)',
+  help: () =>
+    formatHelp({
+      usage: USAGE,
+      description:
+        'Loads an NDJSON file (one v1 event, or one whole v1 message, per line) through the same ingest handler as Pub/Sub\n' +
+        'into the configured warehouse — inside `obs start` when it holds the DuckDB file. Bad lines go to dead_letters with\n' +
+        'their line number; a file that is not NDJSON at all (binary, not UTF-8, mostly non-JSON lines) is refused before\n' +
+        'anything is stored. Importing the same file again adds nothing (docs/INGEST.md).',
+      options: [
+        { flag: '--file PATH', text: 'the NDJSON file (required)' },
+        { flag: '--service NAME', text: 'source.service of lines that are bare events', default: 'import' },
+        { flag: '--environment NAME', text: 'source.environment of bare events', default: 'OBS_ENVIRONMENT' },
+        { ...AT_OPTION, text: '"now" for ingest (the stored ingest time and the timestamp range check)' },
+        JSON_OPTION,
+      ],
+      examples: ['npx obs ingest --file events.ndjson', 'npx obs ingest --file backfill.ndjson --service wallet --environment production --json'],
+      notes: 'Exit 0 every line stored or dead-lettered, 1 the warehouse failed (re-run), 65 not NDJSON, 66 no such file or a folder.',
+    }),
   async run(args, io, context) {
     let values: { file?: string; service?: string; environment?: string; at?: string; json?: boolean };
     let nowMs: number;
@@ -40,7 +57,13 @@ export const ingestCommand: Command = {
     const file = values.file;
     if (!existsSync(file)) {
       io.err(`obs ingest: no such file: ${file}`);
-      return EXIT_NO_INPUT;
+      return EXIT.NO_INPUT;
+    }
+    // A folder or a file that is not NDJSON is refused before anything is stored or dead-lettered.
+    const sniffed = sniffNdjson(file);
+    if (!sniffed.ok) {
+      io.err(`obs ingest: ${sniffed.message}`);
+      return sniffed.kind === 'not_a_file' ? EXIT.NO_INPUT : EXIT.DATA;
     }
     const app = appOf(context);
     const { config } = app;
@@ -80,7 +103,8 @@ function print(r: ImportResult, json: boolean, io: CommandIo): void {
   if (r.badLines.length > 0) {
     const shown = r.badLines.slice(0, SHOWN_BAD_LINES).join(', ');
     lines.push(`  lines with dead letters: ${shown}${r.badLines.length > SHOWN_BAD_LINES ? `, … (${r.badLines.length} in all)` : ''}`);
-    lines.push('  see them with: SELECT message_id, reason_codes, reasons FROM dead_letters WHERE message_id LIKE \'' + `${r.file.split('/').pop() ?? r.file}@%'`);
+    const name = (r.file.split('/').pop() ?? r.file).replace(/'/g, "''");
+    lines.push(`  see them with: npx obs sql "SELECT message_id, reason_codes, reasons FROM dead_letters WHERE message_id LIKE '${name}@%' ORDER BY received_at"`);
   }
   if (r.failedLines.length > 0) {
     lines.push(`  NOT STORED: ${r.failedLines.length} line(s) — the warehouse failed: ${r.error ?? 'unknown error'}. Re-run the same command; already stored lines are skipped.`);

@@ -1,6 +1,6 @@
 import { parseArgs } from 'node:util';
 import { runRebuild } from '../../aggregator/rebuild';
-import { appOf, type Command } from '../command';
+import { appOf, AT_OPTION, formatHelp, JSON_OPTION, type Command } from '../command';
 import { nowFrom, usageOnError, UsageError, withUsage, withWarehouse } from './aggregate';
 
 /** `obs rebuild --from ISO --to ISO [--at ISO] [--json]`: replay raw events into the rollups. */
@@ -8,6 +8,18 @@ export const rebuildCommand: Command = {
   name: 'rebuild',
   usage: 'obs rebuild --from ISO --to ISO [--at ISO] [--json]',
   summary: 'Recompute the rollups of a time range (whole UTC days) from the raw events',
+  help: () =>
+    formatHelp({
+      usage: 'obs rebuild --from ISO --to ISO [--at ISO] [--json]',
+      description: 'Recomputes metric_rollups and metric_histograms of [--from, --to), widened to whole UTC days, from metric_events (a replay; idempotent).',
+      options: [
+        { flag: '--from ISO', text: 'start of the range (required)' },
+        { flag: '--to ISO', text: 'end of the range, after --from (required)' },
+        AT_OPTION,
+        JSON_OPTION,
+      ],
+      examples: ['obs rebuild --from 2026-11-01T00:00:00Z --to 2026-11-08T00:00:00Z'],
+    }),
   run(args, io, context) {
     return withUsage(this, io, async () => {
       const { values } = usageOnError(() =>

@@ -6,7 +6,7 @@ import { buildMonthlyReport } from '../../aggregator/slo-report';
 import { REPORT_FORMATS, renderReport, type ReportFormat } from '../../aggregator/slo-report-format';
 import { monthRangeMs } from '../../shared/time-windows';
 import type { LocalApp } from '../../app/local';
-import { appOf, type Command, type CommandIo } from '../command';
+import { appOf, AT_OPTION, formatHelp, JSON_OPTION, type Command, type CommandIo } from '../command';
 import { nowFrom, usageOnError, UsageError, withUsage, withWarehouse } from './aggregate';
 
 /** Rollups more than this behind "now" make `obs slo status` say the numbers are stale. */
@@ -51,6 +51,27 @@ export const sloCommand: Command = {
   name: 'slo',
   usage: 'obs slo status [--at ISO] [--json] | obs slo report --month YYYY-MM [--format md|csv|json]',
   summary: 'SLO attainment, error budgets and burn rates; the monthly compliance report',
+  help: (path) => {
+    const statusHelp = formatHelp({
+      usage: 'obs slo status [--at ISO] [--json]',
+      description: 'Every SLO: attainment over its rolling window, error budget left, burn rates, from the rollups (run `obs aggregate` first for fresh numbers).',
+      options: [AT_OPTION, JSON_OPTION],
+      examples: ['obs slo status', 'obs slo status --json'],
+    });
+    const reportHelp = formatHelp({
+      usage: 'obs slo report --month YYYY-MM [--format md|csv|json] [--json]',
+      description: 'The monthly compliance report of every SLO for one calendar month (UTC).',
+      options: [
+        { flag: '--month YYYY-MM', text: 'the month (required)' },
+        { flag: '--format md|csv|json', text: 'output format', default: 'md' },
+        { flag: '--json', text: 'the same as --format json' },
+      ],
+      examples: ['obs slo report --month 2026-11 --format csv'],
+    });
+    if (path[0] === 'status') return statusHelp;
+    if (path[0] === 'report') return reportHelp;
+    return `obs slo status|report — SLO attainment, error budgets and burn rates; the monthly report.\n\n${statusHelp}\n\n${reportHelp}`;
+  },
   run(args, io, context) {
     return withUsage(this, io, async () => {
       const [sub, ...rest] = args;

@@ -1,26 +1,48 @@
 import { parseArgs } from 'node:util';
 import { loadConfig } from '../../shared';
-import { EXIT_USAGE, type Command, type CommandContext } from '../command';
+import { EXIT_USAGE, formatHelp, type Command, type CommandContext, type CommandIo } from '../command';
+import { stackFilePath } from '../local/stack-file';
 import { startStack, type RunningStack } from '../local/stack';
 
+/** `--json`: every line `obs start` prints becomes one JSON object per line (JSON lines) on stdout. */
+function jsonLines(io: CommandIo): (type: string, fields: Record<string, unknown>) => void {
+  return (type, fields) => io.out(JSON.stringify({ type, at: new Date().toISOString(), ...fields }));
+}
+
 /**
- * `obs start [--no-demo] [--no-emulator]`: the whole pipeline on this machine, until Ctrl-C.
+ * `obs start [--no-demo] [--no-emulator] [--json]`: the whole pipeline on this machine, until Ctrl-C.
  * Demo traffic by default (every module, plus a wallet incident that fires and resolves the P0);
  * `--no-demo` runs quietly for real use.
  */
 export const startCommand: Command = {
   name: 'start',
-  usage: 'obs start [--no-demo] [--no-emulator]',
+  usage: 'obs start [--no-demo] [--no-emulator] [--json]',
   summary: 'Run the whole pipeline locally: ingest, aggregation, alerts, health endpoints, dashboard (demo traffic unless --no-demo)',
+  help: () =>
+    formatHelp({
+      usage: 'obs start [--no-demo] [--no-emulator] [--json]',
+      description:
+        'Runs the whole pipeline on this machine until Ctrl-C: ingest, aggregation and alert evaluation on a schedule,\n' +
+        'health endpoints and the dashboard on PORT (default 8080), the DuckDB file OBS_DUCKDB_PATH held open. While it runs,\n' +
+        'other shells\' `obs` commands (emit, ingest, sql, aggregate, rebuild, slo, alerts) run inside it; .data/stack.json\n' +
+        '(owner-only) holds its port, admin token and internal health key.',
+      options: [
+        { flag: '--no-demo', text: 'no demo traffic, no 30-day backfill: real use', default: 'demo traffic, a wallet incident, scheduler every 5 s' },
+        { flag: '--no-emulator', text: 'an in-process queue instead of the Pub/Sub emulator', default: 'the emulator when installed' },
+        { flag: '--json', text: 'JSON lines on stdout: {"type":"ready",url,dashboard,…} once serving, then "log", "progress" (every 30 s) and "stopped"' },
+      ],
+      examples: ['obs start', 'obs start --no-demo --json'],
+    }),
   async run(args, io, context?: CommandContext) {
-    let values: { 'no-demo'?: boolean; 'no-emulator'?: boolean };
+    let values: { 'no-demo'?: boolean; 'no-emulator'?: boolean; json?: boolean };
     try {
-      values = parseArgs({ args, options: { 'no-demo': { type: 'boolean' }, 'no-emulator': { type: 'boolean' } } }).values;
+      values = parseArgs({ args, options: { 'no-demo': { type: 'boolean' }, 'no-emulator': { type: 'boolean' }, json: { type: 'boolean' } } }).values;
     } catch (error) {
       io.err(`obs start: ${(error as Error).message}\nusage: ${this.usage}`);
       return EXIT_USAGE;
     }
-    const tty = process.stdout.isTTY;
+    const emit = values.json ? jsonLines(io) : undefined;
+    const tty = !emit && process.stdout.isTTY;
     let lastProgress = 0;
     // Commands forwarded by other shells (POST /api/cli) run through main's own dispatcher, handed
     // over in the context: no import of cli/obs.ts here, so no cycle.
@@ -36,7 +58,8 @@ export const startCommand: Command = {
     const onSignal = (signal: NodeJS.Signals) => {
       signals++;
       if (signals === 1) {
-        io.out(`${tty ? '\n' : ''}obs start: ${signal}: flushing and shutting down…`);
+        if (emit) emit('stopping', { signal });
+        else io.out(`${tty ? '\n' : ''}obs start: ${signal}: flushing and shutting down…`);
         requestStop();
       } else if (signals >= 3) {
         io.err('obs start: forced exit before the shutdown finished');
@@ -46,15 +69,23 @@ export const startCommand: Command = {
     process.on('SIGINT', onSignal);
     process.on('SIGTERM', onSignal);
     let stack: RunningStack;
+    let config: ReturnType<typeof loadConfig>;
     try {
+      config = loadConfig();
       stack = await startStack({
-        config: loadConfig(),
+        config,
         demo: !values['no-demo'],
         useEmulator: !values['no-emulator'],
         runCommand: (a, commandIo, app) => context.runCommand(a, commandIo, app),
-        log: (line) => io.out(tty ? `\r\x1b[K${line}` : line),
+        log: (line) => (emit ? emit('log', { message: line.trim() }) : io.out(tty ? `\r\x1b[K${line}` : line)),
         progress: (line) => {
           if (tty) process.stdout.write(`\r\x1b[K${line}`);
+          else if (emit) {
+            if (Date.now() - lastProgress >= 30_000) {
+              lastProgress = Date.now();
+              emit('progress', { message: line });
+            }
+          }
           else if (Date.now() - lastProgress >= 30_000) {
             lastProgress = Date.now();
             io.out(line);
@@ -67,9 +98,18 @@ export const startCommand: Command = {
       process.off('SIGTERM', onSignal);
       throw error;
     }
+    emit?.('ready', {
+      url: stack.url,
+      dashboard: `${stack.url}/admin/observability#token=${stack.token}`,
+      health: { public: `${stack.url}/health/public`, internal: `${stack.url}/health/internal` },
+      transport: stack.transport,
+      stackFile: stackFilePath(config.duckdbPath),
+      pid: process.pid,
+    });
     await stopRequested;
     await stack.stop();
-    io.out('obs start: stopped cleanly.');
+    if (emit) emit('stopped', { clean: true });
+    else io.out('obs start: stopped cleanly.');
     return 0;
   },
 };

@@ -1,10 +1,14 @@
 import { requireAdmin, type TokenVerifier } from '../../http/admin-auth';
 import { json, methodNotAllowed, readBody, type HttpRequest, type HttpResponse } from '../../http/http';
-import type { CommandIo } from '../command';
+import { EXIT, type CommandIo } from '../command';
 import type { StackInfo } from './stack-file';
 
-/** Commands that open the warehouse: while `obs start` holds the DuckDB file they run inside it. */
-export const WAREHOUSE_COMMANDS: ReadonlySet<string> = new Set(['ingest', 'aggregate', 'rebuild', 'slo', 'alerts']);
+/**
+ * Commands that run inside a running `obs start`: those that open the warehouse (the stack holds
+ * the DuckDB file: one writer), and `emit`, whose event then goes through the stack's own emitter
+ * and transport into its ingest.
+ */
+export const WAREHOUSE_COMMANDS: ReadonlySet<string> = new Set(['ingest', 'aggregate', 'rebuild', 'slo', 'alerts', 'sql', 'emit']);
 
 export const REMOTE_CLI_PATH = '/api/cli';
 
@@ -40,7 +44,7 @@ export function createRemoteCliRoute(options: {
       return json(400, { error: 'body must be JSON: {"args": ["slo", "status"]}' });
     }
     if (!Array.isArray(args) || !args.every((a) => typeof a === 'string') || !WAREHOUSE_COMMANDS.has(String(args[0]))) {
-      return json(400, { error: `args must be an obs command that uses the warehouse (${[...WAREHOUSE_COMMANDS].join(', ')})` });
+      return json(400, { error: `args must be an obs command that runs inside the stack (${[...WAREHOUSE_COMMANDS].join(', ')})` });
     }
     const result: RemoteCliResult = { code: 0, stdout: '', stderr: '' };
     const io: CommandIo = { out: (t) => void (result.stdout += t.endsWith('\n') ? t : t + '\n'), err: (t) => void (result.stderr += t.endsWith('\n') ? t : t + '\n') };
@@ -69,11 +73,11 @@ export async function runThroughStack(stack: StackInfo, args: string[], io: Comm
     });
   } catch (error) {
     io.err(`obs: the local stack (pid ${stack.pid}) holds the warehouse but did not answer on port ${stack.port}: ${(error as Error).message}`);
-    return 1;
+    return EXIT.UNAVAILABLE;
   }
   if (!response.ok) {
     io.err(`obs: the local stack refused the command (HTTP ${response.status}): ${await response.text()}`);
-    return 1;
+    return EXIT.UNAVAILABLE;
   }
   const result = (await response.json()) as RemoteCliResult;
   if (result.stdout) io.out(result.stdout.replace(/\n$/, ''));

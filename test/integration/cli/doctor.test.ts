@@ -78,9 +78,9 @@ describe('obs doctor', () => {
   });
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-  it('fails on an invalid configuration, naming the variable, and skips what needs it', async () => {
+  it('fails on an invalid configuration with the configuration status (78, as every command), naming the variable, and skips what needs it', async () => {
     const { code, results } = await doctor({ OBSERVABILITY_PROVIDER: 'kafka' });
-    expect(code).toBe(1);
+    expect(code).toBe(78);
     expect(check(results, 'config')).toEqual({ name: 'config', status: 'fail', detail: expect.stringContaining('OBSERVABILITY_PROVIDER="kafka" is not accepted') });
     expect(results.slice(1).every((r) => r.status === 'skip')).toBe(true);
   });

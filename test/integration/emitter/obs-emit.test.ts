@@ -1,7 +1,7 @@
 import { main } from '../../../cli/obs';
 import type { CommandIo } from '../../../cli/command';
 import { describeWithEmulator } from '../../support/emulator-env';
-import { subscribe, uniqueName, type Collector } from './support';
+import { PROJECT, subscribe, uniqueName, type Collector } from './support';
 
 jest.setTimeout(60_000);
 
@@ -32,7 +32,7 @@ describeWithEmulator('PUBSUB_EMULATOR_HOST', 'obs emit against the Pub/Sub emula
   it('publishes one event and says where it went', async () => {
     const { code, stdout } = await obs(['emit', 'product.wallet.spend.success', '--tag', 'feature=chat'], env);
     expect(code).toBe(0);
-    expect(stdout).toContain(`published product.wallet.spend.success count 1 {feature=chat} via pubsub (topic ${topic} on the emulator at ${host})`);
+    expect(stdout).toContain(`published product.wallet.spend.success count 1 {feature=chat} via pubsub (topic ${topic} on the emulator at ${host}, project ${PROJECT})`);
     await collector.waitFor(1);
     expect(collector.packIds.size).toBe(1);
   });
@@ -40,7 +40,7 @@ describeWithEmulator('PUBSUB_EMULATOR_HOST', 'obs emit against the Pub/Sub emula
   it('an event the catalogue refuses is dropped, with the reason, exit 1', async () => {
     const { code, stdout } = await obs(['emit', 'product.wallet.spend.success', '--tag', 'user=web', '--json'], env);
     expect(code).toBe(1);
-    expect(JSON.parse(stdout)).toMatchObject({ outcome: 'dropped', reason: 'invalid', transport: 'pubsub', message: expect.stringContaining('tag "user" is not allowed') });
+    expect(JSON.parse(stdout)).toMatchObject({ outcome: 'dropped', reason: 'invalid', message: expect.stringContaining('tag "user" is not allowed') });
   });
 
   it('personal data in a tag is dropped as personal_data, and the message does not repeat it', async () => {
