@@ -7,6 +7,7 @@ import { runProbe, type ComponentHealth } from '../health/probes';
 import { quantileSeries, sloBudgetHistory } from '../sql/queries/dashboard';
 import type { Warehouse } from '../sql/warehouse';
 import { computeBanner, type Banner } from './banner';
+import { loadPipelineCard, type PipelineCard } from './pipeline-card';
 
 const HOUR_MS = 3_600_000;
 const DAY_MS = 24 * HOUR_MS;
@@ -40,6 +41,8 @@ export interface DashboardData {
   modules: Record<string, ModuleReadiness>;
   overallReady: boolean;
   infrastructure: ComponentHealth[];
+  /** The pipeline's own metrics over the last hour (the Pipeline card among the infrastructure cards). */
+  pipeline: PipelineCard;
   slos: SloRow[];
   latency: { metric: string; quantile: number; points: Array<[number, number]> };
   alerts: AlertRow[];
@@ -67,7 +70,7 @@ export const QUICK_LINKS = [
 /** Reads everything for one render. Queries run concurrently; probes have their own timeouts. */
 export async function loadDashboard(sources: DashboardSources, nowMs: number): Promise<DashboardData> {
   const windowMs = Math.max(...SLOS.map((s) => s.windowDays)) * DAY_MS;
-  const [signals, infrastructure, history, latencyRows] = await Promise.all([
+  const [signals, infrastructure, history, latencyRows, pipeline] = await Promise.all([
     loadLiveSignals(sources.warehouse, sources.alerts, nowMs),
     Promise.all(sources.probes.map((p) => runProbe(p.name, p.probe, undefined, () => nowMs))),
     sources.warehouse.query<{ slo_id: string; t_ms: number; budget_remaining: number | null }>(sloBudgetHistory, { since_ms: nowMs - windowMs, now_ms: nowMs }),
@@ -78,6 +81,7 @@ export async function loadDashboard(sources: DashboardSources, nowMs: number): P
       since_ms: nowMs - LATENCY_CHART.spanMs,
       now_ms: nowMs,
     }),
+    loadPipelineCard(sources.warehouse, nowMs),
   ]);
   const matrix = featureMatrix(signals);
   const slos: SloRow[] = SLOS.map((spec) => {
@@ -106,6 +110,7 @@ export async function loadDashboard(sources: DashboardSources, nowMs: number): P
     modules: matrix.features,
     overallReady: matrix.overallReady,
     infrastructure,
+    pipeline,
     slos,
     latency: { metric: LATENCY_CHART.metric, quantile: LATENCY_CHART.quantile, points: latencyRows.map((r) => [r.t_ms, bucketValue(r.bucket)]) },
     alerts,

@@ -37,4 +37,28 @@ GROUP BY t_s
 ORDER BY t_ms`,
 );
 
-export const QUERIES = [sloBudgetHistory, quantileSeries];
+/**
+ * The pipeline card (dashboard/pipeline-card.ts): every series of the pipeline's own metrics
+ * (`infra.pipeline.*`, docs/OPERATIONS.md) summed over the 1-minute rollups starting in
+ * [@since_ms, @now_ms) — never the raw events. Per (name, series): the total counted (counts),
+ * the number of events, the largest value, the mean of the newest minute (timings: the run of
+ * that minute, the jobs run once a minute), the last value (gauges: the latest level) and when
+ * the last event happened. Rows: name, kind, tags (JSON text), total, events, max_value,
+ * newest_mean, last_value, last_ms.
+ */
+export const pipelineMetricsSummary = defineQuery(
+  'dashboard_pipeline_metrics',
+  `SELECT name, MAX(kind) AS kind, TO_JSON_STRING(ANY_VALUE(tags)) AS tags,
+  SUM(value_sum) AS total, SUM(event_count) AS events, MAX(value_max) AS max_value,
+  MAX_BY(value_sum / event_count, window_start) AS newest_mean,
+  MAX_BY(last_value, last_ts) AS last_value,
+  UNIX_MILLIS(MAX(last_ts)) AS last_ms
+FROM {{metric_rollups}}
+WHERE window_seconds = 60
+  AND window_start >= TIMESTAMP_MILLIS(@since_ms) AND window_start < TIMESTAMP_MILLIS(@now_ms)
+  AND STARTS_WITH(name, 'infra.pipeline.')
+GROUP BY name, series_key
+ORDER BY name, series_key`,
+);
+
+export const QUERIES = [sloBudgetHistory, quantileSeries, pipelineMetricsSummary];
