@@ -95,6 +95,7 @@
         el('div', { text: c.detail || '' }),
       ]));
     });
+    infra.appendChild(pipelineCard(d.pipeline));
 
     var alerts = $('alerts'); clear(alerts);
     if (d.alerts.length === 0) alerts.appendChild(el('tr', {}, [el('td', { colspan: '6', class: 'empty', text: 'No active alerts.' })]));
@@ -125,6 +126,53 @@
     var config = $('config'); clear(config);
     [['Provider', d.config.provider], ['Environment', d.config.environment], ['Warehouse', d.config.warehouse], ['Build version', d.config.version]]
       .forEach(function (kv) { config.appendChild(el('dt', { text: kv[0] })); config.appendChild(el('dd', { text: String(kv[1]) })); });
+  }
+
+  function count(n) { return Math.round(n).toLocaleString('en-US'); }
+  function duration(ms) {
+    if (ms === null || ms === undefined) return '—';
+    return ms < 1000 ? Math.round(ms) + ' ms' : ms < 90000 ? (ms / 1000).toFixed(1) + ' s' : age(ms);
+  }
+  function joined(items, none) { return items.length === 0 ? none : items.join(' · '); }
+
+  // The pipeline's own metrics over the last hour (dashboard/pipeline-card.ts). Red when a job
+  // threw, yellow when notifications failed or wait for a retry, or ingest left messages for redelivery.
+  function pipelineCard(p) {
+    if (!p.hasData) {
+      return el('article', { class: 'card pipeline no_data', 'data-component': 'pipeline', 'data-testid': 'pipeline-card' }, [
+        el('h3', { text: 'Pipeline · last hour' }),
+        el('p', { class: 'empty', text: 'no pipeline metrics yet' }),
+      ]);
+    }
+    var failures = p.jobFailures.reduce(function (n, f) { return n + f.count; }, 0);
+    var undelivered = p.deliveries.reduce(function (n, x) { return n + (x.outcome === 'delivered' ? 0 : x.count); }, 0);
+    var warnings = [];
+    if (undelivered > 0) warnings.push(count(undelivered) + ' sends not delivered');
+    if (p.retryWaiting > 0) warnings.push(count(p.retryWaiting) + ' waiting for retry');
+    if (p.ingest.retries > 0) warnings.push(count(p.ingest.retries) + ' messages left for redelivery');
+    var status = failures > 0 ? 'error' : warnings.length > 0 ? 'degraded' : 'ok';
+    var run = function (label, r) { return r ? label + ' ' + duration(r.lastDurationMs) : label + ' —'; };
+    var facts = [
+      ['messages', 'Messages ingested', count(p.ingest.messages)],
+      ['stored', 'Events stored', count(p.ingest.stored)],
+      ['duplicates', 'Duplicates', count(p.ingest.duplicates)],
+      ['dead-letters', 'Dead letters', count(p.ingest.deadLetters) + (p.ingest.deadLetters > 0 ? ': ' + p.ingest.deadLettersByReason.map(function (x) { return x.reason + ' ' + count(x.count); }).join(' · ') : '')],
+      ['lag-p95', 'Ingest lag p95', duration(p.ingest.lagP95Ms)],
+      ['last-runs', 'Last runs', [run('rollup', p.jobs.rollup), run('SLO', p.jobs.slo), run('alerts', p.jobs.alerts)].join(' · ')],
+      ['deliveries', 'Deliveries', joined(p.deliveries.map(function (x) { return x.channel + ' ' + x.outcome + ' ' + count(x.count); }), 'none')],
+      ['retry-waiting', 'Retry waiting', p.retryWaiting === null ? '—' : count(p.retryWaiting)],
+      ['job-failures', 'Job failures', joined(p.jobFailures.map(function (x) { return x.job + ' ' + count(x.count); }), 'none')],
+    ];
+    var list = el('dl', { class: 'facts' });
+    facts.forEach(function (f) {
+      list.appendChild(el('dt', { text: f[1] }));
+      list.appendChild(el('dd', { 'data-field': f[0], text: f[2] }));
+    });
+    return el('article', { class: 'card pipeline ' + status, 'data-component': 'pipeline', 'data-testid': 'pipeline-card' }, [
+      el('h3', { text: 'Pipeline · last hour' }),
+      el('div', { class: 'state', text: failures > 0 ? count(failures) + ' job failure' + (failures === 1 ? '' : 's') : joined(warnings, 'ok') }),
+      list,
+    ]);
   }
 
   function chart(id, opts, data) {

@@ -10,7 +10,7 @@ import type { ActiveAlert } from '../../health/live-signals';
 import { loadConfig } from '../../shared';
 import { DuckDbWarehouse } from '../../sql/duckdb/duckdb-warehouse';
 import { CHROMIUM_ARGS, CHROMIUM_PATH, describeWithChromium } from '../support/chromium';
-import { seedHealthyMonth } from '../support/seed-dashboard';
+import { PIPELINE_SEED, seedHealthyMonth } from '../support/seed-dashboard';
 
 const TOKEN = 'local-dashboard-token-81c2';
 const artifacts = join(__dirname, '..', '..', 'test-artifacts');
@@ -70,6 +70,21 @@ describeWithChromium('the admin dashboard in Chromium', () => {
     expect(await page.locator('#burndown-chart canvas').count()).toBe(1);
     expect(await page.locator('#latency-chart canvas').count()).toBe(1);
     expect(page.url()).not.toContain(TOKEN); // the token leaves the address bar
+    await page.close();
+  });
+
+  it('shows the pipeline card among the infrastructure cards, with the last hour’s numbers', async () => {
+    const { page } = await openDashboard();
+    const card = page.getByTestId('pipeline-card');
+    await card.waitFor();
+    const field = (name: string) => card.locator(`[data-field="${name}"]`).textContent();
+    expect(await card.isVisible()).toBe(true);
+    expect(await field('messages')).toBe((PIPELINE_SEED.minutes * PIPELINE_SEED.messagesPerMinute).toLocaleString('en-US'));
+    expect(await field('dead-letters')).toBe('20: unknown_metric 15 · invalid_json 5');
+    expect(await field('lag-p95')).toBe('4.0 s');
+    expect(await field('last-runs')).toBe('rollup 180 ms · SLO 95 ms · alerts 420 ms');
+    expect(await field('deliveries')).toBe('oncall-slack delivered 5');
+    expect(await card.getAttribute('class')).toContain('ok');
     await page.close();
   });
 
