@@ -178,6 +178,69 @@ GROUP BY reason_codes, scope, service
 ORDER BY dead_letter_count DESC, reason_codes, scope, service NULLS LAST`,
 );
 
+/**
+ * The pipeline's own dead letters per hour and reason over [@from_ms, @to_ms) (hour-aligned bounds),
+ * from the 1-hour rollups of `infra.pipeline.ingest.dead_letter.count` (tagged with the first
+ * reason code of each dead letter), beside the messages ingest handled in the same hour
+ * (`infra.pipeline.ingest.message.count`, 0 when none were reported) for scale. Hours without dead
+ * letters are left out. Rows: hour_start_ms, reason, dead_letters, messages.
+ */
+export const analystsPipelineDeadLettersPerHour = defineQuery(
+  'analysts_pipeline_dead_letters_per_hour',
+  `WITH hourly AS (
+  SELECT window_start, name, JSON_VALUE(tags, '$.reason') AS reason, SUM(value_sum) AS n
+  FROM {{metric_rollups}}
+  WHERE name IN ('infra.pipeline.ingest.dead_letter.count', 'infra.pipeline.ingest.message.count')
+    AND window_seconds = 3600
+    AND window_start >= TIMESTAMP_MILLIS(@from_ms) AND window_start < TIMESTAMP_MILLIS(@to_ms)
+  GROUP BY window_start, name, reason
+), messages AS (
+  SELECT window_start, SUM(n) AS messages
+  FROM hourly
+  WHERE name = 'infra.pipeline.ingest.message.count'
+  GROUP BY window_start
+)
+SELECT UNIX_MILLIS(d.window_start) AS hour_start_ms, d.reason, d.n AS dead_letters, COALESCE(m.messages, 0) AS messages
+FROM hourly AS d
+LEFT JOIN messages AS m ON m.window_start = d.window_start
+WHERE d.name = 'infra.pipeline.ingest.dead_letter.count' AND d.n > 0
+ORDER BY hour_start_ms, dead_letters DESC, d.reason`,
+);
+
+/**
+ * p95 and the largest ingest lag per hour over [@from_ms, @to_ms) (hour-aligned bounds), from the
+ * 1-hour histograms of `infra.pipeline.ingest.lag_ms` — one observation per ingest report
+ * interval and process, the worst lag (ingest time − event time) of that interval. Buckets of all
+ * series merged, nearest rank as in the first query. Rows: hour_start_ms, reports, p95_lag_ms,
+ * max_lag_ms (the largest bucket's value, within 1% of the largest lag).
+ */
+export const analystsPipelineIngestLag = defineQuery(
+  'analysts_pipeline_ingest_lag',
+  `WITH buckets AS (
+  SELECT window_start, bucket, SUM(bucket_count) AS n
+  FROM {{metric_histograms}}
+  WHERE name = 'infra.pipeline.ingest.lag_ms' AND window_seconds = 3600
+    AND window_start >= TIMESTAMP_MILLIS(@from_ms) AND window_start < TIMESTAMP_MILLIS(@to_ms)
+  GROUP BY window_start, bucket
+), cumulative AS (
+  SELECT window_start, bucket,
+    SUM(n) OVER (PARTITION BY window_start ORDER BY bucket ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS running,
+    SUM(n) OVER (PARTITION BY window_start) AS total
+  FROM buckets
+), ranked AS (
+  SELECT window_start, MAX(total) AS reports,
+    MIN(CASE WHEN running >= DIV(total * 95 + 99, 100) THEN bucket END) AS p95_bucket,
+    MAX(bucket) AS max_bucket
+  FROM cumulative
+  GROUP BY window_start
+)
+SELECT UNIX_MILLIS(window_start) AS hour_start_ms, reports,
+  ${bucketValueOf('p95_bucket')} AS p95_lag_ms,
+  ${bucketValueOf('max_bucket')} AS max_lag_ms
+FROM ranked
+ORDER BY hour_start_ms`,
+);
+
 export const QUERIES = [
   analystsP95LatencyByEndpoint,
   analystsErrorBudgetRemaining,
@@ -185,4 +248,6 @@ export const QUERIES = [
   analystsIncidentMinuteEvents,
   analystsAlertHistory,
   analystsDeadLettersByReason,
+  analystsPipelineDeadLettersPerHour,
+  analystsPipelineIngestLag,
 ];

@@ -11,6 +11,8 @@ import {
   analystsErrorBudgetRemaining,
   analystsIncidentMinuteEvents,
   analystsP95LatencyByEndpoint,
+  analystsPipelineDeadLettersPerHour,
+  analystsPipelineIngestLag,
   analystsTopFailures,
 } from '../../../sql/queries/analysts';
 import { defineQuery } from '../../../sql/dialect';
@@ -68,6 +70,28 @@ function traffic(): EventRow[] {
   return rows;
 }
 
+/**
+ * The pipeline's own metrics as app/pipeline-metrics.ts reports them: per 10 s report interval, the
+ * messages handled, the worst ingest lag (a timing), and now and then dead letters by reason; the
+ * lag is much worse in 11:10–11:20. A random source of its own, so the traffic above stays as it was.
+ */
+const PIPELINE_REASONS = ['invalid_json', 'tag_not_allowed', 'unknown_metric'];
+function pipelineTraffic(): EventRow[] {
+  const random = rng(11);
+  const rows: EventRow[] = [];
+  for (let t = T0; t < END; t += 10_000) {
+    const at = t + 3_000;
+    const slow = t >= T0 + 130 * MINUTE && t < T0 + 140 * MINUTE;
+    rows.push(event('infra.pipeline.ingest.message.count', 'count', 20 + Math.floor(random() * 40), at));
+    rows.push(event('infra.pipeline.ingest.lag_ms', 'timing', Math.round(Math.exp(Math.log(slow ? 45_000 : 800) + 0.6 * normal(random))), at + 1));
+    if (random() < 0.05) {
+      const reason = PIPELINE_REASONS[Math.floor(random() * PIPELINE_REASONS.length)] as string;
+      rows.push(event('infra.pipeline.ingest.dead_letter.count', 'count', 1 + Math.floor(random() * 3), at + 2, { reason }));
+    }
+  }
+  return rows;
+}
+
 // ── The independent computation ────────────────────────────────────────────────────────────
 /** γ and the bucket maths of docs/ANALYSTS.md, written out here rather than imported. */
 const GAMMA = (1 + 0.01) / (1 - 0.01);
@@ -84,7 +108,7 @@ const relativeError = (a: number, b: number) => (b === 0 ? Math.abs(a) : Math.ab
 
 describe('analysts’ example queries (sql/queries/analysts.ts) on data from the real pipeline', () => {
   let warehouse: DuckDbWarehouse;
-  const events = traffic();
+  const events = [...traffic(), ...pipelineTraffic()];
 
   beforeAll(async () => {
     warehouse = await openMemoryWarehouse();
@@ -298,6 +322,54 @@ describe('analysts’ example queries (sql/queries/analysts.ts) on data from the
       } finally {
         await wh.close();
       }
+    });
+  });
+  describe('the pipeline’s own metrics', () => {
+    const hourOf = (ms: number) => Math.floor(ms / HOUR) * HOUR;
+    const pipelineEvents = (name: string) => events.filter((e) => e.name === `infra.pipeline.${name}`);
+
+    it('counts the dead letters per hour and reason, beside the messages of the hour', async () => {
+      const rows = await warehouse.query(analystsPipelineDeadLettersPerHour, { from_ms: T0, to_ms: END });
+      const messages = new Map<number, number>();
+      for (const e of pipelineEvents('ingest.message.count')) messages.set(hourOf(e.event_ts_ms), (messages.get(hourOf(e.event_ts_ms)) ?? 0) + e.value);
+      const dead = new Map<string, number>();
+      for (const e of pipelineEvents('ingest.dead_letter.count')) {
+        const key = `${hourOf(e.event_ts_ms)}|${tagsOf(e).reason}`;
+        dead.set(key, (dead.get(key) ?? 0) + e.value);
+      }
+      const expected = [...dead.entries()]
+        .map(([key, n]) => {
+          const [hour, reason] = key.split('|') as [string, string];
+          return { hour_start_ms: Number(hour), reason, dead_letters: n, messages: messages.get(Number(hour)) };
+        })
+        .sort((a, b) => a.hour_start_ms - b.hour_start_ms || b.dead_letters - a.dead_letters || cmp(a.reason, b.reason));
+      expect(expected.length).toBeGreaterThan(3);
+      expect(rows).toEqual(expected);
+    });
+
+    it('returns only the hours of the requested range', async () => {
+      const rows = await warehouse.query(analystsPipelineDeadLettersPerHour, { from_ms: T0 + HOUR, to_ms: T0 + 2 * HOUR });
+      expect(rows.length).toBeGreaterThan(0);
+      expect(new Set(rows.map((r) => r.hour_start_ms))).toEqual(new Set([T0 + HOUR]));
+    });
+
+    it('reports the ingest lag p95 and maximum per hour as the bucket values of the exact ones, within 1%', async () => {
+      const rows = await warehouse.query(analystsPipelineIngestLag, { from_ms: T0, to_ms: END });
+      const byHour = new Map<number, number[]>();
+      for (const e of pipelineEvents('ingest.lag_ms')) byHour.set(hourOf(e.event_ts_ms), [...(byHour.get(hourOf(e.event_ts_ms)) ?? []), e.value]);
+      expect(rows.map((r) => [r.hour_start_ms, r.reports])).toEqual([...byHour.entries()].map(([hour, lags]) => [hour, lags.length]));
+      for (const row of rows) {
+        const sorted = [...byHour.get(row.hour_start_ms as number)!].sort((a, b) => a - b);
+        const p95 = sorted[Math.ceil((95 * sorted.length) / 100) - 1] as number;
+        const max = sorted[sorted.length - 1] as number;
+        expect(relativeError(row.p95_lag_ms as number, reportedValue(p95))).toBeLessThan(1e-12);
+        expect(relativeError(row.p95_lag_ms as number, p95)).toBeLessThanOrEqual(0.01);
+        expect(relativeError(row.max_lag_ms as number, reportedValue(max))).toBeLessThan(1e-12);
+      }
+      // The slow ten minutes of 11:10–11:20 show in their hour's p95, not in the others.
+      const p95 = (hour: number) => rows.find((r) => r.hour_start_ms === T0 + hour * HOUR)?.p95_lag_ms as number;
+      expect(p95(2)).toBeGreaterThan(10 * p95(0));
+      expect(p95(1)).toBeLessThan(5_000);
     });
   });
 });
