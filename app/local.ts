@@ -41,6 +41,8 @@ export interface LocalApp {
    * command's assembly has none: `obs emit` builds its own from the environment.
    */
   readonly emitter?: MetricsClient;
+  /** True when the warehouse is lent by the process that holds it (the stack's), false when each piece of work opens its own. */
+  readonly lendsWarehouse: boolean;
 }
 
 export interface LocalAppOptions {
@@ -102,6 +104,7 @@ export function createLocalApp(options: LocalAppOptions = {}): LocalApp & { clos
     alertRuntime,
     metrics,
     ...(options.emitter ? { emitter: options.emitter } : {}),
+    lendsWarehouse: lent !== undefined,
     jobs: (warehouse) =>
       createPipelineJobs({
         warehouse: () => Promise.resolve(warehouse),

@@ -8,6 +8,7 @@ import { sloCommand } from './slo';
 import { emitCommand } from './emit';
 import { ingestCommand } from './ingest';
 import { startCommand } from './start';
+import { sqlCommand } from './sql';
 
 /** Every `obs` command, in the order `obs --help` lists them. One line each. */
 export const COMMANDS: readonly Command[] = [
@@ -19,6 +20,7 @@ export const COMMANDS: readonly Command[] = [
   rebuildCommand,
   sloCommand,
   alertsCommand,
+  sqlCommand,
   // Checks of the whole setup (cli/commands/doctor.ts, cli/doctor/).
   doctorCommand,
 ];
