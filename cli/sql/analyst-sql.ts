@@ -20,7 +20,7 @@ export function toDialectText(sql: string): string {
   const backticked = sql.replace(/`(?:[A-Za-z0-9_-]+\.){1,2}([a-z_][a-z0-9_]*)`/g, (whole, table: string) => (TABLE_NAMES.has(table) ? `{{${table}}}` : whole));
   return backticked.replace(/\b(?:[A-Za-z_][A-Za-z0-9_]*)\.([a-z_][a-z0-9_]*)\b/g, (whole, table: string, offset: number, text: string) => {
     // Only `dataset.table` right after FROM or JOIN: `r.name` and `h.window_start` are columns.
-    const before = text.slice(0, offset).replace(/\s+$/, '');
+    const before = text.slice(Math.max(0, offset - 16), offset).trimEnd();
     return TABLE_NAMES.has(table) && /\b(FROM|JOIN)$/i.test(before) ? `{{${table}}}` : whole;
   });
 }

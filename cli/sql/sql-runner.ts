@@ -22,7 +22,7 @@ export async function runAnalystSql(app: LocalApp, sql: string, params: Params):
   if (app.lendsWarehouse) {
     return app.withWarehouse(async (warehouse) => {
       const [check] = await warehouse.query<{ parsed: string }>(defineQuery('obs_sql_parse_check', PARSE_CHECK_SQL), { sql: rendered });
-      checkParsed(String(check?.parsed));
+      checkParsed(String(check?.parsed ?? ""));
       return warehouse.query(defineQuery('obs_sql', toDialectText(sql)), params);
     });
   }
@@ -41,7 +41,8 @@ export async function runAnalystSql(app: LocalApp, sql: string, params: Params):
   try {
     for (const macro of TEMP_COMPAT_MACROS) await connection.run(macro);
     const check = await connection.runAndReadAll(PARSE_CHECK_SQL, { sql: rendered });
-    checkParsed(String(check.getRowObjectsJS()[0]?.parsed));
+    const parsed = check.getRowObjectsJS()[0]?.parsed;
+    checkParsed(typeof parsed === 'string' ? parsed : '');
     const reader = await connection.runAndReadAll(rendered, params);
     return reader.getRowObjectsJS().map(normaliseRow);
   } finally {
