@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
-import { appOf, CommandError, EXIT, formatHelp, type Command } from '../command';
+import { appOf, CommandError, EXIT, exitCodeOf, formatHelp, type Command } from '../command';
 import { parseParams, SqlInputError } from '../sql/analyst-sql';
 import { formatRows } from '../sql/sql-format';
 import { runAnalystSql } from '../sql/sql-runner';
@@ -67,7 +67,7 @@ export const sqlCommand: Command = {
         io.err(`obs sql: ${error.message}`);
         return EXIT.USAGE;
       }
-      if (error instanceof CommandError) throw error;
+      if (exitCodeOf(error) !== EXIT.FAILED) throw error; // configuration, unavailable, no input: their own status
       throw new CommandError(error instanceof Error ? error.message : String(error), EXIT.FAILED, { cause: error });
     }
   },

@@ -108,9 +108,28 @@ describe('obs ingest --file', () => {
     [['ingest'], 64, '--file is required'],
     [['ingest', '--file', '/no/such/file.ndjson'], 66, 'no such file'],
     [['ingest', '--file', 'x', '--at', 'yesterday'], 64, 'not an ISO-8601 time'],
+    [['ingest', '--file', __dirname], 66, 'is a folder'],
+    [['ingest', '--file', join(__dirname, '../../../node_modules/@duckdb/node-bindings-linux-x64/duckdb.node')], 65, 'looks binary'],
   ])('obs %p exits %i and says why', async (args, code, text) => {
     const io = capture();
     expect(await main(args, io)).toBe(code);
     expect(io.stderr).toContain(text);
+  });
+});
+
+describe('obs ingest refuses input that is not NDJSON before storing anything (issue 12)', () => {
+  const { mkdtempSync: mk, writeFileSync: write, mkdirSync } = jest.requireActual<typeof import('node:fs')>('node:fs');
+  const { sniffNdjson } = jest.requireActual<typeof import('../../../ingest/ndjson-sniff')>('../../../ingest/ndjson-sniff');
+  const dir = mk(join(tmpdir(), 'obs-sniff-'));
+  it.each<[string, () => string, string | undefined]>([
+    ['a binary file (NUL bytes)', () => (write(join(dir, 'a.bin'), Buffer.from([0x89, 0x50, 0x4e, 0x47, 0, 1, 2, 10, 0, 0])), join(dir, 'a.bin')), 'looks binary'],
+    ['bytes that are not UTF-8', () => (write(join(dir, 'b.txt'), Buffer.from([0xff, 0xfe, 0x41, 0x0a])), join(dir, 'b.txt')), 'not UTF-8'],
+    ['mostly non-JSON lines', () => (write(join(dir, 'c.csv'), 'a,b\n1,2\n3,4\n'), join(dir, 'c.csv')), 'does not look like NDJSON'],
+    ['a folder', () => (mkdirSync(join(dir, 'd'), { recursive: true }), join(dir, 'd')), 'is a folder'],
+    ['NDJSON with one bad line among good ones', () => (write(join(dir, 'e.ndjson'), '{"id":"1"}\n{"id": "broken\n{"id":"2"}\n'), join(dir, 'e.ndjson')), undefined],
+  ])('%s', (_what, make, message) => {
+    const result = sniffNdjson(make());
+    if (message === undefined) expect(result).toEqual({ ok: true });
+    else expect(result).toMatchObject({ ok: false, message: expect.stringContaining(message) });
   });
 });
