@@ -7,6 +7,7 @@ import { createLocalApp, type LocalApp } from '../../app/local';
 import { emittingPipelineMetrics, NO_PIPELINE_METRICS, type PipelineMetrics } from '../../app/pipeline-metrics';
 import type { EvaluationReport } from '../../alerts/run/evaluate-run';
 import { createHeartbeat } from '../../alerts/run/heartbeat';
+import { deliveryLine, transitionText } from '../../alerts/notifiers/message-format';
 import { loadDashboard, type DashboardSources } from '../../dashboard/dashboard-data';
 import { localTokenVerifier } from '../../http/admin-auth';
 import { activeAlertsFromStore } from '../../health/alert-store-source';
@@ -173,6 +174,8 @@ export async function startStack(options: StackOptions): Promise<RunningStack> {
       alerts: { links: { dashboardBaseUrl: `http://127.0.0.1:${port}` }, ...(options.outboxPath ? { outboxPath: options.outboxPath } : {}) },
       longLivedAlerts: true,
       metrics: pipelineMetrics,
+      // `obs emit` forwarded from another shell sends through this emitter, into this stack's ingest.
+      emitter: transport.emitter,
       // The dead man's switch (alerts/run/heartbeat.ts): a ping after each successful evaluation, off the scheduler's path.
       afterAlertsSuccess: () => heartbeat.ping(),
     });
@@ -250,8 +253,8 @@ export async function startStack(options: StackOptions): Promise<RunningStack> {
     let banner = '';
     let firing: string[] = [];
     const onReport = (report: EvaluationReport) => {
-      for (const t of report.transitions) log(`  alert ${t.fingerprint}: ${t.from} → ${t.to}${t.value === null ? '' : ` (value ${t.value}, threshold ${t.threshold})`}`);
-      for (const d of report.deliveries) log(`  notification ${d.channel}: ${d.outcome}`);
+      for (const t of report.transitions) log(`  alert ${t.fingerprint}: ${transitionText(t)}`);
+      for (const d of report.deliveries) log(`  notification ${deliveryLine(d)}`);
       firing = report.firing.map((f) => `${f.severity} ${f.fingerprint.split('|')[0] ?? f.fingerprint}`);
     };
     // DuckDB's own WAL threshold is raised for ingest speed (duckdb-warehouse.ts): fold the WAL in
