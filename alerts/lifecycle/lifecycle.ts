@@ -26,11 +26,11 @@ export interface StepResult {
 export function annotationsOf(rule: AlertRule): AlertAnnotations {
   switch (rule.kind) {
     case 'threshold':
-      return { name: rule.name, summary: rule.summary, runbook: rule.runbook, comparator: rule.comparator, unit: thresholdUnit(rule) };
+      return { name: rule.name, summary: rule.summary, runbook: rule.runbook, comparator: rule.comparator, unit: thresholdUnit(rule), keepFiringForSeconds: rule.keepFiringForSeconds };
     case 'slo_burn':
-      return { name: rule.name, summary: rule.summary, runbook: rule.runbook, comparator: '>', unit: '× burn rate' };
+      return { name: rule.name, summary: rule.summary, runbook: rule.runbook, comparator: '>', unit: '× burn rate', keepFiringForSeconds: rule.keepFiringForSeconds };
     case 'pipeline':
-      return { name: rule.name, summary: rule.summary, runbook: rule.runbook, comparator: rule.comparator, unit: rule.unit };
+      return { name: rule.name, summary: rule.summary, runbook: rule.runbook, comparator: rule.comparator, unit: rule.unit, keepFiringForSeconds: rule.keepFiringForSeconds };
   }
 }
 
@@ -62,6 +62,7 @@ export function stepInstance(rule: LifecycleRule, prev: AlertInstance | undefine
     labels: observation?.labels ?? prev?.labels ?? {},
     annotations: rule.annotations,
     value: observation ? observation.value : null,
+    firedValue: prev?.firedValue ?? null,
     threshold: observation?.threshold ?? prev?.threshold ?? 0,
     activeAtMs: prev?.activeAtMs ?? null,
     firedAtMs: prev?.firedAtMs ?? null,
@@ -81,18 +82,22 @@ export function stepInstance(rule: LifecycleRule, prev: AlertInstance | undefine
     atMs: nowMs,
     value: next.value,
     threshold: next.threshold,
+    firedValue: next.firedValue ?? null,
   });
   const move = (next: AlertInstance): StepResult => ({ next, changed: true, transitions: [transition(next)] });
 
   if (stored === 'inactive' || stored === 'resolved') {
     if (!holds) return { next: prev, changed: false, transitions: [] };
-    const start = { ...base(), activeAtMs: nowMs, firedAtMs: null, resolvedAtMs: null, keepFiringSinceMs: null };
-    return move(rule.forSeconds <= 0 ? { ...start, state: 'firing', firedAtMs: nowMs } : { ...start, state: 'pending' });
+    const start = { ...base(), activeAtMs: nowMs, firedAtMs: null, resolvedAtMs: null, keepFiringSinceMs: null, firedValue: null };
+    return move(rule.forSeconds <= 0 ? { ...start, state: 'firing', firedAtMs: nowMs, firedValue: start.value } : { ...start, state: 'pending' });
   }
   if (stored === 'pending') {
     if (!holds) return move({ ...base(), state: 'inactive', activeAtMs: null });
     const activeAtMs = prev?.activeAtMs ?? nowMs;
-    if (nowMs - activeAtMs >= rule.forSeconds * 1000) return move({ ...base(), state: 'firing', firedAtMs: nowMs });
+    if (nowMs - activeAtMs >= rule.forSeconds * 1000) {
+      const next = base();
+      return move({ ...next, state: 'firing', firedAtMs: nowMs, firedValue: next.value });
+    }
     return { next: base(), changed: false, transitions: [] };
   }
   // firing

@@ -20,6 +20,8 @@ export interface AlertAnnotations {
   readonly comparator: string;
   /** Unit of `value` for display: `ms`, `events`, `× budget`. */
   readonly unit: string;
+  /** The rule's keep_firing_for (texts say until when a recovering alert keeps firing); absent in rows written before it. */
+  readonly keepFiringForSeconds?: number;
 }
 
 /**
@@ -37,6 +39,12 @@ export interface AlertInstance {
   readonly annotations: AlertAnnotations;
   /** Last evaluated value; null when there was no data. */
   readonly value: number | null;
+  /**
+   * The value when the current (or last) episode fired: texts show it beside the current one
+   * ("was 14 > 10, now 0"). Stored inside the state row's `detail` JSON (state/row-codec.ts), so
+   * no table changes; absent in rows written before it.
+   */
+  readonly firedValue?: number | null;
   readonly threshold: number;
   /** Start of the current pending/firing episode. */
   readonly activeAtMs: number | null;
@@ -73,4 +81,6 @@ export interface Transition {
   readonly atMs: number;
   readonly value: number | null;
   readonly threshold: number;
+  /** The value the episode fired with (a resolve: "was 14 > 10, now 0"). */
+  readonly firedValue?: number | null;
 }

@@ -26,6 +26,10 @@ export interface AlertSnapshot {
   readonly firedAtMs: number;
   readonly resolvedAtMs: number | null;
   readonly detail: AlertDetail;
+  /** The value the episode fired with (absent in ledger rows written before it): "was 14 > 10, now 0". */
+  readonly firedValue?: number | null;
+  /** While a recovered alert still fires (keep_firing_for): until when, else null. */
+  readonly keepFiringUntilMs?: number | null;
 }
 
 /**
@@ -80,7 +84,15 @@ export function snapshotOf(instance: AlertInstance): AlertSnapshot {
     firedAtMs: instance.firedAtMs ?? instance.activeAtMs ?? instance.lastEvaluatedAtMs,
     resolvedAtMs: instance.resolvedAtMs,
     detail: instance.detail,
+    firedValue: instance.firedValue ?? null,
+    keepFiringUntilMs: keepFiringUntilMs(instance),
   };
+}
+
+/** Until when a firing alert whose condition no longer holds keeps firing (keep_firing_for); null otherwise. */
+export function keepFiringUntilMs(instance: AlertInstance): number | null {
+  if (instance.state !== 'firing' || instance.keepFiringSinceMs === null || instance.annotations.keepFiringForSeconds === undefined) return null;
+  return instance.keepFiringSinceMs + instance.annotations.keepFiringForSeconds * 1000;
 }
 
 /** A new pending ledger row. */

@@ -14,6 +14,8 @@ import type { AlertSnapshot, NotificationKind, NotificationRecord, NotificationS
 const str = (v: unknown): string => (typeof v === 'string' ? v : String(v));
 const strOrNull = (v: unknown): string | null => (v === null || v === undefined ? null : str(v));
 const json = <T>(v: unknown, fallback: T): T => (v === null || v === undefined || v === '' ? fallback : typeof v === 'string' ? (JSON.parse(v) as T) : (v as T));
+/** `AlertInstance.firedValue` rides in the state row's `detail` JSON under this key (no table change). */
+const FIRED_VALUE_KEY = 'firedValue';
 
 /** Flat record of an instance: the parameters of the state queries and the Firestore document. */
 export function instanceToRecord(i: AlertInstance): Row {
@@ -31,13 +33,14 @@ export function instanceToRecord(i: AlertInstance): Row {
     resolved_at_ms: i.resolvedAtMs,
     keep_firing_since_ms: i.keepFiringSinceMs,
     last_evaluated_at_ms: i.lastEvaluatedAtMs,
-    detail: JSON.stringify(i.detail),
+    detail: JSON.stringify(i.firedValue === undefined ? i.detail : { ...i.detail, [FIRED_VALUE_KEY]: i.firedValue }),
     version: i.version,
     updated_by: i.updatedBy,
   };
 }
 
 export function recordToInstance(r: Record<string, unknown>): AlertInstance {
+  const { [FIRED_VALUE_KEY]: firedValue, ...detail } = json<Record<string, unknown>>(r.detail, {});
   return {
     fingerprint: str(r.fingerprint),
     ruleId: str(r.rule_id),
@@ -52,7 +55,8 @@ export function recordToInstance(r: Record<string, unknown>): AlertInstance {
     resolvedAtMs: numberOrNull(r.resolved_at_ms),
     keepFiringSinceMs: numberOrNull(r.keep_firing_since_ms),
     lastEvaluatedAtMs: numberOf(r.last_evaluated_at_ms),
-    detail: json<Record<string, unknown>>(r.detail, {}),
+    detail,
+    ...(firedValue === undefined ? {} : { firedValue: numberOrNull(firedValue) }),
     version: numberOf(r.version),
     updatedBy: str(r.updated_by),
   };

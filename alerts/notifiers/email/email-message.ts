@@ -1,6 +1,6 @@
 import type { NotificationBatch, NotificationRecord } from '../../notify/notification';
 import type { AlertLinks } from '../links';
-import { STATUS_WORD, alertLine, batchTitle, isoTime, valueAgainstThreshold } from '../message-format';
+import { STATUS_WORD, batchTitle, isoTime, itemLine, valueStory } from '../message-format';
 
 /** An alert e-mail: one per batch, plain text and HTML saying the same thing. */
 export interface EmailMessage {
@@ -14,9 +14,9 @@ const escapeHtml = (s: string): string => s.replace(/&/g, '&amp;').replace(/</g,
 function textBlock(item: NotificationRecord, links: AlertLinks): string {
   const a = item.alert;
   return [
-    `${STATUS_WORD[item.kind]}: ${alertLine(a)}`,
+    `${STATUS_WORD[item.kind]}: ${itemLine(a, item.kind)}`,
     `  ${a.summary}`,
-    `  Severity: ${a.severity}    Module: ${a.module}    Value: ${valueAgainstThreshold(a)}`,
+    `  Severity: ${a.severity}    Module: ${a.module}    Value: ${valueStory(a, item.kind)}`,
     item.kind === 'resolved' ? `  Resolved at: ${isoTime(a.resolvedAtMs)} (firing since ${isoTime(a.firedAtMs)})` : `  Firing since: ${isoTime(a.firedAtMs)}`,
     `  Runbook: ${links.runbookUrl(a) ?? links.runbookPath(a)}`,
     `  Dashboard: ${links.dashboardUrl(a)}`,
@@ -30,11 +30,11 @@ function htmlBlock(item: NotificationRecord, links: AlertLinks): string {
   const runbook = runbookUrl ? `<a href="${escapeHtml(runbookUrl)}">Runbook</a>` : `Runbook: <code>${escapeHtml(links.runbookPath(a))}</code>`;
   const colour = item.kind === 'resolved' ? '#2e7d32' : a.severity === 'P0' ? '#b71c1c' : '#e65100';
   return `<div style="margin:0 0 16px 0">
-<h3 style="margin:0;color:${colour}">${escapeHtml(STATUS_WORD[item.kind])}: ${escapeHtml(alertLine(a))}</h3>
+<h3 style="margin:0;color:${colour}">${escapeHtml(STATUS_WORD[item.kind])}: ${escapeHtml(itemLine(a, item.kind))}</h3>
 <p style="margin:4px 0">${escapeHtml(a.summary)}</p>
 <table cellpadding="2"><tr><th align="left">Severity</th><td>${escapeHtml(a.severity)}</td></tr>
 <tr><th align="left">Module</th><td>${escapeHtml(a.module)}</td></tr>
-<tr><th align="left">Value</th><td>${escapeHtml(valueAgainstThreshold(a))}</td></tr>
+<tr><th align="left">Value</th><td>${escapeHtml(valueStory(a, item.kind))}</td></tr>
 <tr><th align="left">${item.kind === 'resolved' ? 'Resolved at' : 'Firing since'}</th><td>${escapeHtml(isoTime(item.kind === 'resolved' ? a.resolvedAtMs : a.firedAtMs))}</td></tr></table>
 <p style="margin:4px 0">${runbook} · <a href="${escapeHtml(links.dashboardUrl(a))}">Dashboard</a> · <code>${escapeHtml(a.fingerprint)}</code></p>
 </div>`;

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import type { Severity } from '../../../shared/incident-tiers';
 import type { NotificationRecord } from '../../notify/notification';
 import type { AlertLinks } from '../links';
-import { STATUS_WORD, alertLine, isoTime, valueAgainstThreshold } from '../message-format';
+import { STATUS_WORD, isoTime, itemLine, valueAgainstThreshold, valueStory } from '../message-format';
 
 /**
  * A PagerDuty Events API v2 event (POST /v2/enqueue), as described by PagerDuty's OpenAPI
@@ -62,7 +62,7 @@ export function pagerDutyEvent(item: NotificationRecord, routingKey: string, con
   if (item.kind === 'resolved') return { routing_key: routingKey, event_action: 'resolve', dedup_key: dedupKey };
   const runbookUrl = context.links.runbookUrl(a);
   const dashboardUrl = context.links.dashboardUrl(a);
-  const summary = `${alertLine(a)}`;
+  const summary = itemLine(a, item.kind);
   return {
     routing_key: routingKey,
     event_action: 'trigger',
@@ -85,6 +85,8 @@ export function pagerDutyEvent(item: NotificationRecord, routingKey: string, con
         value: a.value,
         threshold: a.threshold,
         value_vs_threshold: valueAgainstThreshold(a),
+        ...(a.firedValue === undefined || a.firedValue === null ? {} : { fired_value: a.firedValue }),
+        value_story: valueStory(a, item.kind),
         summary: a.summary,
         runbook: runbookUrl ?? a.runbook,
         labels: a.labels,

@@ -1,6 +1,6 @@
 import type { NotificationBatch, NotificationRecord } from '../../notify/notification';
 import type { AlertLinks } from '../links';
-import { STATUS_WORD, alertLine, batchTitle, counts, isoTime, valueAgainstThreshold } from '../message-format';
+import { STATUS_WORD, batchTitle, counts, isoTime, itemLine, valueStory } from '../message-format';
 
 /**
  * The Slack incoming-webhook payload: `text` (the notification and fallback text) and Block Kit
@@ -41,10 +41,10 @@ function alertBlocks(item: NotificationRecord, links: AlertLinks): SlackBlock[] 
   return [
     {
       type: 'section',
-      text: { type: 'mrkdwn', text: clip(`${emoji} *${status}* · *${escapeMrkdwn(alertLine(a))}*\n${escapeMrkdwn(a.summary)}`, 3_000) },
+      text: { type: 'mrkdwn', text: clip(`${emoji} *${status}* · *${escapeMrkdwn(itemLine(a, item.kind))}*\n${escapeMrkdwn(a.summary)}`, 3_000) },
       fields: [
         { type: 'mrkdwn', text: `*Severity*\n${a.severity}` },
-        { type: 'mrkdwn', text: clip(`*Value*\n${escapeMrkdwn(valueAgainstThreshold(a))}`, 2_000) },
+        { type: 'mrkdwn', text: clip(`*Value*\n${escapeMrkdwn(valueStory(a, item.kind))}`, 2_000) },
         { type: 'mrkdwn', text: `*Module*\n${escapeMrkdwn(a.module)}` },
         { type: 'mrkdwn', text: when },
       ],

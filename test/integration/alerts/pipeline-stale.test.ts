@@ -62,7 +62,7 @@ describe('pipeline-stale: the rollups or the evaluator fall behind', () => {
   it('resolves pipeline-stale-rollups at the first evaluation after the rollup job ran again', async () => {
     const report = await tick(T0 + 10 * MIN);
     expect(pipelineTransitions(report)).toEqual([['pipeline-stale-rollups', 'P1', 'firing', 'resolved', 0.1]]);
-    expect(texts(slack)[1]).toBe('[RESOLVED:1] [P1] Rollups stale (infrastructure): 0.1 min > 5 min');
+    expect(texts(slack)[1]).toBe('Resolved: [P1] Rollups stale (infrastructure) — was 5.1 min > 5 min, now 0.1 min');
   });
 
   it('fires pipeline-stale-alerts at the first evaluation after a gap of more than 5 minutes, and resolves at the next one on schedule', async () => {
@@ -77,7 +77,7 @@ describe('pipeline-stale: the rollups or the evaluator fall behind', () => {
 
     const next = await tick(T0 + 21 * MIN);
     expect(pipelineTransitions(next)).toEqual([['pipeline-stale-alerts', 'P1', 'firing', 'resolved', 1]]);
-    expect(texts(slack)[3]).toBe('[RESOLVED:1] [P1] Alert evaluation stale (infrastructure): 1 min > 5 min');
+    expect(texts(slack)[3]).toBe('Resolved: [P1] Alert evaluation stale (infrastructure) — was 9 min > 5 min, now 1 min');
     expect(slack.requests).toHaveLength(4);
   });
 

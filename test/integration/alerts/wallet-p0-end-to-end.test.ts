@@ -92,8 +92,8 @@ describe('a burst of wallet spend failures, end to end', () => {
     ]);
     expect(pagerduty.invalid()).toEqual([]);
     expect(slack.requests).toHaveLength(2);
-    expect((slack.requests[1]!.body as { text: string }).text).toMatch(/^\[RESOLVED:1\] \[P0\] Wallet spend failures/);
-    expect(smtp.messages.map((m) => m.subject)).toEqual([expect.stringMatching(/^\[FIRING:1\]/), expect.stringMatching(/^\[RESOLVED:1\]/)]);
+    expect((slack.requests[1]!.body as { text: string }).text).toBe('Resolved: [P0] Wallet spend failures (wallet) — was 25 > 10, now 0');
+    expect(smtp.messages.map((m) => m.subject)).toEqual([expect.stringMatching(/^\[FIRING:1\]/), expect.stringMatching(/^Resolved: \[P0\] Wallet spend failures \(wallet\) — was 25 > 10, now 0/)]);
 
     const again = await tick(T + 17 * MIN);
     expect([again.recorded, again.deliveries]).toEqual([[], []]);

@@ -1,6 +1,7 @@
 import { lifecycleRule, stepAll, stepInstance } from '../../../alerts/lifecycle/lifecycle';
 import type { AlertInstance, Observation } from '../../../alerts/model/alert-instance';
-import { MIN, T0, thresholdRule } from './helpers';
+import { instanceToRecord, recordToInstance } from '../../../alerts/state/row-codec';
+import { instance, MIN, T0, thresholdRule } from './helpers';
 
 const obs = (breaching: boolean, value = breaching ? 20 : 0): Observation => ({
   fingerprint: 'test-rule',
@@ -86,5 +87,31 @@ describe('alert lifecycle: inactive → pending → firing → resolved', () => 
 
   it('stepAll writes nothing for rules that are quiet and have no stored state', () => {
     expect(stepAll([thresholdRule()], [], [obs(false)], T0, 'a').writes).toEqual([]);
+  });
+});
+
+describe('the value an alert fired with (issue 12: resolve texts read "0 > 10")', () => {
+  it('is kept from the firing step through keep_firing_for to the resolve, and cleared for a new episode', () => {
+    const r = lifecycleRule(thresholdRule({ keepFiringForSeconds: 120 }));
+    const fired = stepInstance(r, undefined, obs(true, 14), T0, 'a');
+    expect(fired.next?.firedValue).toBe(14);
+    const higher = stepInstance(r, fired.next, obs(true, 25), T0 + MIN, 'a').next!;
+    expect(higher).toMatchObject({ value: 25, firedValue: 14 });
+    const recovering = stepInstance(r, higher, obs(false, 0), T0 + 2 * MIN, 'a').next!;
+    expect(recovering).toMatchObject({ state: 'firing', value: 0, firedValue: 14, keepFiringSinceMs: T0 + 2 * MIN });
+    expect(recovering.annotations.keepFiringForSeconds).toBe(120);
+    const resolved = stepInstance(r, recovering, obs(false, 0), T0 + 4 * MIN, 'a');
+    expect(resolved.next).toMatchObject({ state: 'resolved', value: 0, firedValue: 14 });
+    expect(resolved.transitions[0]).toMatchObject({ to: 'resolved', value: 0, firedValue: 14 });
+    expect(stepInstance(r, resolved.next, obs(true, 30), T0 + 10 * MIN, 'a').next?.firedValue).toBe(30);
+  });
+
+  it('survives the state row (kept in its detail JSON) and reads as absent from older rows', () => {
+    const stored = instance({ value: 0, firedValue: 14, detail: { events: 3 } });
+    expect(recordToInstance(instanceToRecord(stored))).toEqual(stored);
+    expect(recordToInstance(instanceToRecord(instance({ firedValue: null })))).toEqual(instance({ firedValue: null }));
+    const older = recordToInstance({ ...instanceToRecord(instance()), detail: '{"events":3}' });
+    expect(older.firedValue).toBeUndefined();
+    expect(older.detail).toEqual({ events: 3 });
   });
 });
