@@ -9,6 +9,8 @@ module.exports = {
   },
   globalSetup: '<rootDir>/test/support/global-setup.ts',
   globalTeardown: '<rootDir>/test/support/global-teardown.ts',
-  testTimeout: 60_000,
+  // Generous: on a machine with both cores busy, CPU-bound suites (a month of events through
+  // DuckDB) take several times their idle duration. Tests wait for conditions, never for time.
+  testTimeout: 180_000,
   maxWorkers: 2,
 };

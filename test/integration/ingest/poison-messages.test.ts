@@ -13,7 +13,9 @@ import { emulatorClient, eventCounts, names, waitFor } from './support';
  */
 const VALID_MESSAGES = 10_000;
 const POISON_MESSAGES = 200;
-const DEADLINE_MS = 30_000;
+// A deadline for the wait, not a throughput claim (the ingest benchmark measures speed): generous
+// enough for a machine whose cores are both busy, where the emulator's JVM is starved too.
+const DEADLINE_MS = 150_000;
 
 const now = Date.now();
 const event = (id: string, i: number, tags: Record<string, string> = {}) => ({
@@ -80,7 +82,7 @@ describeWithEmulator('PUBSUB_EMULATOR_HOST', 'poison messages through the Pub/Su
     await pubsub.close();
   });
 
-  it('stores every valid event of 10,000 messages exactly once within 30 s, and dead-letters each of 200 poison messages exactly once', async () => {
+  it('stores every valid event of 10,000 messages exactly once, and dead-letters each of 200 poison messages exactly once', async () => {
     const { topic, subscription } = names('poison');
     const errors: Array<{ message: string; fields: Record<string, unknown> }> = [];
     const log: IngestLog = (level, msg, fields = {}) => {

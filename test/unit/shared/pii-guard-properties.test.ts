@@ -169,14 +169,15 @@ describe('the PII guard takes time linear in the length of its input', () => {
     '%E2%80%8B', '&#', '&#64', '\\u004', '(at)', '( at', ' at ', ' dot ', 'bearer ', 'token=', 'token', '://', '://a:', 'DE89', 'DE89 ', '1.2345,',
     '00:1a:', 'users/1/', 'a1B2', 'user_1', 'sk-', 'sk_live_', '\u200b', '４', 'a-', '12345678-', 'eyJaaaaaaaaaa.', '-----begin', 'xn--',
   ];
-  // Linear work here is 20–200 ms; quadratic work would be 10^10 steps, many seconds.
+  // Linear work here is 20–200 ms; quadratic work would be 10^10 steps, minutes. The bound is far
+  // above linear so that a machine busy with other work (both cores taken) does not fail it.
   const LENGTH = 100_000;
-  it.each(fragments)('handles 100,000 characters of repeated %j within two seconds', (fragment) => {
+  it.each(fragments)('handles 100,000 characters of repeated %j within ten seconds', (fragment) => {
     const value = fragment.repeat(Math.ceil(LENGTH / fragment.length)).slice(0, LENGTH);
     const started = process.hrtime.bigint();
     findPersonalData(value);
     findPersonalDataInId(value);
     const elapsedMs = Number(process.hrtime.bigint() - started) / 1e6;
-    expect(elapsedMs).toBeLessThan(2_000);
+    expect(elapsedMs).toBeLessThan(10_000);
   });
 });
