@@ -90,6 +90,7 @@ describe('obs start, the demo (issue 12)', () => {
       expect(skewMs).toBe(60_000);
       expect(run.seen('backfilling 1 days of history')).toBe(true);
       await waitFor('the P0 in the outbox', () => outbox(dir).some((e) => e.channel === 'pagerduty' && e.notifications.some((n) => n.kind === 'firing' && n.fingerprint.startsWith(P0))), 60_000);
+      await waitFor('the delivery in the log', () => run.seen('notification pagerduty → outbox (not configured'), 10_000);
       expect(outbox(dir).filter((e) => e.notifications.some((n) => n.kind === 'firing' && n.fingerprint.startsWith(P0))).map((e) => e.channel).sort()).toEqual(['finance-email', 'oncall-slack', 'pagerduty']);
 
       // One clock: a command another shell forwards (POST /api/cli) runs at the stack's time, not the wall clock's.
