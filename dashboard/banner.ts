@@ -1,5 +1,5 @@
 import type { ComponentHealth } from '../health/probes';
-import type { LiveSignals } from '../health/live-signals';
+import type { ActiveAlert, LiveSignals } from '../health/live-signals';
 
 export type BannerColour = 'GREEN' | 'YELLOW' | 'RED';
 
@@ -27,8 +27,8 @@ export function computeBanner(signals: LiveSignals, infrastructure: readonly Com
   const red: string[] = [];
   const yellow: string[] = [];
   for (const alert of signals.alerts.filter((a) => a.state === 'firing')) {
-    if (alert.severity === 'P0') red.push(`P0 firing: ${alert.ruleId} (${alert.module})`);
-    else if (alert.severity === 'P1' || alert.severity === 'P2') yellow.push(`${alert.severity} firing: ${alert.ruleId} (${alert.module})`);
+    if (alert.severity === 'P0') red.push(`P0 firing: ${describeAlert(alert)}`);
+    else if (alert.severity === 'P1' || alert.severity === 'P2') yellow.push(`${alert.severity} firing: ${describeAlert(alert)}`);
   }
   for (const slo of signals.slos) {
     if (slo.status === 'exhausted') red.push(`SLO ${slo.sloId}: error budget exhausted`);
@@ -47,4 +47,27 @@ export function computeBanner(signals: LiveSignals, infrastructure: readonly Com
   if (red.length > 0) return { colour: 'RED', reasons: [...red, ...yellow] };
   if (yellow.length > 0) return { colour: 'YELLOW', reasons: yellow };
   return { colour: 'GREEN', reasons: [] };
+}
+
+/**
+ * "Wallet spend failures (wallet): 14 > 10 events" — the rule's title and the value that keeps it
+ * firing, as the on-call reads it; the rule id only when the source does not know the title.
+ */
+export function describeAlert(alert: ActiveAlert): string {
+  const value = formatAlertValue(alert);
+  return `${alert.name ?? alert.ruleId} (${alert.module})${value ? `: ${value}` : ''}`;
+}
+
+/** "14 > 10 events", "no data", or '' when the source gave no value at all. */
+export function formatAlertValue(alert: Pick<ActiveAlert, 'value' | 'threshold' | 'comparator' | 'unit'>): string {
+  if (alert.value === undefined) return '';
+  if (alert.value === null) return 'no data';
+  const unit = alert.unit ? ` ${alert.unit}` : '';
+  const compared = alert.comparator && alert.threshold !== undefined ? ` ${alert.comparator} ${formatNumber(alert.threshold)}` : '';
+  return `${formatNumber(alert.value)}${compared}${unit}`;
+}
+
+/** At most three significant decimals, no float noise (0.1 + 0.2 reads 0.3). */
+function formatNumber(n: number): string {
+  return Number.isInteger(n) ? String(n) : String(Number(n.toFixed(Math.abs(n) >= 100 ? 1 : 3)));
 }

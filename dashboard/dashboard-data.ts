@@ -8,6 +8,10 @@ import { quantileSeries, sloBudgetHistory } from '../sql/queries/dashboard';
 import type { Warehouse } from '../sql/warehouse';
 import { computeBanner, type Banner } from './banner';
 import { loadPipelineCard, type PipelineCard } from './pipeline-card';
+import { QUICK_LINKS, type QuickLink } from './quick-links';
+import { loadRecentAlerts, type RecentAlert } from './recent-alerts';
+
+export { QUICK_LINKS, LOCAL_QUICK_LINKS, type QuickLink } from './quick-links';
 
 const HOUR_MS = 3_600_000;
 const DAY_MS = 24 * HOUR_MS;
@@ -46,8 +50,18 @@ export interface DashboardData {
   slos: SloRow[];
   latency: { metric: string; quantile: number; points: Array<[number, number]> };
   alerts: AlertRow[];
-  config: { provider: string; environment: string; warehouse: string; version: string; settings: Record<string, string | number | undefined> };
-  links: Array<{ label: string; href: string }>;
+  /** Firing episodes of the last 24 hours from alert_log, newest first: a resolved P0 stays here. */
+  recentAlerts: RecentAlert[];
+  config: {
+    provider: string;
+    /** How events travel from the emitters to ingest, as the stack actually runs it (see {@link DashboardSources.transport}). */
+    transport: string;
+    environment: string;
+    warehouse: string;
+    version: string;
+    settings: Record<string, string | number | undefined>;
+  };
+  links: QuickLink[];
 }
 
 export interface DashboardSources {
@@ -56,21 +70,24 @@ export interface DashboardSources {
   /** The same probes as GET /health/internal (infrastructure cards). */
   probes: readonly NamedProbe[];
   config: ObservabilityConfig;
+  /**
+   * The transport in use, in words (the local stack's `transport.description`: the Pub/Sub
+   * emulator or the in-process queue). Absent: described from `config.provider`.
+   */
+  transport?: string;
+  /** The quick-link bar; {@link QUICK_LINKS} (production) when absent. */
+  quickLinks?: readonly QuickLink[];
 }
 
-export const QUICK_LINKS = [
-  { label: 'Incidents & runbooks', href: '/docs/OPERATIONS.md' },
-  { label: 'Support queue', href: '/admin/support' },
-  { label: 'Fraud & risk', href: '/admin/fraud' },
-  { label: 'Audit logs', href: '/admin/audit' },
-  { label: 'Safety', href: '/admin/safety' },
-  { label: 'Feature matrix (JSON)', href: '/health/feature-matrix' },
-];
+/** The transport a configuration implies, for sources that do not say which one runs. */
+export function describeTransport(config: Pick<ObservabilityConfig, 'provider'>): string {
+  return config.provider === 'pubsub' ? 'Pub/Sub (OBSERVABILITY_PROVIDER=pubsub)' : 'none: emitters drop events (OBSERVABILITY_PROVIDER=none)';
+}
 
 /** Reads everything for one render. Queries run concurrently; probes have their own timeouts. */
 export async function loadDashboard(sources: DashboardSources, nowMs: number): Promise<DashboardData> {
   const windowMs = Math.max(...SLOS.map((s) => s.windowDays)) * DAY_MS;
-  const [signals, infrastructure, history, latencyRows, pipeline] = await Promise.all([
+  const [signals, infrastructure, history, latencyRows, pipeline, recentAlerts] = await Promise.all([
     loadLiveSignals(sources.warehouse, sources.alerts, nowMs),
     Promise.all(sources.probes.map((p) => runProbe(p.name, p.probe, undefined, () => nowMs))),
     sources.warehouse.query<{ slo_id: string; t_ms: number; budget_remaining: number | null }>(sloBudgetHistory, { since_ms: nowMs - windowMs, now_ms: nowMs }),
@@ -82,6 +99,7 @@ export async function loadDashboard(sources: DashboardSources, nowMs: number): P
       now_ms: nowMs,
     }),
     loadPipelineCard(sources.warehouse, nowMs),
+    loadRecentAlerts(sources.warehouse, nowMs),
   ]);
   const matrix = featureMatrix(signals);
   const slos: SloRow[] = SLOS.map((spec) => {
@@ -101,7 +119,7 @@ export async function loadDashboard(sources: DashboardSources, nowMs: number): P
     };
   });
   const alerts = signals.alerts
-    .map((a) => ({ ...a, ageMs: Math.max(0, nowMs - a.sinceMs), name: getAlertRule(a.ruleId)?.name ?? a.ruleId }))
+    .map((a) => ({ ...a, ageMs: Math.max(0, nowMs - a.sinceMs), name: a.name ?? getAlertRule(a.ruleId)?.name ?? a.ruleId }))
     .sort((a, b) => a.severity.localeCompare(b.severity) || a.sinceMs - b.sinceMs);
   const settings = describeConfig(sources.config);
   return {
@@ -114,7 +132,15 @@ export async function loadDashboard(sources: DashboardSources, nowMs: number): P
     slos,
     latency: { metric: LATENCY_CHART.metric, quantile: LATENCY_CHART.quantile, points: latencyRows.map((r) => [r.t_ms, bucketValue(r.bucket)]) },
     alerts,
-    config: { provider: sources.config.provider, environment: sources.config.environment, warehouse: sources.config.warehouse, version: VERSION, settings },
-    links: QUICK_LINKS,
+    recentAlerts,
+    config: {
+      provider: sources.config.provider,
+      transport: sources.transport ?? describeTransport(sources.config),
+      environment: sources.config.environment,
+      warehouse: sources.config.warehouse,
+      version: VERSION,
+      settings,
+    },
+    links: [...(sources.quickLinks ?? QUICK_LINKS)],
   };
 }

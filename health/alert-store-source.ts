@@ -22,6 +22,11 @@ export function activeAlertsFromStore(store: Pick<AlertStore, 'loadInstances'>):
         sinceMs: (i.state === 'firing' ? i.firedAtMs : i.activeAtMs) ?? i.lastEvaluatedAtMs,
         summary: i.annotations.summary,
         runbook: i.annotations.runbook,
+        name: i.annotations.name,
+        value: i.value,
+        threshold: i.threshold,
+        comparator: i.annotations.comparator,
+        unit: i.annotations.unit,
       });
     }
     return active;

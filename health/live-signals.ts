@@ -12,6 +12,13 @@ export interface ActiveAlert {
   sinceMs: number;
   summary: string;
   runbook: string;
+  /** The rule's title (its annotations' name); absent from sources that do not know it. */
+  name?: string;
+  /** The last evaluated value and what it is compared with, for "14 > 10 events"; absent when unknown. */
+  value?: number | null;
+  threshold?: number;
+  comparator?: string;
+  unit?: string;
 }
 
 /** Where active alerts come from; the alert state store provides one. */

@@ -61,4 +61,36 @@ GROUP BY name, series_key
 ORDER BY name, series_key`,
 );
 
-export const QUERIES = [sloBudgetHistory, quantileSeries, pipelineMetricsSummary];
+/**
+ * Recent alerts (the dashboard's "Recent alerts", last 24 hours): the firing episodes in
+ * alert_log's transitions logged in [@since_ms, @now_ms], so a resolved P0 stays visible after
+ * the alert state has moved on. One row per transition to `firing`, with the instance's next
+ * transition when it is `resolved` (NULL while still firing); plus one row per `resolved` whose
+ * firing was logged before @since_ms (fired_ms NULL). `value` is the value it fired with (from
+ * the transition's detail). Newest first, at most @limit rows.
+ * Rows: fingerprint, rule_id, severity, fired_ms, resolved_ms, value.
+ */
+export const recentAlertEpisodes = defineQuery(
+  'dashboard_recent_alerts',
+  `WITH transitions AS (
+  SELECT fingerprint, rule_id, severity, to_state, logged_at,
+    CAST(JSON_VALUE(detail, '$.value') AS FLOAT64) AS value,
+    LAG(to_state) OVER (PARTITION BY fingerprint ORDER BY logged_at, to_state) AS prev_state,
+    LEAD(to_state) OVER (PARTITION BY fingerprint ORDER BY logged_at, to_state) AS next_state,
+    LEAD(logged_at) OVER (PARTITION BY fingerprint ORDER BY logged_at, to_state) AS next_at
+  FROM {{alert_log}}
+  WHERE entry_type = 'transition'
+    AND logged_at >= TIMESTAMP_MILLIS(@since_ms) AND logged_at <= TIMESTAMP_MILLIS(@now_ms)
+)
+SELECT fingerprint, rule_id, severity,
+  CASE WHEN to_state = 'firing' THEN UNIX_MILLIS(logged_at) END AS fired_ms,
+  CASE WHEN to_state = 'resolved' THEN UNIX_MILLIS(logged_at)
+    WHEN next_state = 'resolved' THEN UNIX_MILLIS(next_at) END AS resolved_ms,
+  CASE WHEN to_state = 'firing' THEN value END AS value
+FROM transitions
+WHERE to_state = 'firing' OR (to_state = 'resolved' AND (prev_state IS NULL OR prev_state != 'firing'))
+ORDER BY UNIX_MILLIS(logged_at) DESC, fingerprint
+LIMIT @limit`,
+);
+
+export const QUERIES = [sloBudgetHistory, quantileSeries, pipelineMetricsSummary, recentAlertEpisodes];

@@ -97,3 +97,28 @@ async function seedPipelineHour(warehouse: Warehouse, nowMs: number): Promise<vo
   await warehouse.upsert('metric_rollups', rollups);
   await warehouse.upsert('metric_histograms', histograms);
 }
+
+/** The P0 of {@link seedResolvedP0}: fired 3 hours before now, resolved 14 minutes later. */
+export const RESOLVED_P0 = {
+  ruleId: 'wallet-spend-failures-critical',
+  title: 'Wallet spend failures',
+  firedAgoMs: 3 * HOUR,
+  durationMs: 14 * MINUTE,
+  value: 14,
+} as const;
+
+/**
+ * alert_log transitions of one resolved P0 episode ({@link RESOLVED_P0}): pending → firing →
+ * resolved, as the alert evaluator appends them (alerts/state/alert-log.ts).
+ */
+export async function seedResolvedP0(warehouse: Warehouse, nowMs: number): Promise<void> {
+  const fired = nowMs - RESOLVED_P0.firedAgoMs;
+  const transition = (id: string, atMs: number, from: string, to: string, value: number): Row => ({
+    log_id: `seed-p0-${id}`, logged_at: atMs, entry_type: 'transition', fingerprint: 'seed-wallet-p0', rule_id: RESOLVED_P0.ruleId, severity: 'P0',
+    from_state: from, to_state: to, channel: null, delivery_status: null, detail: JSON.stringify({ value, threshold: 10, runId: 'seed' }),
+  });
+  await warehouse.upsert('alert_log', [
+    transition('firing', fired, 'inactive', 'firing', RESOLVED_P0.value),
+    transition('resolved', fired + RESOLVED_P0.durationMs, 'firing', 'resolved', 0),
+  ]);
+}

@@ -1,4 +1,4 @@
-import { computeBanner } from '../../../dashboard/banner';
+import { computeBanner, describeAlert } from '../../../dashboard/banner';
 import type { ActiveAlert, LiveSignals, SloSnapshot } from '../../../health/live-signals';
 import type { ComponentHealth } from '../../../health/probes';
 
@@ -32,5 +32,18 @@ describe('the status banner', () => {
   it('lists the RED reasons first, then the YELLOW ones', () => {
     const banner = computeBanner(signals({ alerts: [alert('P2'), alert('P0')] }), [component('error')]);
     expect(banner.reasons).toEqual(['P0 firing: rule-P0 (wallet)', 'P2 firing: rule-P2 (wallet)', 'ingest_lag error: last event stored 20 min ago']);
+  });
+
+  it('names a firing alert by its rule title and the value that keeps it firing, not its id', () => {
+    const p0: ActiveAlert = { ...alert('P0'), ruleId: 'wallet-spend-failures-critical', name: 'Wallet spend failures', value: 14, threshold: 10, comparator: '>', unit: 'events' };
+    expect(computeBanner(signals({ alerts: [p0] }), []).reasons).toEqual(['P0 firing: Wallet spend failures (wallet): 14 > 10 events']);
+  });
+
+  it.each([
+    ['no data', { value: null, threshold: 10, comparator: '>' }, 'Wallet spend failures (wallet): no data'],
+    ['a fraction, rounded', { value: 0.1 + 0.2, threshold: 0.25, comparator: '>=', unit: '' }, 'Wallet spend failures (wallet): 0.3 >= 0.25'],
+    ['no value known', {}, 'Wallet spend failures (wallet)'],
+  ])('describes an alert with %s', (_label, patch, text) => {
+    expect(describeAlert({ ...alert('P1'), name: 'Wallet spend failures', ...patch })).toBe(text);
   });
 });

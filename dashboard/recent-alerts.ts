@@ -1,0 +1,86 @@
+import { burnRateRules } from '../alerts/rules/burn-rate-rules';
+import { getAlertRule, isModuleId, type ModuleId, type Severity } from '../shared';
+import { recentAlertEpisodes } from '../sql/queries/dashboard';
+import type { Warehouse } from '../sql/warehouse';
+
+/** The dashboard's "Recent alerts" covers the last 24 hours, at most this many episodes. */
+export const RECENT_ALERTS_SPAN_MS = 24 * 3_600_000;
+export const RECENT_ALERTS_LIMIT = 50;
+
+/**
+ * One firing episode of the last 24 hours, from alert_log (sql/queries/dashboard.ts
+ * `recentAlertEpisodes`). Contract: `firedAtMs` is null when it fired before the span;
+ * `resolvedAtMs` is null while it still fires; `durationMs` is resolved − fired, or now − fired
+ * while firing (then `state` is `firing`), and null when the firing is outside the span.
+ */
+export interface RecentAlert {
+  readonly fingerprint: string;
+  readonly ruleId: string;
+  /** The rule's title from the catalogue; the rule id for a rule no longer in it. */
+  readonly title: string;
+  readonly module: ModuleId;
+  /** The SLO a burn-rate rule watches, so the chart of that SLO can mark it. */
+  readonly sloId: string | null;
+  readonly severity: Severity;
+  readonly state: 'firing' | 'resolved';
+  readonly firedAtMs: number | null;
+  readonly resolvedAtMs: number | null;
+  readonly durationMs: number | null;
+  /** The value it fired with. */
+  readonly value: number | null;
+}
+
+export type RecentAlertRow = {
+  fingerprint: string;
+  rule_id: string;
+  severity: string;
+  fired_ms: number | null;
+  resolved_ms: number | null;
+  value: number | null;
+};
+
+interface RuleFacts {
+  readonly title: string;
+  readonly module: ModuleId;
+  readonly sloId: string | null;
+}
+
+/** Titles, modules and SLOs of every rule of the catalogue, built once. */
+const RULES: ReadonlyMap<string, RuleFacts> = new Map(burnRateRules().map((r) => [r.id, { title: r.name, module: r.module, sloId: r.slo.id }]));
+
+/** What the catalogue says about a rule id; an unknown rule keeps its id as its title. */
+export function ruleFacts(ruleId: string): RuleFacts {
+  const known = RULES.get(ruleId);
+  if (known) return known;
+  const rule = getAlertRule(ruleId);
+  return rule ? { title: rule.name, module: rule.module, sloId: null } : { title: ruleId, module: 'infrastructure', sloId: null };
+}
+
+/** Reads the episodes of the last 24 hours. */
+export async function loadRecentAlerts(warehouse: Warehouse, nowMs: number): Promise<RecentAlert[]> {
+  const rows = await warehouse.query<RecentAlertRow>(recentAlertEpisodes, { since_ms: nowMs - RECENT_ALERTS_SPAN_MS, now_ms: nowMs, limit: RECENT_ALERTS_LIMIT });
+  return rows.map((r) => toRecentAlert(r, nowMs));
+}
+
+/** One row as the page shows it. Pure. */
+export function toRecentAlert(row: RecentAlertRow, nowMs: number): RecentAlert {
+  const facts = ruleFacts(row.rule_id);
+  const fired = row.fired_ms === null ? null : Number(row.fired_ms);
+  const resolved = row.resolved_ms === null ? null : Number(row.resolved_ms);
+  const end = resolved ?? nowMs;
+  return {
+    fingerprint: row.fingerprint,
+    ruleId: row.rule_id,
+    title: facts.title,
+    module: isModuleId(facts.module) ? facts.module : 'infrastructure',
+    sloId: facts.sloId,
+    severity: isSeverity(row.severity) ? row.severity : 'P3',
+    state: resolved === null ? 'firing' : 'resolved',
+    firedAtMs: fired,
+    resolvedAtMs: resolved,
+    durationMs: fired === null ? null : Math.max(0, end - fired),
+    value: row.value === null || row.value === undefined ? null : Number(row.value),
+  };
+}
+
+const isSeverity = (s: string): s is Severity => s === 'P0' || s === 'P1' || s === 'P2' || s === 'P3';
