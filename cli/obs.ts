@@ -73,7 +73,8 @@ export async function main(argv: string[], io: CommandIo = processIo, app?: Loca
     io.out(command.help(path));
     return EXIT.OK;
   }
-  const stack = WAREHOUSE_COMMANDS.has(name) ? runningStack() : undefined;
+  // Given an assembly (the stack runs a forwarded command with its own), the command runs here.
+  const stack = app === undefined && WAREHOUSE_COMMANDS.has(name) ? runningStack() : undefined;
   if (stack) return runThroughStack(stack, argv, io);
   try {
     return await command.run(rest, io, contextFor(app ? () => app : undefined));

@@ -1,3 +1,4 @@
+import { isAbsolute, resolve } from 'node:path';
 import { requireAdmin, type TokenVerifier } from '../../http/admin-auth';
 import { json, methodNotAllowed, readBody, type HttpRequest, type HttpResponse } from '../../http/http';
 import { EXIT, type CommandIo } from '../command';
@@ -61,14 +62,39 @@ export function createRemoteCliRoute(options: {
   };
 }
 
-/** Client side: sends `args` to the running stack and relays its output. */
-export async function runThroughStack(stack: StackInfo, args: string[], io: CommandIo): Promise<number> {
+/** Flags whose value is a path: `obs ingest --file`, `obs sql --file`, `obs alerts evaluate --outbox`. */
+export const PATH_FLAGS: ReadonlySet<string> = new Set(['--file', '--outbox']);
+
+/**
+ * `args` with every path flag's value made absolute against `cwd` (`--file q.sql` and
+ * `--file=q.sql` alike): the stack runs the command in its own working folder, not the caller's.
+ * Other arguments, and anything after `--`, are passed unchanged.
+ */
+export function absolutePathArgs(args: readonly string[], cwd: string): string[] {
+  const out: string[] = [];
+  const absolute = (path: string) => (path === '' || isAbsolute(path) ? path : resolve(cwd, path));
+  for (let i = 0; i < args.length; i++) {
+    const arg = args[i] as string;
+    if (arg === '--') {
+      out.push(...args.slice(i));
+      break;
+    }
+    const eq = arg.indexOf('=');
+    if (eq > 0 && PATH_FLAGS.has(arg.slice(0, eq))) out.push(`${arg.slice(0, eq)}=${absolute(arg.slice(eq + 1))}`);
+    else if (PATH_FLAGS.has(arg) && i + 1 < args.length) out.push(arg, absolute(args[++i] as string));
+    else out.push(arg);
+  }
+  return out;
+}
+
+/** Client side: sends `args` (path flags made absolute here, {@link absolutePathArgs}) to the running stack and relays its output. */
+export async function runThroughStack(stack: StackInfo, args: string[], io: CommandIo, cwd: string = process.cwd()): Promise<number> {
   let response: Response;
   try {
     response = await fetch(`http://127.0.0.1:${stack.port}${REMOTE_CLI_PATH}`, {
       method: 'POST',
       headers: { authorization: `Bearer ${stack.token}`, 'content-type': 'application/json' },
-      body: JSON.stringify({ args }),
+      body: JSON.stringify({ args: absolutePathArgs(args, cwd) }),
       signal: AbortSignal.timeout(10 * 60_000),
     });
   } catch (error) {

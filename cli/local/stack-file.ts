@@ -39,7 +39,11 @@ function alive(pid: number): boolean {
   }
 }
 
-/** The running stack that holds `duckdbPath`, or undefined (no file, a stale file, another file). */
+/**
+ * The running stack that holds `duckdbPath`, or undefined (no file, a stale file, another file).
+ * A stack in this very process counts too (tests start one with startStack and forward to it);
+ * the commands the stack itself runs are given its assembly and never look here (cli/obs.ts).
+ */
 export function findRunningStack(duckdbPath: string): StackInfo | undefined {
   let info: StackInfo;
   try {
@@ -47,6 +51,6 @@ export function findRunningStack(duckdbPath: string): StackInfo | undefined {
   } catch {
     return undefined;
   }
-  if (info.pid === process.pid || !alive(info.pid) || info.duckdbPath !== resolve(duckdbPath)) return undefined;
+  if (!alive(info.pid) || info.duckdbPath !== resolve(duckdbPath)) return undefined;
   return info;
 }
