@@ -3,13 +3,16 @@ import { dirname, join, resolve } from 'node:path';
 
 /**
  * `.data/stack.json`, written by `obs start` while it runs: where its HTTP API listens, the local
- * admin token, and which DuckDB file it holds. Readable by the owner only (it holds the token).
+ * admin token, the internal health key, and which DuckDB file it holds. Readable by the owner only
+ * (it holds both secrets).
  * Other `obs` commands read it to route through the running stack instead of opening the file.
  */
 export interface StackInfo {
   pid: number;
   port: number;
   token: string;
+  /** The key of GET /health/internal (header X-Internal-Key); the same on every start (stack-keys.ts); absent in files older stacks wrote. */
+  internalHealthKey?: string;
   duckdbPath: string;
   startedAt: string;
 }

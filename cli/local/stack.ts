@@ -1,4 +1,3 @@
-import { randomBytes } from 'node:crypto';
 import type { Server } from 'node:http';
 import { runRebuild } from '../../aggregator/rebuild';
 import { runSloJob } from '../../aggregator/slo-job';
@@ -29,6 +28,7 @@ import { createHttpRoutes } from './http-app';
 import { createHttpServer, listen, type Route } from './http-server';
 import { createRemoteCliRoute } from './remote-cli';
 import { findRunningStack, removeStackFile, stackFilePath, writeStackFile } from './stack-file';
+import { loadStackKeys } from './stack-keys';
 import { rateLimitedLog } from './stack-log';
 import { openStackTransport, type StackTransport } from './stack-transport';
 
@@ -134,8 +134,9 @@ export async function startStack(options: StackOptions): Promise<RunningStack> {
     const duckdb = opened instanceof DuckDbWarehouse ? opened : undefined;
     const watched = watchWrites(options.wrapWarehouse ? options.wrapWarehouse(opened) : opened);
     const warehouse: Warehouse = watched.warehouse;
-    const token = process.env.OBS_LOCAL_ADMIN_TOKEN || randomBytes(18).toString('base64url');
-    const internalKey = config.internalHealthApiKey ?? randomBytes(18).toString('base64url');
+    // The internal key is kept beside the DuckDB file, the same on every start; the token is per start (stack-keys.ts).
+    const keys = loadStackKeys(config.duckdbPath, { internalHealthApiKey: config.internalHealthApiKey, adminToken: process.env.OBS_LOCAL_ADMIN_TOKEN });
+    const { adminToken: token, internalKey } = keys;
     const stackConfig: ObservabilityConfig = { ...config, warehouse: 'duckdb', internalHealthApiKey: internalKey };
 
     // Ingest and subscriber errors carry the message id and the cause; repeats are folded (stack-log.ts).
@@ -203,7 +204,7 @@ export async function startStack(options: StackOptions): Promise<RunningStack> {
       return undefined;
     };
     const url = `http://127.0.0.1:${port}`;
-    writeStackFile({ pid: process.pid, port, token, duckdbPath: config.duckdbPath, startedAt: new Date().toISOString() });
+    writeStackFile({ pid: process.pid, port, token, internalHealthKey: internalKey, duckdbPath: config.duckdbPath, startedAt: new Date().toISOString() });
     undo.push(() => removeStackFile(config.duckdbPath));
 
     log(
@@ -212,7 +213,7 @@ export async function startStack(options: StackOptions): Promise<RunningStack> {
         `  Observability stack running${options.demo ? ` — demo: replaying the last ${demoClock.leadMs / 60_000} minutes at ${demoClock.speed}×, then live` : ''}`,
         `  dashboard   ${url}/admin/observability#token=${token}`,
         `  admin token ${token}   (Authorization: Bearer …; also in ${stackFilePath(config.duckdbPath)})`,
-        `  health      ${url}/health/public · ${url}/health/internal (X-Internal-Key: ${config.internalHealthApiKey ? '$INTERNAL_HEALTH_API_KEY' : internalKey})`,
+        `  health      ${url}/health/public · ${url}/health/internal (X-Internal-Key: ${keys.internalKeySource.kind === 'env' ? '$INTERNAL_HEALTH_API_KEY' : `${internalKey}, kept in ${keys.internalKeySource.path}`})`,
         `  transport   ${transport.description}`,
         `  warehouse   DuckDB ${config.duckdbPath}   · notifications: unconfigured channels → ${options.outboxPath ?? '.data/outbox.jsonl'}`,
         `  other shells: npx obs slo status | obs alerts list (they run inside this process while it holds the file)`,
