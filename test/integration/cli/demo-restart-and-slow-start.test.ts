@@ -5,6 +5,7 @@ import { main } from '../../../cli/obs';
 import type { CommandIo } from '../../../cli/command';
 import { runThroughStack } from '../../../cli/local/remote-cli';
 import { startStack, type RunningStack, type StackOptions } from '../../../cli/local/stack';
+import { findRunningStack } from '../../../cli/local/stack-file';
 import type { OutboxEntry } from '../../../alerts/notifiers/outbox/outbox-notifier';
 import { loadConfig } from '../../../shared';
 import { sourceHistory } from '../../../sql/queries/demo-history';
@@ -94,10 +95,11 @@ describe('obs start, the demo (issue 12)', () => {
       expect(outbox(dir).filter((e) => e.notifications.some((n) => n.kind === 'firing' && n.fingerprint.startsWith(P0))).map((e) => e.channel).sort()).toEqual(['finance-email', 'oncall-slack', 'pagerduty']);
 
       // One clock: a command another shell forwards (POST /api/cli) runs at the stack's time, not the wall clock's.
-      const port = Number(new URL(run.stack.url).port);
+      const info = findRunningStack(join(dir, 'observability.duckdb'));
+      expect(info?.port).toBe(Number(new URL(run.stack.url).port));
       const io = capture();
       const before = run.stack.app.clock.now();
-      expect(await runThroughStack({ pid: process.pid, port, token: run.stack.token, duckdbPath: '', startedAt: '' }, ['slo', 'status', '--json'], io)).toBe(0);
+      expect(await runThroughStack(info!, ['slo', 'status', '--json'], io)).toBe(0);
       const after = run.stack.app.clock.now();
       const { nowMs } = JSON.parse(io.stdout) as { nowMs: number };
       expect(nowMs).toBeGreaterThanOrEqual(before);
