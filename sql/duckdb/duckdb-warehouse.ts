@@ -147,9 +147,9 @@ export class DuckDbWarehouse implements Warehouse {
     await this.serial(async (c) => {
       if (this.path !== ':memory:') await c.run('CHECKPOINT');
       // In-memory databases attached to this instance (the ingest staging tables) never
-      // checkpoint by themselves, and DuckDB reclaims deleted rows only at a checkpoint: staging
-      // emptied with DELETE after every call kept every row ever staged, ~11 MB per 100,000
-      // events — most of the stack's native memory growth (issue 17, item 10; bench/soak.bench.ts).
+      // checkpoint by themselves, and DuckDB reclaims deleted rows only at a checkpoint. Staging
+      // is now emptied by recreating its tables (duckdb-event-inserter.ts), which frees them at
+      // once; this still folds whatever else such a database holds (issue 17, item 10).
       const attached = await c.runAndReadAll("SELECT database_name FROM duckdb_databases() WHERE NOT internal AND path IS NULL AND database_name <> current_database()");
       for (const [name] of attached.getRows()) {
         try {
