@@ -6,6 +6,7 @@ import { loadDashboard, type DashboardSources } from './dashboard-data';
 
 export const DASHBOARD_PATH = '/admin/observability';
 export const DASHBOARD_API_PATH = '/api/dashboard';
+export const FAVICON_PATH = '/favicon.ico';
 
 /** dashboard/public holds the page; it sits beside the sources and is not compiled, so look in both places. */
 function publicDir(): string {
@@ -34,6 +35,10 @@ export function dashboardAssetFiles(): DashboardAssetFile[] {
     { path: DASHBOARD_PATH, file: join(dir, 'index.html'), type: 'text/html; charset=utf-8' },
     { path: `${DASHBOARD_PATH}/app.js`, file: join(dir, 'app.js'), type: 'text/javascript; charset=utf-8' },
     { path: `${DASHBOARD_PATH}/app.css`, file: join(dir, 'app.css'), type: 'text/css; charset=utf-8' },
+    // The page links the .svg (its type is right wherever it is served); /favicon.ico answers the
+    // request browsers make on their own, on the dashboard and on the rendered docs alike.
+    { path: `${DASHBOARD_PATH}/favicon.svg`, file: join(dir, 'favicon.svg'), type: 'image/svg+xml' },
+    { path: FAVICON_PATH, file: join(dir, 'favicon.svg'), type: 'image/svg+xml' },
     { path: `${DASHBOARD_PATH}/vendor/uPlot.iife.min.js`, file: uplot('uPlot.iife.min.js'), type: 'text/javascript; charset=utf-8' },
     { path: `${DASHBOARD_PATH}/vendor/uPlot.min.css`, file: uplot('uPlot.min.css'), type: 'text/css; charset=utf-8' },
   ];

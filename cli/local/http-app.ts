@@ -1,5 +1,5 @@
 import { createDashboardRoutes } from '../../dashboard/dashboard-routes';
-import type { DashboardSources } from '../../dashboard/dashboard-data';
+import { LOCAL_QUICK_LINKS, type DashboardSources } from '../../dashboard/dashboard-data';
 import type { TokenVerifier } from '../../http/admin-auth';
 import { GET_METHODS, methodNotAllowed, type HttpRequest, type HttpResponse } from '../../http/http';
 import { createFeatureMatrixHandler } from '../../health/feature-matrix-handler';
@@ -16,13 +16,17 @@ export function getRoute(path: string, handle: (request: HttpRequest) => Promise
   };
 }
 
-/** The routes of the local stack (ARCHITECTURE.md, "HTTP"): health endpoints, dashboard and its API, the docs. */
+/**
+ * The routes of the local stack (ARCHITECTURE.md, "HTTP"): health endpoints, dashboard and its API,
+ * the docs. The dashboard's quick links default to what this stack serves (no admin app locally).
+ */
 export function createHttpRoutes(options: { sources: DashboardSources; verify: TokenVerifier; clock?: () => number }): Route[] {
   const clock = options.clock ?? Date.now;
+  const sources: DashboardSources = { quickLinks: LOCAL_QUICK_LINKS, ...options.sources };
   const publicHealth = createPublicHealthHandler(options.sources.config.environment, clock);
   const internal = createInternalHealthHandler({ config: options.sources.config, probes: options.sources.probes, clock });
   const matrix = createFeatureMatrixHandler({ warehouse: options.sources.warehouse, verify: options.verify, ...(options.sources.alerts ? { alerts: options.sources.alerts } : {}), clock });
-  const dashboard = createDashboardRoutes({ sources: options.sources, verify: options.verify, clock });
+  const dashboard = createDashboardRoutes({ sources, verify: options.verify, clock });
   return [
     getRoute('/health/public', () => publicHealth()),
     getRoute('/health/internal', internal),

@@ -75,7 +75,12 @@
     d.banner.reasons.forEach(function (r) { reasons.appendChild(el('li', { text: r })); });
 
     var links = $('links'); clear(links);
-    d.links.forEach(function (l) { links.appendChild(el('a', { href: l.href, text: l.label })); });
+    d.links.forEach(function (l) {
+      var a = el('a', { href: l.href, text: l.label });
+      // An admin API: fetched here with the token this page holds (a plain link would get a 401).
+      if (l.auth === 'bearer') a.addEventListener('click', function (event) { event.preventDefault(); showJson(l.label, l.href); });
+      links.appendChild(a);
+    });
 
     var modules = $('modules'); clear(modules);
     Object.keys(d.modules).forEach(function (id) {
@@ -110,6 +115,8 @@
       ]));
     });
 
+    renderRecentAlerts(d);
+
     var slos = $('slos'); clear(slos);
     d.slos.forEach(function (s) {
       var budget = s.budgetRemaining === null ? '—' : pct(s.budgetRemaining, 1) + (s.budgetMinutesRemaining !== null ? ' (' + s.budgetMinutesRemaining.toFixed(1) + ' of ' + s.budgetMinutesTotal.toFixed(1) + ' min)' : '');
@@ -124,8 +131,41 @@
     drawLatency(d);
 
     var config = $('config'); clear(config);
-    [['Provider', d.config.provider], ['Environment', d.config.environment], ['Warehouse', d.config.warehouse], ['Build version', d.config.version]]
-      .forEach(function (kv) { config.appendChild(el('dt', { text: kv[0] })); config.appendChild(el('dd', { text: String(kv[1]) })); });
+    [['Transport', d.config.transport], ['Provider (OBSERVABILITY_PROVIDER)', d.config.provider], ['Environment', d.config.environment], ['Warehouse', d.config.warehouse], ['Build version', d.config.version]]
+      .forEach(function (kv) { config.appendChild(el('dt', { text: kv[0] })); config.appendChild(el('dd', { 'data-field': kv[0].split(' ')[0].toLowerCase(), text: String(kv[1]) })); });
+  }
+
+  function clock(ms) { return ms === null ? 'before the last 24 h' : new Date(ms).toLocaleTimeString([], { hour: '2-digit', minute: '2-digit', hour12: false }); }
+
+  // Firing episodes of the last 24 hours (dashboard/recent-alerts.ts): a resolved P0 stays here.
+  function renderRecentAlerts(d) {
+    var body = $('recent-alerts'); clear(body);
+    if (d.recentAlerts.length === 0) body.appendChild(el('tr', {}, [el('td', { colspan: '6', class: 'empty', text: 'No alerts fired in the last 24 hours.' })]));
+    d.recentAlerts.forEach(function (a) {
+      body.appendChild(el('tr', { class: a.state, 'data-recent-alert': a.ruleId, 'data-state': a.state }, [
+        el('td', { class: 'sev ' + a.severity, text: a.severity }),
+        el('td', { text: a.title + ' (' + a.module + ')' }),
+        el('td', { text: clock(a.firedAtMs) }),
+        el('td', { class: 'state', text: a.resolvedAtMs === null ? 'still firing' : clock(a.resolvedAtMs) }),
+        el('td', { 'data-field': 'duration', text: a.durationMs === null ? '—' : duration(a.durationMs) + (a.state === 'firing' ? ' so far' : '') }),
+        el('td', { text: a.value === null ? '—' : String(Number(a.value.toFixed(3))) }),
+      ]));
+    });
+  }
+
+  function showJson(label, href) {
+    var token = sessionStorage.getItem(TOKEN_KEY);
+    $('json-view').hidden = false;
+    $('json-view-title').textContent = label;
+    $('json-view-body').textContent = 'loading…';
+    return fetch(href, { headers: { Authorization: 'Bearer ' + token }, cache: 'no-store' })
+      .then(function (response) { return response.text().then(function (text) { return { status: response.status, text: text }; }); })
+      .then(function (r) {
+        var pretty = r.text;
+        try { pretty = JSON.stringify(JSON.parse(r.text), null, 2); } catch { /* not JSON: shown as it came */ }
+        $('json-view-body').textContent = (r.status === 200 ? '' : 'HTTP ' + r.status + '\n') + pretty;
+      })
+      .catch(function (error) { $('json-view-body').textContent = 'failed: ' + error.message; });
   }
 
   function count(n) { return Math.round(n).toLocaleString('en-US'); }
@@ -175,39 +215,109 @@
     ]);
   }
 
-  function chart(id, opts, data) {
-    var target = $(id);
-    var width = Math.max(320, target.clientWidth || 600);
-    if (charts[id]) charts[id].destroy();
+  function chart(target, key, opts, data) {
+    // The figure's inner width: the empty plot div can measure narrower before the grid settles.
+    var width = Math.max(320, target.clientWidth || 0, target.parentNode.clientWidth - 16);
+    if (charts[key]) charts[key].destroy();
     clear(target);
     if (!window.uPlot) { target.textContent = 'chart library failed to load'; return; }
-    opts.width = width; opts.height = 240;
-    charts[id] = new window.uPlot(opts, data, target);
+    opts.width = width; opts.height = opts.height || 240;
+    charts[key] = new window.uPlot(opts, data, target);
   }
 
-  function drawBurnDown(d) {
-    var times = {};
-    d.slos.forEach(function (s) { s.burnDown.forEach(function (p) { times[Math.floor(p[0] / 3600000) * 3600] = true; }); });
-    var xs = Object.keys(times).map(Number).sort(function (a, b) { return a - b; });
-    if (xs.length === 0) { clear($('burndown-chart')); $('burndown-chart').appendChild(el('p', { class: 'empty', text: 'No SLO history yet.' })); return; }
-    var index = {}; xs.forEach(function (x, i) { index[x] = i; });
-    var colours = ['#0969da', '#8250df', '#bf3989', '#cf222e', '#bc4c00', '#1a7f37', '#6e7781'];
-    var series = [{}]; var data = [xs];
-    d.slos.forEach(function (s, i) {
-      var ys = xs.map(function () { return null; });
-      s.burnDown.forEach(function (p) { ys[index[Math.floor(p[0] / 3600000) * 3600]] = p[1] === null ? null : p[1] * 100; });
-      series.push({ label: s.id, stroke: colours[i % colours.length], spanGaps: true });
-      data.push(ys);
+  // Alert periods to mark on an SLO's chart: firing episodes of the last 24 hours and the alerts
+  // firing now, of the SLO's module (or a burn-rate rule of the SLO itself). Seconds, for uPlot.
+  function incidentsFor(d, s) {
+    var spans = [];
+    d.recentAlerts.forEach(function (a) {
+      if (a.module !== s.module && a.sloId !== s.id) return;
+      spans.push({ from: (a.firedAtMs === null ? d.generatedAt - 86400000 : a.firedAtMs) / 1000, to: (a.resolvedAtMs === null ? d.generatedAt : a.resolvedAtMs) / 1000, alert: a });
     });
-    chart('burndown-chart', { series: series, axes: [{}, { label: 'budget left %' }] }, data);
+    d.alerts.forEach(function (a) {
+      if (a.state !== 'firing' || a.module !== s.module) return;
+      if (spans.some(function (x) { return x.alert.fingerprint === a.fingerprint && x.alert.state === 'firing'; })) return;
+      spans.push({ from: a.sinceMs / 1000, to: d.generatedAt / 1000, alert: { severity: a.severity, title: a.name, state: 'firing', firedAtMs: a.sinceMs, durationMs: a.ageMs } });
+    });
+    // What fires now first, then the newest.
+    return spans.sort(function (x, y) { return (x.alert.state === 'firing' ? 0 : 1) - (y.alert.state === 'firing' ? 0 : 1) || y.from - x.from; });
+  }
+
+  // A red band per alert period, at least 4 px wide so a ten-minute incident shows on a 30-day axis,
+  // with its severity written at the top.
+  function shadeIncidents(spans) {
+    return function (u) {
+      var ctx = u.ctx; var top = u.bbox.top; var height = u.bbox.height;
+      ctx.save();
+      spans.forEach(function (span) {
+        var x0 = u.valToPos(span.from, 'x', true); var x1 = u.valToPos(span.to, 'x', true);
+        var w = Math.max(4 * window.devicePixelRatio, x1 - x0);
+        var left = Math.min(x0, u.bbox.left + u.bbox.width - w);
+        ctx.fillStyle = span.alert.severity === 'P0' ? 'rgba(207,34,46,0.30)' : 'rgba(191,135,0,0.30)';
+        ctx.fillRect(left, top, w, height);
+        ctx.fillStyle = '#cf222e';
+        ctx.font = 'bold ' + 11 * window.devicePixelRatio + 'px system-ui, sans-serif';
+        ctx.textAlign = 'right';
+        ctx.fillText(span.alert.severity, left - 2 * window.devicePixelRatio, top + 12 * window.devicePixelRatio);
+      });
+      ctx.restore();
+    };
+  }
+
+  // One burn-down per SLO (small multiples): its own 0–100 % axis (lower when overspent), the latest
+  // values written above it (no hover needed), and the incidents of its module marked on it.
+  function drawBurnDown(d) {
+    var container = $('burndown-chart');
+    if (!d.slos.some(function (s) { return s.burnDown.length > 0; })) {
+      Object.keys(charts).forEach(function (k) { if (k.indexOf('slo:') === 0) { charts[k].destroy(); delete charts[k]; } });
+      clear(container); container.appendChild(el('p', { class: 'empty', text: 'No SLO history yet.' })); return;
+    }
+    if (container.querySelector('p.empty')) clear(container);
+    d.slos.forEach(function (s) {
+      var figure = container.querySelector('[data-slo-chart="' + s.id + '"]');
+      if (!figure) {
+        figure = el('figure', { 'data-slo-chart': s.id }, [el('figcaption', { text: s.name }), el('div', { class: 'legend' }), el('div', { class: 'plot' })]);
+        container.appendChild(figure);
+      }
+      var spans = incidentsFor(d, s);
+      var legend = figure.querySelector('.legend'); clear(legend);
+      var last = s.budgetRemaining;
+      var burn = function (w) { var v = s.burnRates[w]; return v === null || v === undefined ? '—' : v.toFixed(1) + '×'; };
+      legend.appendChild(el('span', { class: 'value ' + s.status, 'data-field': 'budget', text: last === null ? 'no data' : pct(last, 1) + ' left' }));
+      legend.appendChild(document.createTextNode(' · burn 1h ' + burn('1h') + ' · 6h ' + burn('6h') + ' · objective ' + pct(s.objective, 2)));
+      spans.forEach(function (span) {
+        var a = span.alert;
+        legend.appendChild(el('div', { class: 'incident', 'data-field': 'incident', text: a.severity + ' ' + a.title + ': ' + (a.state === 'firing' ? 'firing for ' + duration(a.durationMs) : 'fired ' + clock(a.firedAtMs) + ', lasted ' + (a.durationMs === null ? '—' : duration(a.durationMs))) }));
+      });
+      var xs = s.burnDown.map(function (p) { return p[0] / 1000; });
+      var ys = s.burnDown.map(function (p) { return p[1] === null ? null : p[1] * 100; });
+      var low = ys.reduce(function (m, y) { return y === null ? m : Math.min(m, y); }, 0);
+      chart(figure.querySelector('.plot'), 'slo:' + s.id, {
+        height: 150,
+        legend: { show: false },
+        scales: { y: { range: [Math.floor(low / 10) * 10, 100] } },
+        series: [{}, { label: 'budget left', stroke: s.status === 'exhausted' ? '#cf222e' : '#0969da', width: 2, fill: 'rgba(9,105,218,0.08)', spanGaps: true }],
+        axes: [{}, { size: 50, values: function (u, vals) { return vals.map(function (v) { return v + '%'; }); } }],
+        hooks: { draw: [shadeIncidents(spans)] },
+      }, [xs, ys]);
+    });
   }
 
   function drawLatency(d) {
     $('latency-caption').textContent = 'p' + Math.round(d.latency.quantile * 100) + ' ' + d.latency.metric + ', last 24 hours (ms)';
+    var legend = $('latency-legend'); clear(legend);
     if (d.latency.points.length === 0) { clear($('latency-chart')); $('latency-chart').appendChild(el('p', { class: 'empty', text: 'No latency data in the last 24 hours.' })); return; }
     var xs = d.latency.points.map(function (p) { return p[0] / 1000; });
     var ys = d.latency.points.map(function (p) { return p[1]; });
-    chart('latency-chart', { series: [{}, { label: 'p95 ms', stroke: '#0969da' }] }, [xs, ys]);
+    var latest = ys[ys.length - 1];
+    var peak = ys.reduce(function (m, y) { return Math.max(m, y); }, 0);
+    legend.appendChild(el('span', { class: 'value', 'data-field': 'latest', text: duration(latest) }));
+    legend.appendChild(document.createTextNode(' latest · peak ' + duration(peak)));
+    chart($('latency-chart'), 'latency', {
+      legend: { show: false },
+      scales: { y: { range: function (u, min, max) { return [0, Math.max(1, max) * 1.1]; } } },
+      series: [{}, { label: 'p95 ms', stroke: '#0969da', width: 2 }],
+      axes: [{}, { size: 60, values: function (u, vals) { return vals.map(function (v) { return v + ' ms'; }); } }],
+    }, [xs, ys]);
   }
 
   function schedule() {
@@ -227,6 +337,10 @@
     $('token-input').value = '';
     load();
   });
+  // A #token=… URL pasted into this already-open tab changes only the fragment: no page load, so
+  // take the token and load from here.
+  window.addEventListener('hashchange', function () { if (/(?:^|[#&])token=/.test(location.hash)) load(); });
+  $('json-view-close').addEventListener('click', function () { $('json-view').hidden = true; });
   schedule();
   load();
 })();
