@@ -193,7 +193,7 @@ export async function startStack(options: StackOptions): Promise<RunningStack> {
       firestore: undefined,
       now,
     });
-    const sources: DashboardSources = { warehouse, config: stackConfig, probes, alerts: activeAlertsFromStore(alerts.store) };
+    const sources: DashboardSources = { warehouse, config: stackConfig, probes, alerts: activeAlertsFromStore(alerts.store), transport: transport.description };
     const verify = localTokenVerifier(token);
     const routes: Route[] = [...createHttpRoutes({ sources, verify, clock: now }), createRemoteCliRoute({ verify, run: (args, io) => options.runCommand(args, io, app) })];
     serve = async (request) => {
