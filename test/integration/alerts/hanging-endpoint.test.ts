@@ -43,7 +43,9 @@ describe('a hanging endpoint delays only itself', () => {
     await env.seedCounts('infra.function.error.count', {}, T0 - 5 * MIN, T0, 11); // 55 > 50 in 5 min
     await env.seedCounts('product.wallet.spend.failed', {}, T0 - 5 * MIN, T0, 5); // 25 > 10 in 10 min
     await env.seedCounts('product.call.failed.count', {}, T0 - 5 * MIN, T0, 4); // 20 > 15 in 10 min
-    const runtime = env.runtime({ deliveryLimits: { requestTimeoutMs: 300, runDeadlineMs: 300 } });
+    // 3 s: long enough for Slack's fake to answer on a machine with both cores busy (at 300 ms it
+    // sometimes did not), while PagerDuty never answers whatever the deadline.
+    const runtime = env.runtime({ deliveryLimits: { requestTimeoutMs: 3_000, runDeadlineMs: 3_000 } });
     pagerduty.mode = 'hang';
 
     const first = await env.evaluate(T0, runtime);
