@@ -60,7 +60,9 @@ async function harness(): Promise<Harness> {
   let sequence = 0;
   const publish = async (data: Uint8Array | string) => void (await handler.handle({ id: `m${++sequence}`, data }));
   const transport: Transport = { name: 'in-process', publish, close: () => Promise.resolve() };
-  const emitter: MetricsClient = createEmitter({ transport, service: 'observability', environment: 'test', now: () => clock.now(), handleProcessSignals: false });
+  // Only the test's explicit flushes publish: the emitter's own 1 s timer would otherwise, on a busy
+  // machine, send the jobs' metrics in a message of their own before the test's flush.
+  const emitter: MetricsClient = createEmitter({ transport, service: 'observability', environment: 'test', now: () => clock.now(), handleProcessSignals: false, flushIntervalMs: 3_600_000 });
   // A long interval: the test hands the totals over with flush(), as the stack's tick does.
   const sink = emittingPipelineMetrics(emitter, { reportIntervalMs: 3_600_000, now: () => clock.now() });
   const config = { ...loadConfig({}), environment: 'test' };
