@@ -54,7 +54,7 @@ async function harness(withMetrics: boolean): Promise<Harness & { sink: Emitting
   let sequence = 0;
   const publish = async (data: Uint8Array | string) => void (await handler.handle({ id: `m${++sequence}`, data }));
   const transport: Transport = { name: 'in-process', publish, close: () => Promise.resolve() };
-  const emitter = createEmitter({ transport, service: 'observability', environment: 'test', now: () => clock.now(), handleProcessSignals: false });
+  const emitter = createEmitter({ transport, service: 'observability', environment: 'test', now: () => clock.now(), handleProcessSignals: false, flushIntervalMs: 3_600_000 }); // only the test's flushes publish
   // A long interval: the test hands the totals over with flush(), as the stack's tick does.
   const sink = withMetrics ? emittingPipelineMetrics(emitter, { reportIntervalMs: 3_600_000, now: () => clock.now() }) : undefined;
   const app = createLocalApp({ config: { ...loadConfig({}), environment: 'test' }, clock, warehouse: wh, logger: silentLogger, alerts: { outboxPath: outbox }, longLivedAlerts: true, ...(sink ? { metrics: sink } : {}) });
