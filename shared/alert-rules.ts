@@ -219,8 +219,9 @@ export function getAlertsBySeverity(severity: Severity): ThresholdRule[] {
  *   job's watermark, or the alert evaluator's last successful run.
  * - `dead-letter-ratio`: over `windowSeconds`, more than `maxPercent` % of the messages ingest
  *   received had dead letters, once at least `minMessages` messages arrived.
- * - `module-absent`: a module with events on each of the last `activeDays` UTC days has none in
- *   the last `silentSeconds` (one alert per module).
+ * - `module-absent`: a module with events on each of the last `activeDays` UTC days, enough of
+ *   them to expect `minExpectedEvents` in `silentSeconds`, has none in the last `silentSeconds`
+ *   (one alert per module).
  * - `channel-failing`: every delivery attempt to a notification channel has failed for at least
  *   `failingForSeconds` (looking back `lookbackSeconds`), one alert per channel, routed around it.
  */
@@ -242,6 +243,13 @@ export type PipelineCheck =
       readonly type: 'module-absent';
       readonly silentSeconds: number;
       readonly activeDays: number;
+      /**
+       * A module counts as active only when its average day over the active days predicts at least
+       * this many events in `silentSeconds`: a module that sends a handful of events an hour (data
+       * rights requests, panic buttons) is silent for 15 minutes as a matter of course. With 10
+       * expected, a Poisson silence by chance has probability e^-10 ≈ 5·10^-5 per window.
+       */
+      readonly minExpectedEvents: number;
       /** Whole UTC days of silence after which a module no longer counts as active (retired), so its alert resolves. */
       readonly maxSilentDays: number;
     }
@@ -314,7 +322,7 @@ export const PIPELINE_ALERT_RULES: readonly PipelineRule[] = [
     name: 'Module sent no events',
     severity: 'P2',
     module: 'infrastructure',
-    check: { type: 'module-absent', silentSeconds: 15 * MINUTE, activeDays: 7, maxSilentDays: 2 },
+    check: { type: 'module-absent', silentSeconds: 15 * MINUTE, activeDays: 7, minExpectedEvents: 10, maxSilentDays: 2 },
     forSeconds: 0,
     keepFiringForSeconds: 5 * MINUTE,
     summary: 'A module that sent events on each of the last 7 days has sent none for 15 minutes.',

@@ -113,6 +113,8 @@ function moduleAbsent(rule: PipelineAlertRule, check: Check<'module-absent'>, da
     while (silentDays < check.maxSilentDays && eventsOn(silentDays + 1) === 0) silentDays++;
     const activeDays = Array.from({ length: check.activeDays }, (_, i) => eventsOn(silentDays + 1 + i));
     if (activeDays.some((events) => events === 0)) continue;
+    const meanPerDay = activeDays.reduce((sum, events) => sum + events, 0) / activeDays.length;
+    if ((meanPerDay * check.silentSeconds) / 86_400 < check.minExpectedEvents) continue; // too quiet for silence to mean anything
     observations.push({
       fingerprint: fingerprintOf(rule.id, { module }),
       ruleId: rule.id,
@@ -120,7 +122,7 @@ function moduleAbsent(rule: PipelineAlertRule, check: Check<'module-absent'>, da
       value: activity.recent,
       threshold: rule.threshold,
       breaching: compare(rule.comparator, activity.recent, rule.threshold),
-      detail: { check: check.type, silentSeconds: check.silentSeconds, windowEndMs: read.windowEndMs, recentEvents: activity.recent, activeDayEvents: activeDays, silentDays },
+      detail: { check: check.type, silentSeconds: check.silentSeconds, windowEndMs: read.windowEndMs, recentEvents: activity.recent, activeDayEvents: activeDays, expectedEvents: Math.round((meanPerDay * check.silentSeconds) / 86_400), silentDays },
     });
   }
   return observations;

@@ -75,8 +75,9 @@ describe('pipeline-dead-letters: ingest dead-letters more than 1% of messages in
 });
 
 /**
- * The absence rule on rollups the aggregator built from stored events: eight days of hourly
- * traffic for calls and chat, and six days for support.
+ * The absence rule on rollups the aggregator built from stored events: eight days of traffic for
+ * calls and chat (an event a minute: 15 expected in 15 minutes), six days for support, and eight
+ * days of hourly traffic for fraud (too quiet for 15 silent minutes to mean anything).
  */
 describe('pipeline-module-absent: a module active every day for a week goes silent for 15 minutes', () => {
   let env: AlertEnv;
@@ -86,10 +87,11 @@ describe('pipeline-module-absent: a module active every day for a week goes sile
   beforeAll(async () => {
     slack = await startSlackStandIn();
     env = await AlertEnv.open({ SLACK_ONCALL_WEBHOOK: slack.url });
-    await env.insertCountEvents('product.call.started.count', {}, T - 8 * DAY, T - 30 * MIN, 1, 60); // hourly, last at 02:00
-    await env.insertCountEvents('product.chat.message.count', {}, T - 8 * DAY, T, 1, 60);
+    await env.insertCountEvents('product.call.started.count', {}, T - 8 * DAY, T - 30 * MIN, 1); // every minute until 02:30
+    await env.insertCountEvents('product.chat.message.count', {}, T - 8 * DAY, T, 1);
     await env.insertCountEvents('product.chat.message.count', {}, T - 30 * MIN, T + 60 * MIN, 2);
     await env.insertCountEvents('product.support.ticket.created', {}, T - 6 * DAY, T - 60 * MIN, 1, 60);
+    await env.insertCountEvents('product.fraud.detection.count', {}, T - 8 * DAY, T - 30 * MIN, 1, 60); // hourly, last at 02:00
   });
   afterAll(async () => {
     await env.close();
@@ -101,7 +103,7 @@ describe('pipeline-module-absent: a module active every day for a week goes sile
     return env.evaluate(at);
   };
 
-  it('fires one P2 for calls only: chat still sends, support was not active on each of the last 7 days', async () => {
+  it('fires one P2 for calls only: chat still sends, support was not active on each of the last 7 days, fraud is too quiet (an event an hour) for 15 silent minutes to count', async () => {
     const report = await tick(T);
     expect(transitionsOf('pipeline-module-absent', report)).toEqual([['pipeline-module-absent{module=calls}', 'P2', 'inactive', 'firing', 0]]);
     expect(report.observations).toBeGreaterThan(0);

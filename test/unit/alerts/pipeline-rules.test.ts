@@ -73,7 +73,8 @@ describe('pipeline-dead-letters', () => {
 
 describe('pipeline-module-absent', () => {
   const today = Math.floor(NOW / DAY) * DAY;
-  const days = (metric: string, from: number, to: number) => Array.from({ length: to - from + 1 }, (_, i) => ({ metric, dayStartMs: today - (from + i) * DAY, events: 10 }));
+  // 2,000 a day: about 21 expected in 15 minutes, above the rule's 10.
+  const days = (metric: string, from: number, to: number, events = 2_000) => Array.from({ length: to - from + 1 }, (_, i) => ({ metric, dayStartMs: today - (from + i) * DAY, events }));
   const snapshot = (rows: Parameters<RuleDataSnapshot['setModuleActivity']>[2]['rows']) => new RuleDataSnapshot(NOW).setModuleActivity(9, 900, { rows, windowEndMs: NOW });
 
   it('one instance per module active on each of the last 7 days; it breaches when the module is silent', () => {
@@ -90,6 +91,11 @@ describe('pipeline-module-absent', () => {
       ['pipeline-module-absent{module=chat}', 'chat', 3, false],
       ['pipeline-module-absent{module=calls}', 'calls', 0, true],
     ]);
+  });
+
+  it('does not judge a module too quiet to expect 10 events in 15 minutes (900 a day: 9.4 expected), and judges one at 1,000 a day (10.4)', () => {
+    expect(evaluate('pipeline-module-absent', snapshot(days('product.call.started.count', 1, 7, 900)))).toEqual([]);
+    expect(evaluate('pipeline-module-absent', snapshot(days('product.call.started.count', 1, 7, 1_000)))).toMatchObject([{ breaching: true }]);
   });
 
   it('keeps a module silent for up to 2 whole days active (the alert does not resolve at midnight), not 3', () => {
