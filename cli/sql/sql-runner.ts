@@ -3,7 +3,8 @@ import { DuckDBInstance } from '@duckdb/node-api';
 import type { LocalApp } from '../../app/local';
 import { defineQuery } from '../../sql/dialect';
 import { duckDbResources } from '../../sql/open-warehouse';
-import type { Params, Row, SqlValue } from '../../sql/warehouse';
+import { normaliseRow } from '../../sql/duckdb/duckdb-warehouse';
+import type { Params, Row } from '../../sql/warehouse';
 import { CommandError, EXIT } from '../command';
 import { checkParsed, checkReadOnly, PARSE_CHECK_SQL, renderForDuckDb, TEMP_COMPAT_MACROS, toDialectText } from './analyst-sql';
 
@@ -49,17 +50,4 @@ export async function runAnalystSql(app: LocalApp, sql: string, params: Params):
     connection.closeSync();
     instance.closeSync();
   }
-}
-
-/** As the DuckDB adapter reads rows: BIGINT → number, TIMESTAMP → epoch ms, structures as JSON text. */
-function normaliseRow(row: Record<string, unknown>): Row {
-  const out: Row = {};
-  for (const [key, value] of Object.entries(row)) {
-    if (typeof value === 'bigint') out[key] = Number(value);
-    else if (value instanceof Date) out[key] = value.getTime();
-    else if (value === undefined) out[key] = null;
-    else if (typeof value === 'object' && value !== null) out[key] = JSON.stringify(value);
-    else out[key] = value as SqlValue;
-  }
-  return out;
 }

@@ -185,8 +185,8 @@ function instanceOptions(resources: DuckDbResourceSettings): Record<string, stri
   return options;
 }
 
-/** BIGINT → number, TIMESTAMP → epoch ms, anything else as is. */
-function normaliseRow(row: Record<string, unknown>): Row {
+/** A DuckDB row as the warehouse port returns it: BIGINT → number, TIMESTAMP → epoch ms, structures as JSON text. */
+export function normaliseRow(row: Record<string, unknown>): Row {
   const out: Row = {};
   for (const [key, value] of Object.entries(row)) {
     if (typeof value === 'bigint') out[key] = Number(value);
