@@ -5,7 +5,7 @@ import { containsIban } from './pii/iban';
 import type { PersonalDataKind } from './pii/kinds';
 import { containsCoordinates } from './pii/location';
 import { containsIPv4, containsIPv6, containsMacAddress } from './pii/network';
-import { needsNormalising, normaliseForScan } from './pii/normalise';
+import { decodeAtSignsOnly, needsNormalising, normaliseForScan } from './pii/normalise';
 import { findNumbers, type NumberFindings } from './pii/numbers';
 import { containsRecordId } from './pii/record-ids';
 import { containsJwt, containsSecret } from './pii/secrets';
@@ -69,7 +69,7 @@ export function findPersonalData(value: string): PersonalDataKind | undefined {
   if (containsSecret(s)) return 'secret';
   if (f.at && containsEmail(s)) return 'email';
   // `%0a@example.com` is an address as written; decoded, its local part would end in a line feed.
-  if (s !== value && containsEmail(value)) return 'email';
+  if (s !== value && containsEmail(decodeAtSignsOnly(value))) return 'email';
   if (f.spelledOutHint) {
     const rewritten = rewriteSpelledOutEmail(s);
     if (rewritten !== undefined && containsEmail(rewritten)) return 'email';
@@ -121,7 +121,7 @@ export function findPersonalDataInId(value: string): PersonalDataKind | undefine
 
   const s = needsNormalising(value) ? normaliseForScan(value) : value;
   if (containsJwt(s)) return 'jwt';
-  if (containsEmail(s) || (s !== value && containsEmail(value))) return 'email';
+  if (containsEmail(s) || (s !== value && containsEmail(decodeAtSignsOnly(value)))) return 'email';
   const rewritten = rewriteSpelledOutEmail(s);
   if (rewritten !== undefined && containsEmail(rewritten)) return 'email';
   const numbers = numbersInId(s);

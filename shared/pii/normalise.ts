@@ -35,6 +35,18 @@ export function normaliseForScan(value: string): string {
   return s;
 }
 
+/** The escaped spellings of `@` that decodeEscapes knows, any case, `%25` repeated (`%252540`). */
+const ESCAPED_AT = /%(?:25)*40|%u0040|\\u0040|\\x40|&#0*64;|&#x0*40;|&commat;/gi;
+
+/**
+ * `value` with only its `@` signs decoded (escaped or full-width) and Unicode folded, other escapes
+ * left as written: `%0a%40example.com` and `%0a＠example.com` are the address `%0a@example.com`,
+ * which full decoding would turn into a line feed before the `@`.
+ */
+export function decodeAtSignsOnly(value: string): string {
+  return foldUnicode(value).replace(ESCAPED_AT, '@');
+}
+
 const utf8 = new TextDecoder('utf-8', { fatal: false });
 
 function hexValue(s: string, at: number, length: number): number {

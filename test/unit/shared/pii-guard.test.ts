@@ -9,6 +9,8 @@ describe('the PII guard finds personal data in tag values', () => {
     ['an e-mail address inside a route is caught as an e-mail', '/users/jane@example.com/profile', 'email'],
     ['a URL-encoded @ (%40) inside a route is caught as an e-mail', '/users/jane%40example.com/profile', 'email'],
     ['a lower-case %40 escape is caught as an e-mail', 'jane%40example%2ecom', 'email'],
+    ['a local part with an escape of its own, before a full-width @ (fast-check found it)', ' %0a＠a.aa ', 'email'],
+    ['a local part with an escape of its own, before a %40', '%0a%40a.aa', 'email'],
     ['a doubly URL-encoded @ (%2540) is caught as an e-mail', 'jane%2540example.com', 'email'],
     ['a full-width @ (U+FF20) is caught as an e-mail', 'jane＠example.com', 'email'],
     ['a small commercial at (U+FE6B) is caught as an e-mail', 'jane﹫example.com', 'email'],
