@@ -90,7 +90,12 @@ export class MessageDecoder {
       const known = isPlainObject(raw) ? this.tagSets.get(raw.name, raw.tags) : undefined;
       if (known && isPlainObject(raw)) {
         // Tags already accepted for this metric: ask the validator about everything else.
-        const result = validateEvent({ id: raw.id, name: raw.name, kind: raw.kind, value: raw.value, ts: raw.ts }, options, path);
+        const result = validateEvent(
+          // Every field but the tags; the aggregate ones (issue #18) are undefined on a single call.
+          { id: raw.id, name: raw.name, kind: raw.kind, value: raw.value, ts: raw.ts, count: raw.count, min: raw.min, max: raw.max, last: raw.last, start_ts: raw.start_ts, histogram: raw.histogram },
+          options,
+          path,
+        );
         if (result.ok) {
           result.event.tags = known.tags; // the validator's object is ours; saves a copy per event
           valid.push({ event: result.event, index, seriesKey: known.seriesKey, tagsJson: known.tagsJson });

@@ -1,5 +1,6 @@
 import { allowedTagKeys, isMetricName, METRICS, type MetricKind, type MetricName } from './metric-catalogue';
 import { jsonDepthWithin } from './json-depth';
+import { validateAggregate, type AggregateReason, type EventAggregate } from './event-aggregate';
 import { findPersonalData, findPersonalDataInId, PERSONAL_DATA_DESCRIPTIONS } from './pii-guard';
 import { codePointLabel, escapeUnsafe, findUnsafeCharacter, UNSAFE_TEXT_DESCRIPTIONS } from './unsafe-text';
 
@@ -10,6 +11,9 @@ import { codePointLabel, escapeUnsafe, findUnsafeCharacter, UNSAFE_TEXT_DESCRIPT
  *   {"schema":"metrics.v1","source":{"service":"wallet","environment":"production"},
  *    "events":[{"id":"…","name":"product.wallet.spend.success","kind":"count","value":1,
  *               "ts":1764180000000,"tags":{"feature":"chat"}}]}
+ *
+ * An event may stand for many calls of one series (an aggregating emitter, issue #18): the
+ * optional fields count, min, max, last, start_ts and histogram (shared/event-aggregate.ts).
  */
 export const WIRE_SCHEMA = 'metrics.v1';
 
@@ -30,7 +34,7 @@ export const WIRE_LIMITS = {
   maxAbsValue: 1e15,
   /**
    * Nesting of arrays and objects in a message, checked on the text before it is parsed. A v1
-   * message needs 4 (message, events, event, tags); the slack leaves room for later versions, and
+   * message needs 5 (message, events, event, histogram, pair); the slack leaves room for later versions, and
    * the bound keeps every recursive step after parsing (JSON.stringify of a dead letter) far from
    * the stack's limit, which ~6,000 levels reached.
    */
@@ -39,7 +43,8 @@ export const WIRE_LIMITS = {
 
 export const METRIC_KINDS: readonly MetricKind[] = ['count', 'timing', 'gauge'];
 
-export interface MetricEvent {
+/** One event: one call, or (with the optional {@link EventAggregate} fields) `count` calls merged. */
+export interface MetricEvent extends EventAggregate {
   id: string;
   name: MetricName;
   kind: MetricKind;
@@ -82,7 +87,8 @@ export type RejectionCode =
   | 'personal_data'
   | 'nesting_too_deep'
   | 'invalid_unicode'
-  | 'unsafe_characters';
+  | 'unsafe_characters'
+  | AggregateReason['code'];
 
 export interface Rejection {
   code: RejectionCode;
@@ -239,11 +245,19 @@ function validateEventUnguarded(raw: unknown, options: ValidateOptions, path: st
     }
   }
 
+  const aggregate = validateAggregate(
+    raw,
+    typeof kind === 'string' && (METRIC_KINDS as readonly string[]).includes(kind) ? (kind as MetricKind) : undefined,
+    reasons.some((r) => r.field === `${path}.value`) ? undefined : (value as number),
+    reasons.some((r) => r.field === `${path}.ts`) ? undefined : (ts as number),
+    path,
+    WIRE_LIMITS.maxAbsValue,
+    reasons,
+  );
+
   if (reasons.length > 0) return { ok: false, reasons };
-  return {
-    ok: true,
-    event: { id: id as string, name: name as MetricName, kind: kind as MetricKind, value: value as number, ts: ts as number, tags: normalisedTags },
-  };
+  const event: MetricEvent = { id: id as string, name: name as MetricName, kind: kind as MetricKind, value: value as number, ts: ts as number, tags: normalisedTags };
+  return { ok: true, event: Object.assign(event, aggregate) };
 }
 
 function validateTags(tags: Record<string, unknown>, name: string, field: string, reasons: Rejection[], out: Record<string, string>): void {
@@ -318,7 +332,7 @@ export function decodeMessage(data: Uint8Array | string, options: ValidateOption
     return fail('invalid_encoding', 'message', 'message data is not valid UTF-8');
   }
   if (!jsonDepthWithin(text, WIRE_LIMITS.maxJsonDepth)) {
-    return fail('nesting_too_deep', 'message', `message nests arrays and objects more than ${WIRE_LIMITS.maxJsonDepth} levels deep; a v1 message needs 4 (refused before parsing)`);
+    return fail('nesting_too_deep', 'message', `message nests arrays and objects more than ${WIRE_LIMITS.maxJsonDepth} levels deep; a v1 message needs 5 (refused before parsing)`);
   }
   let parsed: unknown;
   try {

@@ -2,6 +2,7 @@ export * from './alert-rules';
 export * from './channels';
 export * from './config';
 export * from './event-schema';
+export * from './event-aggregate';
 export * from './histogram';
 export * from './incident-tiers';
 export * from './metric-catalogue';

@@ -95,6 +95,19 @@ describe('MessageDecoder', () => {
     expectSameAsShared(decoder, message([spend('e', { tags: { feature: 'jane@example.com', region: 'eu' } })]));
   });
 
+  it('checks the fields of merged events (issue #18) on the warm path as the shared decoder does', () => {
+    const decoder = new MessageDecoder();
+    const merged = { count: 3, min: 1, max: 5, last: 1, start_ts: NOW - 60_000 };
+    const latency = { name: 'product.wallet.spend.latency_ms', kind: 'timing' };
+    for (let round = 0; round < 2; round++) {
+      // The second round finds every tag set in the cache: only the other fields are checked again.
+      expectSameAsShared(decoder, message([spend('a', { value: 7, ...merged }), spend('b', { value: 70, ...merged }), spend('c', { value: 7, ...merged, start_ts: NOW } as never)]));
+      expectSameAsShared(decoder, message([spend('d', { ...latency, value: 30, count: 2, min: 10, max: 20, start_ts: NOW - 2_000, histogram: [[116, 1], [150, 1]] } as never), spend('e', { ...latency, value: 30, count: 2, min: 10, max: 20, start_ts: NOW - 2_000 } as never)]));
+    }
+    const decoded = decoder.decode(message([spend('f', { value: 7, ...merged })]), NOW);
+    expect(decoded.valid.map((v) => v.event)).toEqual([expect.objectContaining({ id: 'f', count: 3, min: 1, max: 5, last: 1, start_ts: NOW - 60_000 })]);
+  });
+
   it('cannot confuse two different tag sets, whatever characters they contain', () => {
     const cache = new TagSetCache();
     cache.remember('m', { a: 'b', c: 'd' }, { a: 'b', c: 'd' });

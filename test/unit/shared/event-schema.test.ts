@@ -117,6 +117,23 @@ const rejected: Array<[string, unknown, RejectionCode, string]> = [
   ['a payment card number as the id', withEvent({ id: '4111111111111111' }), 'personal_data', 'event.id'],
   ['an IP address as the id', withEvent({ id: '10.0.0.1' }), 'personal_data', 'event.id'],
   ['a phone number as the id', withEvent({ id: '+48 601 234 567' }), 'personal_data', 'event.id'],
+  // Merged events (issue #18, docs/WIRE_FORMAT.md "Merged events"); test/unit/shared/event-aggregate.test.ts has the properties.
+  ['a count of 0 calls', withEvent({ count: 0 }), 'invalid_count', 'event.count'],
+  ['a fractional count', withEvent({ count: 2.5, min: 0, max: 1, start_ts: NOW - 1_000 }), 'invalid_count', 'event.count'],
+  ['a count beyond a billion', withEvent({ count: 2e9, min: 0, max: 1, start_ts: NOW - 1_000 }), 'invalid_count', 'event.count'],
+  ['a merged count without min and max', withEvent({ value: 5, count: 5, start_ts: NOW - 1_000 }), 'invalid_aggregate', 'event.min'],
+  ['min greater than max', withEvent({ value: 5, count: 5, min: 2, max: 1, start_ts: NOW - 1_000 }), 'invalid_aggregate', 'event.min'],
+  ['a merged count whose sum exceeds max·count', withEvent({ value: 50, count: 5, min: 1, max: 2, start_ts: NOW - 1_000 }), 'invalid_aggregate', 'event.value'],
+  ['a gauge whose last value is outside min … max', { id: 'g', name: 'product.wallet.balance', kind: 'gauge', value: 9, ts: NOW, tags: { pool: 'creator' }, count: 2, min: 1, max: 2, start_ts: NOW }, 'invalid_aggregate', 'event.value'],
+  ['a last on a gauge', { id: 'g', name: 'product.wallet.balance', kind: 'gauge', value: 2, ts: NOW, tags: { pool: 'creator' }, count: 2, min: 1, max: 2, last: 2, start_ts: NOW }, 'invalid_aggregate', 'event.last'],
+  ['a merged count without start_ts', withEvent({ value: 5, count: 5, min: 1, max: 1 }), 'invalid_interval', 'event.start_ts'],
+  ['start_ts after ts', withEvent({ value: 5, count: 5, min: 1, max: 1, start_ts: NOW }), 'invalid_interval', 'event.start_ts'],
+  ['start_ts in the minute before ts', withEvent({ ts: NOW + 1_000, value: 5, count: 5, min: 1, max: 1, start_ts: NOW - 1 }), 'invalid_interval', 'event.start_ts'],
+  ['a histogram on a count', withEvent({ value: 2, count: 2, min: 1, max: 1, start_ts: NOW - 1_000, histogram: [[0, 2]] }), 'invalid_histogram', 'event.histogram'],
+  ['a merged timing without a histogram', { ...good, name: 'infra.http.request.latency_ms', kind: 'timing', value: 30, count: 2, min: 10, max: 20, start_ts: NOW - 1_000 }, 'invalid_histogram', 'event.histogram'],
+  ['histogram counts that do not sum to count', { ...good, name: 'infra.http.request.latency_ms', kind: 'timing', value: 30, count: 2, min: 10, max: 20, start_ts: NOW - 1_000, histogram: [[232, 1]] }, 'invalid_histogram', 'event.histogram'],
+  ['histogram buckets out of order', { ...good, name: 'infra.http.request.latency_ms', kind: 'timing', value: 30, count: 2, min: 10, max: 20, start_ts: NOW - 1_000, histogram: [[300, 1], [232, 1]] }, 'invalid_histogram', 'event.histogram'],
+  ['a histogram that is an object', { ...good, name: 'infra.http.request.latency_ms', kind: 'timing', value: 30, count: 2, min: 10, max: 20, start_ts: NOW - 1_000, histogram: { 232: 1, 300: 1 } }, 'invalid_histogram', 'event.histogram'],
 ];
 
 describe('validateEvent rejects bad events with a reason a person can act on', () => {
