@@ -4,7 +4,7 @@ import { RESOLVED, type EmitterCore } from './core';
 import { DisabledEmitter } from './disabled-emitter';
 import { BufferedEmitter } from './emitter';
 import { resolveOptions, type EmitterOptions, type ResolvedOptions } from './options';
-import { normaliseTags, snapshotTags, type NormalisedTags } from './tags';
+import { normaliseTags, snapshotTags, tagSetKey, type NormalisedTags } from './tags';
 import { createMemoryTransport } from './transports/memory-transport';
 import { createPubSubTransport } from './transports/pubsub-transport';
 import type { Transport } from './transports/transport';
@@ -55,7 +55,10 @@ export function misconfiguredCore(error: unknown): EmitterCore {
 /** Normalises a tagged emitter's tags once, at creation. Never throws. */
 export function baseTags(tags: unknown): NormalisedTags {
   const base = normaliseTags(undefined, snapshotTags(tags));
-  if (base.ok) base.key = JSON.stringify(base.tags);
+  if (base.ok) {
+    base.key = JSON.stringify(base.tags);
+    base.seriesKey = tagSetKey(base, undefined);
+  }
   return base;
 }
 

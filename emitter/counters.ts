@@ -14,6 +14,8 @@ export class Counters {
   buffered = 0;
   inFlight = 0;
   messagesPublished = 0;
+  eventsPublished = 0;
+  bytesPublished = 0;
   publishFailures = 0;
   private readonly droppedBy: number[] = DROP_REASONS.map(() => 0);
   lastDrop: EmitterStats['lastDrop'];
@@ -29,7 +31,7 @@ export class Counters {
     this.lastDrop = { reason, message, atMs };
   }
 
-  /** Counts a drop at the caller's door: the event was emitted but never buffered. Hot path. */
+  /** Counts a drop at the caller's door: the call was emitted but never buffered. Hot path. */
   dropAtCall(reasonIndex: number): void {
     this.dropped++;
     (this.droppedBy[reasonIndex] as number)++;
@@ -39,7 +41,10 @@ export class Counters {
     return this.droppedBy[REASON_INDEX[reason]] as number;
   }
 
-  snapshot(identity: { transport: string; service: string; environment: string }): EmitterStats {
+  snapshot(
+    identity: { transport: string; service: string; environment: string },
+    held: { aggregation: 'series' | 'none'; heldEvents: number; heldBytes: number; liveSeries: number } = { aggregation: 'none', heldEvents: 0, heldBytes: 0, liveSeries: 0 },
+  ): EmitterStats {
     const droppedByReason = {} as Record<DropReason, number>;
     for (let i = 0; i < DROP_REASONS.length; i++) droppedByReason[DROP_REASONS[i] as DropReason] = this.droppedBy[i] as number;
     const stats: EmitterStats = {
@@ -50,6 +55,10 @@ export class Counters {
       droppedByReason,
       buffered: this.buffered,
       inFlight: this.inFlight,
+      pending: this.buffered + this.inFlight,
+      ...held,
+      eventsPublished: this.eventsPublished,
+      bytesPublished: this.bytesPublished,
       messagesPublished: this.messagesPublished,
       publishFailures: this.publishFailures,
     };

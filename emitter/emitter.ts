@@ -1,12 +1,14 @@
+import { WIRE_LIMITS } from '../shared';
+import { AGGREGATE_BYTES, minuteOf, RAW_CALL_BYTES, SeriesAggregate } from './aggregate';
 import { MessageBatch, type SealedMessage } from './batch';
-import { CallBuffer, KIND_COUNT, type KindCode, type RawCall } from './buffer';
+import { CallBuffer, KIND_COUNT, KIND_GAUGE, type KindCode, type RawCall } from './buffer';
 import { RESOLVED, toEpochMs, type EmitterCore } from './core';
 import { Counters, DROP_INDEX } from './counters';
 import type { ResolvedOptions } from './options';
 import { SelfMetrics } from './self-metrics';
 import { Sender } from './sender';
-import { emptySerialisedEvent, EventSerialiser } from './serialiser';
-import { snapshotTags, type NormalisedTags } from './tags';
+import { emptySerialisedEvent, EventSerialiser, type SerialisedEvent } from './serialiser';
+import { normaliseTags, snapshotTags, tagSetKey, type NormalisedTags } from './tags';
 import { describeError, type Transport } from './transports/transport';
 import type { DropReason, EmitterStats } from './types';
 
@@ -14,6 +16,11 @@ import type { DropReason, EmitterStats } from './types';
 export const WARNING_INTERVAL_MS = 60_000;
 
 const BUFFER_FULL = DROP_INDEX.buffer_full;
+const SERIES_LIMIT = DROP_INDEX.series_limit;
+const MAX_ABS_VALUE = WIRE_LIMITS.maxAbsValue;
+
+/** Open aggregates of one metric kind: name → series key → aggregate. */
+type SeriesByName = Map<string, Map<string, SeriesAggregate>>;
 const SHUTDOWN = DROP_INDEX.shutdown;
 const INTERNAL = DROP_INDEX.internal_error;
 
@@ -23,11 +30,24 @@ const HOLD_INTERVAL_MS = 1 << 30;
 const yieldToEventLoop = () => new Promise<void>((resolve) => setImmediate(resolve));
 
 /**
- * The emitter with a buffer and a transport. The caller's path (`record`) stores the call in the
- * ring and returns; everything else runs later, on the event loop, in slices:
+ * The emitter with a buffer and a transport. The caller's path (`record`) merges the call into
+ * its series' open aggregate (or, with `aggregation: 'none'` and for calls that cannot be merged,
+ * stores it in the ring) and returns; everything else runs later, on the event loop, in slices:
  *
- *   record ─▶ CallBuffer ─(count / timer / flush)─▶ drain: EventSerialiser (validate, JSON)
- *          ─▶ MessageBatch (seal on maxBatchEvents / maxBatchBytes) ─▶ Sender (publish, retry, drop)
+ *   record ─▶ SeriesAggregate (per series and UTC minute) ─┐
+ *          └▶ CallBuffer (one call each) ──────────────────┴(count / timer / flush)─▶ drain:
+ *      EventSerialiser (validate, JSON) ─▶ MessageBatch (seal on maxBatchEvents / maxBatchBytes)
+ *      ─▶ Sender (publish, retry, drop)
+ *
+ * The hot path of an aggregated call is two Map lookups (kind's table by name, then by the
+ * series key: for a tagged emitter a string made once at creation, else built from string tags)
+ * and a few arithmetic updates: no allocation unless the call opens a series. Calls that cannot
+ * be merged safely — a value that is not a finite in-range number, an unusable timestamp, tags
+ * that cannot be normalised — go to the ring and are validated (and dropped by reason) one by one,
+ * as before, so one bad call never spoils a merged event.
+ *
+ * Bounds: maxSeries open series per interval (`series_limit`), maxBufferedEvents events and
+ * maxBufferedBytes bytes held in all (`buffer_full`). Accounting is in calls (types.ts).
  *
  * Flush triggers: the buffer reaching maxBatchEvents calls (drain on the next turn of the event
  * loop), a timer flushIntervalMs after the first call into an empty buffer (unref'd, so it never
@@ -63,6 +83,20 @@ export class BufferedEmitter implements EmitterCore {
   private readonly scratch: RawCall = { kind: KIND_COUNT, name: undefined, value: 0, ts: 0, tags: undefined, base: undefined };
   private readonly out = emptySerialisedEvent();
   private readonly warnedAt = new Map<string, number>();
+  private readonly aggregating: boolean;
+  private readonly maxBytes: number;
+  /** Open aggregates by kind code. */
+  private readonly series: [SeriesByName, SeriesByName, SeriesByName] = [new Map<string, Map<string, SeriesAggregate>>(), new Map<string, Map<string, SeriesAggregate>>(), new Map<string, Map<string, SeriesAggregate>>()];
+  /** Aggregates closed before the drain took them (a minute boundary, a full aggregate). */
+  private closedSeries: SeriesAggregate[] = [];
+  /** Aggregates taken by a drain, serialised from `seriesNext` on. */
+  private seriesQueue: (SeriesAggregate | undefined)[] = [];
+  private seriesNext = 0;
+  private liveSeries = 0;
+  /** Events held (raw calls, aggregates, serialised pack events waiting or in flight) and their bytes. */
+  private heldEvents = 0;
+  private heldBytes = 0;
+  private refusingSeries = false;
 
   constructor(
     private readonly options: ResolvedOptions,
@@ -72,6 +106,8 @@ export class BufferedEmitter implements EmitterCore {
     this.capacity = options.maxBufferedEvents;
     this.buffer = new CallBuffer(options.maxBufferedEvents);
     this.now = options.now;
+    this.aggregating = options.aggregation === 'series';
+    this.maxBytes = options.maxBufferedBytes;
     this.batchEvents = options.maxBatchEvents;
     this.batch = new MessageBatch({ service: options.service, environment: options.environment }, options.maxBatchEvents, options.maxBatchBytes);
     this.sender = new Sender(transport, this.counters, {
@@ -89,11 +125,61 @@ export class BufferedEmitter implements EmitterCore {
     }
   }
 
-  /** The hot path. No I/O, no validation, no allocation beyond the tag copy. */
+  /** The hot path. No I/O, no validation, no allocation unless the call opens a series. */
   record(kind: KindCode, name: unknown, value: unknown, tags: unknown, timestamp: unknown, base: NormalisedTags | undefined): Promise<void> {
+    this.counters.emitted++;
+    if (
+      this.aggregating &&
+      typeof name === 'string' &&
+      typeof value === 'number' &&
+      // The validator's per-value rules, so that a merged event is valid if its calls are: a
+      // value outside them goes to the ring and is dropped alone. (NaN fails both comparisons.)
+      (kind === KIND_GAUGE ? value >= -MAX_ABS_VALUE : value >= 0) &&
+      value <= MAX_ABS_VALUE
+    ) {
+      let key: string | undefined;
+      try {
+        key = tags === undefined ? (base === undefined ? '' : base.seriesKey) : tagSetKey(base, tags);
+      } catch {
+        key = undefined; // a hostile tags object: the ring's safe copy will describe it
+      }
+      const ts = timestamp === undefined ? this.now() : toEpochMs(timestamp);
+      if (Number.isInteger(ts)) {
+        if (key !== undefined) {
+          const minute = minuteOf(ts);
+          const open = this.series[kind].get(name)?.get(key);
+          if (open !== undefined && open.minute === minute) {
+            const added = open.add(value, ts);
+            this.counters.buffered++;
+            if (added !== 0) this.heldBytes += added;
+            if (open.full) this.closeSeries(open, key);
+            return RESOLVED;
+          }
+          return this.openSeries(kind, name, key, snapshotTags(tags), base, minute, value, ts, open);
+        }
+        // Tags the fast key does not cover (numbers, booleans): normalise them once here.
+        const normalised = normaliseTags(base, snapshotTags(tags));
+        if (normalised.ok) {
+          const jsonKey = `=${JSON.stringify(normalised.tags)}`;
+          const open = this.series[kind].get(name)?.get(jsonKey);
+          if (open !== undefined && open.minute === minuteOf(ts)) {
+            const added = open.add(value, ts);
+            this.counters.buffered++;
+            if (added !== 0) this.heldBytes += added;
+            if (open.full) this.closeSeries(open, jsonKey);
+            return RESOLVED;
+          }
+          return this.openSeries(kind, name, jsonKey, normalised.tags, undefined, minuteOf(ts), value, ts, open);
+        }
+      }
+    }
+    return this.recordRaw(kind, name, value, tags, timestamp, base);
+  }
+
+  /** One event per call: `aggregation: 'none'`, and calls that cannot be merged. */
+  private recordRaw(kind: KindCode, name: unknown, value: unknown, tags: unknown, timestamp: unknown, base: NormalisedTags | undefined): Promise<void> {
     const counters = this.counters;
-    counters.emitted++;
-    if (counters.buffered + counters.inFlight >= this.capacity) return this.refuse();
+    if (this.heldEvents >= this.capacity || this.heldBytes + RAW_CALL_BYTES > this.maxBytes) return this.refuse();
     try {
       const ts = timestamp === undefined ? this.now() : toEpochMs(timestamp);
       if (!this.buffer.push(kind, name, typeof value === 'number' ? value : Number.NaN, ts, snapshotTags(tags), base)) {
@@ -105,6 +191,8 @@ export class BufferedEmitter implements EmitterCore {
       return RESOLVED;
     }
     counters.buffered++;
+    this.heldEvents++;
+    this.heldBytes += RAW_CALL_BYTES;
     this.accepted++;
     if (this.buffer.size >= this.batchEvents) {
       if (!this.drainSoon) this.scheduleDrainSoon();
@@ -112,6 +200,59 @@ export class BufferedEmitter implements EmitterCore {
       this.armTimer();
     }
     return RESOLVED;
+  }
+
+  /** A call that starts a series (or its next minute): the bounds are checked here, not per merge. */
+  private openSeries(
+    kind: KindCode,
+    name: string,
+    key: string,
+    tags: unknown,
+    base: NormalisedTags | undefined,
+    minute: number,
+    value: number,
+    ts: number,
+    previous: SeriesAggregate | undefined,
+  ): Promise<void> {
+    if (previous !== undefined) this.closeSeries(previous, key);
+    if (this.heldEvents >= this.capacity || this.heldBytes + AGGREGATE_BYTES > this.maxBytes) return this.refuse();
+    if (this.liveSeries >= this.options.maxSeries) return this.refuseSeries();
+    const aggregate = new SeriesAggregate(kind, name, tags, base, minute, value, ts);
+    const table = this.series[kind];
+    let byKey = table.get(name);
+    if (byKey === undefined) {
+      byKey = new Map();
+      table.set(name, byKey);
+    }
+    byKey.set(key, aggregate);
+    this.liveSeries++;
+    this.heldEvents++;
+    this.heldBytes += aggregate.bytes;
+    this.counters.buffered++;
+    if (this.timer === undefined) this.armTimer();
+    return RESOLVED;
+  }
+
+  /** Takes an aggregate out of the table (the next call on its series opens a new one); the drain sends it. */
+  private closeSeries(aggregate: SeriesAggregate, key: string): void {
+    this.series[aggregate.kind].get(aggregate.name)?.delete(key);
+    this.liveSeries--;
+    this.closedSeries.push(aggregate);
+  }
+
+  /** Moves every aggregate, open or closed, to the drain's queue: the next calls open new ones. */
+  private takeSeries(): void {
+    for (const table of this.series) {
+      if (table.size === 0) continue;
+      for (const byKey of table.values()) for (const aggregate of byKey.values()) this.seriesQueue.push(aggregate);
+      table.clear();
+    }
+    if (this.closedSeries.length > 0) {
+      for (const aggregate of this.closedSeries) this.seriesQueue.push(aggregate);
+      this.closedSeries = [];
+    }
+    this.liveSeries = 0;
+    this.refusingSeries = false;
   }
 
   flush(): Promise<void> {
@@ -131,7 +272,10 @@ export class BufferedEmitter implements EmitterCore {
   }
 
   stats(): EmitterStats {
-    return this.counters.snapshot({ transport: this.transportName, service: this.options.service, environment: this.options.environment });
+    return this.counters.snapshot(
+      { transport: this.transportName, service: this.options.service, environment: this.options.environment },
+      { aggregation: this.options.aggregation, heldEvents: this.heldEvents, heldBytes: this.heldBytes, liveSeries: this.liveSeries },
+    );
   }
 
   pending(): number {
@@ -142,10 +286,27 @@ export class BufferedEmitter implements EmitterCore {
     const now = this.now();
     const raw = this.buffer.clear();
     this.taken = this.accepted;
+    this.heldEvents -= raw;
+    this.heldBytes -= raw * RAW_CALL_BYTES;
     this.counters.drop(reason, raw, 'buffered', `${raw} calls were still buffered`, now);
+    this.takeSeries();
+    let calls = 0;
+    let events = 0;
+    for (let i = this.seriesNext; i < this.seriesQueue.length; i++) {
+      const aggregate = this.seriesQueue[i] as SeriesAggregate;
+      calls += aggregate.count;
+      events++;
+      this.heldBytes -= aggregate.bytes;
+    }
+    this.seriesQueue = [];
+    this.seriesNext = 0;
+    this.heldEvents -= events;
+    this.counters.drop(reason, calls, 'buffered', `${calls} calls in ${events} aggregates were still buffered`, now);
     if (this.batch.size > 0) {
-      const { userEvents } = this.batch.seal(0, now);
-      this.counters.drop(reason, userEvents, 'buffered', `${userEvents} events were still being batched`, now);
+      const sealed = this.batch.seal(0, now);
+      this.heldEvents -= sealed.userEvents;
+      this.heldBytes -= sealed.eventBytes;
+      this.counters.drop(reason, sealed.userCalls, 'buffered', `${sealed.userCalls} calls in ${sealed.userEvents} events were still being batched`, now);
     }
     this.sender.abandonAll(reason);
   }
@@ -179,9 +340,20 @@ export class BufferedEmitter implements EmitterCore {
     if (!this.refusing && !this.closed) {
       // Once per full spell, not per call: the loop that filled the buffer may make a million more.
       this.refusing = true;
-      const message = `the buffer holds ${this.capacity} events (maxBufferedEvents) and the transport has not drained it; new events are dropped`;
+      const message = `the buffer holds ${this.heldEvents} events in ${this.heldBytes} bytes (maxBufferedEvents ${this.capacity}, maxBufferedBytes ${this.maxBytes}) and the transport has not drained it; new events are dropped`;
       this.counters.lastDrop = { reason: 'buffer_full', message, atMs: this.now() };
       this.warn('drop:buffer_full', message);
+    }
+    return RESOLVED;
+  }
+
+  private refuseSeries(): Promise<void> {
+    this.counters.dropAtCall(SERIES_LIMIT);
+    if (!this.refusingSeries) {
+      this.refusingSeries = true;
+      const message = `${this.liveSeries} series are open in this flush interval (maxSeries); calls on new series are dropped until the next flush — are tag values bounded enumerations?`;
+      this.counters.lastDrop = { reason: 'series_limit', message, atMs: this.now() };
+      this.warn('drop:series_limit', message);
     }
     return RESOLVED;
   }
@@ -205,6 +377,7 @@ export class BufferedEmitter implements EmitterCore {
   /** Serialises every call accepted so far; concurrent requests share one run. */
   private drain(): Promise<void> {
     this.drainTarget = this.accepted;
+    this.takeSeries();
     if (!this.draining) {
       this.draining = true;
       this.drainDone = this.runDrain();
@@ -214,10 +387,13 @@ export class BufferedEmitter implements EmitterCore {
 
   private async runDrain(): Promise<void> {
     try {
-      while (this.taken < this.drainTarget) {
-        this.serialiseSlice(Math.min(this.options.maxBatchEvents, this.drainTarget - this.taken));
-        if (this.taken < this.drainTarget) await yieldToEventLoop();
+      while (this.taken < this.drainTarget || this.seriesNext < this.seriesQueue.length) {
+        if (this.taken < this.drainTarget) this.serialiseSlice(Math.min(this.options.maxBatchEvents, this.drainTarget - this.taken));
+        else this.serialiseSeriesSlice(this.options.maxBatchEvents);
+        if (this.taken < this.drainTarget || this.seriesNext < this.seriesQueue.length) await yieldToEventLoop();
       }
+      this.seriesQueue = [];
+      this.seriesNext = 0;
       this.refusing = false;
       if (this.selfReportDue) this.addSelfReport();
       this.seal();
@@ -233,30 +409,63 @@ export class BufferedEmitter implements EmitterCore {
     const out = this.out;
     for (let i = 0; i < n && this.buffer.shift(this.scratch); i++) {
       this.taken++;
+      this.heldBytes -= RAW_CALL_BYTES;
       let ok: boolean;
       try {
         ok = this.serialiser.serialise(this.scratch, now, out);
       } catch (error) {
-        // One event the serialiser cannot handle must not stall the rest behind it.
-        this.counters.drop('internal_error', 1, 'buffered', `the emitter failed to serialise an event: ${describeError(error)}`, now);
-        this.internalError(error);
+        this.serialiseFailed(1, error, now);
         continue;
       }
-      if (!ok) {
-        this.counters.drop(out.reason, 1, 'buffered', out.message, now);
-        this.warn(`drop:${out.reason}`, `metrics emitter dropped an event (${out.reason}): ${out.message}`);
-        continue;
-      }
-      if (!this.batch.canFit(out.bytes)) {
-        if (this.batch.size === 0) {
-          this.counters.drop('invalid', 1, 'buffered', `an event of ${out.bytes} bytes cannot fit in a message of maxBatchBytes`, now);
-          continue;
-        }
-        this.seal();
-      }
-      this.batch.add(out.json, out.bytes, false);
-      if (this.batch.size >= this.options.maxBatchEvents) this.seal();
+      this.toBatch(ok, out, 1, now);
     }
+  }
+
+  private serialiseSeriesSlice(n: number): void {
+    const now = this.now();
+    const out = this.out;
+    const queue = this.seriesQueue;
+    for (let i = 0; i < n && this.seriesNext < queue.length; i++) {
+      const aggregate = queue[this.seriesNext] as SeriesAggregate;
+      queue[this.seriesNext++] = undefined;
+      this.heldBytes -= aggregate.bytes;
+      let ok: boolean;
+      try {
+        ok = this.serialiser.serialiseAggregate(aggregate, now, out);
+      } catch (error) {
+        this.serialiseFailed(aggregate.count, error, now);
+        continue;
+      }
+      this.toBatch(ok, out, aggregate.count, now);
+    }
+  }
+
+  /** One event the serialiser cannot handle must not stall the rest behind it. */
+  private serialiseFailed(calls: number, error: unknown, now: number): void {
+    this.heldEvents--;
+    this.counters.drop('internal_error', calls, 'buffered', `the emitter failed to serialise an event: ${describeError(error)}`, now);
+    this.internalError(error);
+  }
+
+  /** Puts a serialised event (standing for `calls` calls) into the batch, or counts its drop. */
+  private toBatch(ok: boolean, out: SerialisedEvent, calls: number, now: number): void {
+    if (!ok) {
+      this.heldEvents--;
+      this.counters.drop(out.reason, calls, 'buffered', out.message, now);
+      this.warn(`drop:${out.reason}`, `metrics emitter dropped ${calls === 1 ? 'an event' : `an event of ${calls} calls`} (${out.reason}): ${out.message}`);
+      return;
+    }
+    if (!this.batch.canFit(out.bytes)) {
+      if (this.batch.size === 0) {
+        this.heldEvents--;
+        this.counters.drop('invalid', calls, 'buffered', `an event of ${out.bytes} bytes cannot fit in a message of maxBatchBytes`, now);
+        return;
+      }
+      this.seal();
+    }
+    this.batch.add(out.json, out.bytes, false, calls);
+    this.heldBytes += out.bytes;
+    if (this.batch.size >= this.options.maxBatchEvents) this.seal();
   }
 
   private addSelfReport(): void {
@@ -265,7 +474,10 @@ export class BufferedEmitter implements EmitterCore {
     const total = events.reduce((sum, e) => sum + e.bytes + 1, 0);
     // The whole report travels in one message, so one settlement decides its fate.
     if (events.length > 0 && (this.batch.size + events.length > this.options.maxBatchEvents || !this.batch.canFit(total))) this.seal();
-    for (const e of events) this.batch.add(e.json, e.bytes, true);
+    for (const e of events) {
+      this.batch.add(e.json, e.bytes, true);
+      this.heldBytes += e.bytes;
+    }
   }
 
   private seal(): void {
@@ -274,6 +486,8 @@ export class BufferedEmitter implements EmitterCore {
   }
 
   private settled(message: SealedMessage, outcome: 'published' | DropReason): void {
+    this.heldEvents -= message.userEvents;
+    this.heldBytes -= message.eventBytes;
     if (message.selfEvents > 0) this.selfMetrics?.settled(outcome === 'published');
   }
 

@@ -3,12 +3,19 @@ import type { Transport } from './transports/transport';
 
 /**
  * Defaults, with units in their names. The reasoning behind each:
- * - maxBufferedEvents: the memory bound — events buffered or in flight, about 200 bytes each once
- *   serialised, so ~2 MB at the default. Beyond it new calls are dropped as `buffer_full`.
+ * - maxBufferedEvents: a bound on events held — raw calls, open aggregates, and serialised events
+ *   waiting or in flight. Beyond it new calls (new series, when aggregating) are dropped as
+ *   `buffer_full`.
+ * - maxBufferedBytes: the memory bound in bytes, 8 MB: the same things measured in bytes (the
+ *   serialised messages exactly, raw calls and aggregates by a documented estimate, see
+ *   emitter/memory.ts). Beyond it new calls are dropped as `buffer_full`.
+ * - maxSeries: live series (metric + tag set) aggregated in one flush interval. A call that would
+ *   open one more is dropped as `series_limit`; calls on open series still merge. Tag values are
+ *   bounded enumerations, so a real service has hundreds, not thousands.
  * - maxBatchEvents / maxBatchBytes: one Pub/Sub message per batch. 1,000 events (~200 KB) keeps
  *   the ingest function's BigQuery insert small; 900,000 bytes stays under the wire format's 1 MB
  *   per message (WIRE_LIMITS.maxMessageBytes) and far under Pub/Sub's 10 MB per request.
- * - flushIntervalMs: the longest an event waits in a quiet process before it is sent.
+ * - flushIntervalMs: the aggregation interval, and the longest an event waits before it is sent.
  * - retryWindowMs: how long a failing message keeps being retried; also the bound on how long
  *   `flushMetrics()` can wait on a dead transport.
  * - initialBackoffMs / maxBackoffMs: exponential backoff between attempts while the transport fails.
@@ -21,6 +28,8 @@ import type { Transport } from './transports/transport';
  */
 export const EMITTER_DEFAULTS = {
   maxBufferedEvents: 10_000,
+  maxBufferedBytes: 8_000_000,
+  maxSeries: 10_000,
   maxBatchEvents: 1_000,
   maxBatchBytes: 900_000,
   flushIntervalMs: 1_000,
@@ -35,9 +44,17 @@ export const EMITTER_DEFAULTS = {
 
 export type TransportChoice = 'pubsub' | 'memory' | 'none';
 
+/**
+ * `series` (the default): calls on the same metric and tag set within a flush interval (and one
+ * UTC minute) merge into one event carrying `count`. `none`: one event per call, as before.
+ */
+export type AggregationChoice = 'series' | 'none';
+
 export interface EmitterOptions extends Partial<Record<keyof typeof EMITTER_DEFAULTS, number>> {
   /** Where events go. Default: OBSERVABILITY_PROVIDER (`pubsub` or `none`; unset means `none`). */
   transport?: TransportChoice | Transport;
+  /** Merge calls per series and flush interval (`series`, the default) or send one event per call (`none`). */
+  aggregation?: AggregationChoice;
   /** `source.service` of every message. Default: OBS_SERVICE, then K_SERVICE / FUNCTION_TARGET (set by Cloud Functions), then `unknown`. */
   service?: string;
   /** `source.environment`. Default: OBS_ENVIRONMENT, then NODE_ENV, then `development`. */
@@ -60,6 +77,7 @@ export interface EmitterOptions extends Partial<Record<keyof typeof EMITTER_DEFA
 
 export interface ResolvedOptions extends Record<keyof typeof EMITTER_DEFAULTS, number> {
   transport: TransportChoice | Transport;
+  aggregation: AggregationChoice;
   service: string;
   environment: string;
   topic: string;
@@ -89,6 +107,8 @@ const LIMITS: Partial<Record<keyof typeof EMITTER_DEFAULTS, { min: number; max: 
   maxBatchBytes: { min: 1_024, max: WIRE_LIMITS.maxMessageBytes },
   maxBatchEvents: { min: 1, max: WIRE_LIMITS.maxEventsPerMessage },
   maxBufferedEvents: { min: 1, max: 10_000_000 },
+  maxBufferedBytes: { min: 65_536, max: 4_294_967_296 },
+  maxSeries: { min: 1, max: 10_000_000 },
   maxConcurrentPublishes: { min: 1, max: 100 },
 };
 
@@ -123,10 +143,15 @@ export function resolveOptions(options: EmitterOptions = {}): ResolvedOptions {
   if (typeof transport === 'object' && (transport === null || typeof transport.publish !== 'function' || typeof transport.close !== 'function')) {
     throw new ConfigError('transport', 'a custom transport must have publish(data) and close() methods');
   }
+  const aggregation = options.aggregation ?? 'series';
+  if (aggregation !== 'series' && aggregation !== 'none') {
+    throw new ConfigError('aggregation', `emitter option aggregation must be series or none, got ${JSON.stringify(aggregation)}`);
+  }
   const service = options.service ?? fit(env.OBS_SERVICE) ?? fit(env.K_SERVICE) ?? fit(env.FUNCTION_TARGET) ?? 'unknown';
   return {
     ...numbers,
     transport,
+    aggregation,
     service: sourceField('service', service),
     environment: sourceField('environment', options.environment ?? fit(config.environment) ?? 'development'),
     topic: config.metricsTopic,

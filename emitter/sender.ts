@@ -105,7 +105,7 @@ export class Sender {
   }
 
   private start(entry: Entry, now: number): void {
-    const n = entry.message.userEvents;
+    const n = entry.message.userCalls;
     this.counters.buffered -= n;
     this.counters.inFlight += n;
     this.inFlight.add(entry);
@@ -171,8 +171,8 @@ export class Sender {
       this.settle(entry, 'retries_exhausted', 'inFlight', now, why);
       return;
     }
-    this.counters.inFlight -= entry.message.userEvents;
-    this.counters.buffered += entry.message.userEvents;
+    this.counters.inFlight -= entry.message.userCalls;
+    this.counters.buffered += entry.message.userCalls;
     this.requeue(entry);
   }
 
@@ -187,13 +187,15 @@ export class Sender {
   }
 
   private settle(entry: Entry, outcome: 'published' | DropReason, from: 'buffered' | 'inFlight', now: number, why: string): void {
-    const n = entry.message.userEvents;
+    const n = entry.message.userCalls;
     if (outcome === 'published') {
       this.counters.inFlight -= n;
       this.counters.published += n;
+      this.counters.eventsPublished += entry.message.userEvents;
+      this.counters.bytesPublished += entry.message.data.length;
     } else {
       this.counters.drop(outcome, n, from, why, now);
-      if (outcome !== 'shutdown') this.options.warn(`drop:${outcome}`, `metrics emitter dropped ${n} events (${outcome}): ${why}`);
+      if (outcome !== 'shutdown') this.options.warn(`drop:${outcome}`, `metrics emitter dropped ${n} calls in ${entry.message.userEvents} events (${outcome}): ${why}`);
     }
     this.unsettled.delete(entry.message.seq);
     this.options.onSettled(entry.message, outcome);

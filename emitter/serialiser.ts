@@ -1,8 +1,9 @@
 import { randomBytes } from 'node:crypto';
 import { isMetricName, validateEvent, type Rejection } from '../shared';
+import type { SeriesAggregate } from './aggregate';
 import { KIND_NAMES, type RawCall } from './buffer';
 import type { DropReason } from './types';
-import { normaliseTags, tagSetKey } from './tags';
+import { normaliseTags, tagSetKey, type NormalisedTags } from './tags';
 
 /** The outcome of serialising one call; reused between calls to avoid an allocation per event. */
 export interface SerialisedEvent {
@@ -63,7 +64,7 @@ export class EventSerialiser {
       const result = validateEvent({ id: 'x', name, kind, value: 0, ts: nowMs }, { nowMs });
       return this.fail(out, result.ok ? { reason: 'unknown_metric', message: 'unknown metric' } : dropReasonFor(result.reasons));
     }
-    const verdict = this.verdict(name, kind, call, nowMs);
+    const verdict = this.verdict(name, kind, call.base, call.tags, nowMs);
     if (!verdict.ok) return this.fail(out, verdict);
 
     const id = this.nextId();
@@ -79,16 +80,51 @@ export class EventSerialiser {
   }
 
   /**
+   * Serialises the calls merged in `agg`. One call is sent exactly as `serialise` would send it (no
+   * `count`), so old consumers see no change; more carry the aggregated-event fields. The tags are
+   * checked once (the cached verdict) and the extremes of the values and times against the
+   * validator's per-value rules: every merged value lies between them.
+   */
+  serialiseAggregate(agg: SeriesAggregate, nowMs: number, out: SerialisedEvent): boolean {
+    const { name } = agg;
+    const kind = agg.kindName;
+    if (!isMetricName(name)) {
+      const result = validateEvent({ id: 'x', name, kind, value: 0, ts: nowMs }, { nowMs });
+      return this.fail(out, result.ok ? { reason: 'unknown_metric', message: 'unknown metric' } : dropReasonFor(result.reasons));
+    }
+    const verdict = this.verdict(name, kind, agg.base, agg.tags, nowMs);
+    if (!verdict.ok) return this.fail(out, verdict);
+    const id = this.nextId();
+    const value = agg.wireValue;
+    const scalar = validateEvent({ id, name, kind, value, ts: agg.endTs }, { nowMs });
+    if (!scalar.ok) return this.fail(out, dropReasonFor(scalar.reasons));
+    let json: string;
+    if (agg.count === 1) {
+      json = `{"id":"${id}","name":"${name}","kind":"${kind}","value":${String(value)},"ts":${String(agg.endTs)},"tags":${verdict.tagsJson}}`;
+    } else {
+      for (const [v, ts] of [[agg.min, agg.startTs], [agg.max, agg.endTs]] as const) {
+        const extreme = validateEvent({ id, name, kind, value: v, ts }, { nowMs });
+        if (!extreme.ok) return this.fail(out, dropReasonFor(extreme.reasons));
+      }
+      json = `{"id":"${id}","name":"${name}","kind":"${kind}","value":${String(value)},"ts":${String(agg.endTs)}${agg.mergedFields()},"tags":${verdict.tagsJson}}`;
+    }
+    out.ok = true;
+    out.json = json;
+    out.bytes = json.length - verdict.tagsJson.length + verdict.tagsBytes;
+    return true;
+  }
+
+  /**
    * The cached verdict on (name, kind, tags). The usual case — string tag values — is looked up
    * by a key built straight from the call's tags; anything else is normalised first and looked up
    * by its JSON. Either way a miss runs the shared validator once and remembers the answer.
    */
-  private verdict(name: string, kind: string, call: RawCall, nowMs: number): Verdict {
-    const fastKey = tagSetKey(call.base, call.tags);
+  private verdict(name: string, kind: string, base: NormalisedTags | undefined, callTags: unknown, nowMs: number): Verdict {
+    const fastKey = tagSetKey(base, callTags);
     const key = fastKey === undefined ? undefined : `${name}\u0000${kind}\u0000${fastKey}`;
     let verdict = key === undefined ? undefined : this.verdicts.get(key);
     if (verdict) return verdict;
-    const tags = normaliseTags(call.base, call.tags);
+    const tags = normaliseTags(base, callTags);
     if (!tags.ok) {
       verdict = { ok: false, reason: 'invalid', message: `${name}: ${tags.message}` };
     } else {

@@ -43,8 +43,12 @@ export function snapshotTags(tags: unknown): unknown {
 /** Tags after normalisation: a prototype-less object of string values, in first-seen key order. */
 export type TagMap = Record<string, string>;
 
-/** `key` is set on a tagged emitter's tags (see `tagSetKey`). */
-export type NormalisedTags = { ok: true; tags: TagMap; count: number; key?: string } | { ok: false; message: string };
+/**
+ * `key` is set on a tagged emitter's tags (see `tagSetKey`), and `seriesKey` — what `tagSetKey`
+ * returns for them with no call tags — so the aggregating hot path looks a series up by a string
+ * made once, when the tagged emitter was created.
+ */
+export type NormalisedTags = { ok: true; tags: TagMap; count: number; key?: string; seriesKey?: string } | { ok: false; message: string; seriesKey?: undefined };
 
 const OMIT = Symbol('omit');
 

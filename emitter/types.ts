@@ -50,8 +50,10 @@ export interface TaggedEmitter {
  * `infra.metrics.emitter.dropped.count` and the keys of `EmitterStats.droppedByReason`.
  */
 export const DROP_REASONS = [
-  /** The bounded buffer (maxBufferedEvents) was full when the call was made. */
+  /** The bounded buffer (maxBufferedEvents events or maxBufferedBytes bytes) was full when the call was made. */
   'buffer_full',
+  /** Aggregating: the call would have opened a series beyond maxSeries live series in the interval. */
+  'series_limit',
   /** The transport kept failing for retryWindowMs. */
   'retries_exhausted',
   /** The transport refused the message permanently (e.g. permission denied, invalid argument). */
@@ -72,12 +74,13 @@ export const DROP_REASONS = [
 export type DropReason = (typeof DROP_REASONS)[number];
 
 /**
- * A snapshot of the emitter's accounting. Invariant, at every instant:
- * `emitted === published + dropped + buffered + inFlight`.
- * `buffered` counts events waiting in memory (raw calls not yet serialised, and serialised
- * messages waiting for their first attempt or a retry); `inFlight` counts events in messages the
- * transport is publishing right now. Counts cover pack code's events only: the emitter's own
- * `infra.metrics.emitter.*` events are not counted in them.
+ * A snapshot of the emitter's accounting, in CALLS (a merged event of count 40 is 40 calls).
+ * Invariant, at every instant: `emitted === published + dropped + pending`, where
+ * `pending === buffered + inFlight`.
+ * `buffered` counts calls waiting in memory (raw calls and open aggregates not yet serialised, and
+ * serialised messages waiting for their first attempt or a retry); `inFlight` counts calls in
+ * messages the transport is publishing right now. Counts cover pack code's calls only: the
+ * emitter's own `infra.metrics.emitter.*` events are not counted in them.
  */
 export interface EmitterStats {
   transport: string;
@@ -89,6 +92,20 @@ export interface EmitterStats {
   droppedByReason: Record<DropReason, number>;
   buffered: number;
   inFlight: number;
+  /** `buffered + inFlight`: calls accepted but not yet published or dropped. */
+  pending: number;
+  /** `series` or `none` (one event per call). */
+  aggregation: 'series' | 'none';
+  /** Events published (a merged event counts once): `published / eventsPublished` is the merge ratio. */
+  eventsPublished: number;
+  /** Bytes of the messages published. */
+  bytesPublished: number;
+  /** Events held now (raw calls, aggregates, serialised events waiting or in flight); bounded by maxBufferedEvents. */
+  heldEvents: number;
+  /** Bytes held now (messages exactly, calls and aggregates estimated); bounded by maxBufferedBytes. */
+  heldBytes: number;
+  /** Series open in the current interval; bounded by maxSeries. */
+  liveSeries: number;
   /** Messages (batches) published. */
   messagesPublished: number;
   /** Publish attempts that failed (each is retried or dropped). */

@@ -5,9 +5,11 @@ import { expectInvariant, memoryEmitter, settle, tick } from './helpers';
 beforeEach(() => jest.useFakeTimers());
 afterEach(() => jest.useRealTimers());
 
-describe('batching: when the emitter sends', () => {
+// Batching mechanics (triggers, slices, byte limits) one event per call: with aggregation (the
+// default) the same calls would merge into one event each; aggregation.test.ts covers that mode.
+describe('batching: when the emitter sends one event per call (aggregation: none)', () => {
   it('a call only appends to the buffer: nothing is published until a trigger fires', async () => {
-    const { emitter, memory } = memoryEmitter({ maxBatchEvents: 10, flushIntervalMs: 1_000 });
+    const { emitter, memory } = memoryEmitter({ aggregation: 'none', maxBatchEvents: 10, flushIntervalMs: 1_000 });
     for (let i = 0; i < 9; i++) void emitter.count('product.wallet.spend.success', 1, { feature: 'chat' });
     await tick();
     expect(memory.attempts).toBe(0);
@@ -15,7 +17,7 @@ describe('batching: when the emitter sends', () => {
   });
 
   it('reaching maxBatchEvents calls sends on the next turn of the event loop, without waiting for the timer', async () => {
-    const { emitter, memory } = memoryEmitter({ maxBatchEvents: 10, flushIntervalMs: 60_000 });
+    const { emitter, memory } = memoryEmitter({ aggregation: 'none', maxBatchEvents: 10, flushIntervalMs: 60_000 });
     for (let i = 0; i < 25; i++) void emitter.count('product.wallet.spend.success', 1, { feature: 'chat' });
     // A few turns of the event loop (one slice of maxBatchEvents per turn): 5 ms, not the 60 s timer.
     for (let turn = 0; turn < 5; turn++) await tick();
@@ -24,7 +26,7 @@ describe('batching: when the emitter sends', () => {
   });
 
   it('a quiet buffer is sent flushIntervalMs after the first call, not before', async () => {
-    const { emitter, memory } = memoryEmitter({ flushIntervalMs: 1_000 });
+    const { emitter, memory } = memoryEmitter({ aggregation: 'none', flushIntervalMs: 1_000 });
     void emitter.count('product.wallet.spend.success');
     await jest.advanceTimersByTimeAsync(999);
     expect(memory.messages).toHaveLength(0);
@@ -33,7 +35,7 @@ describe('batching: when the emitter sends', () => {
   });
 
   it('flush() sends everything at once and resolves after it is published', async () => {
-    const { emitter, memory } = memoryEmitter({ flushIntervalMs: 60_000 });
+    const { emitter, memory } = memoryEmitter({ aggregation: 'none', flushIntervalMs: 60_000 });
     void emitter.count('product.wallet.spend.success');
     void emitter.gauge('product.wallet.balance', 1200, { pool: 'creators' });
     await settle(emitter.flush());
@@ -42,7 +44,7 @@ describe('batching: when the emitter sends', () => {
   });
 
   it('a batch is sealed before it would exceed maxBatchBytes, and every message decodes as valid v1', async () => {
-    const { emitter, memory } = memoryEmitter({ maxBatchBytes: 2_048, maxBatchEvents: 1_000 });
+    const { emitter, memory } = memoryEmitter({ aggregation: 'none', maxBatchBytes: 2_048, maxBatchEvents: 1_000 });
     for (let i = 0; i < 100; i++) void emitter.count('product.chat.message.count', 1, { channel: 'group', message_type: `type_${i % 7}` });
     await settle(emitter.flush());
     expect(memory.rawMessages.length).toBeGreaterThan(5);
@@ -54,7 +56,7 @@ describe('batching: when the emitter sends', () => {
   });
 
   it('with the defaults, large tag values still give messages within the 1 MB wire limit', async () => {
-    const { emitter, memory } = memoryEmitter({ maxBatchEvents: 10_000, maxBufferedEvents: 20_000 });
+    const { emitter, memory } = memoryEmitter({ aggregation: 'none', maxBatchEvents: 10_000, maxBufferedEvents: 20_000 });
     const long = 'é'.repeat(120); // 240 UTF-8 bytes: byte accounting must not count characters
     for (let i = 0; i < 12_000; i++) void emitter.count('infra.http.request.count', 1, { tier: 'api', endpoint: long, method: 'GET', status_class: '2xx' });
     await settle(emitter.flush());
@@ -66,8 +68,8 @@ describe('batching: when the emitter sends', () => {
   });
 
   it('every event id is unique, across messages and emitters', async () => {
-    const a = memoryEmitter({ maxBatchEvents: 50 });
-    const b = memoryEmitter({ maxBatchEvents: 50 });
+    const a = memoryEmitter({ aggregation: 'none', maxBatchEvents: 50 });
+    const b = memoryEmitter({ aggregation: 'none', maxBatchEvents: 50 });
     for (let i = 0; i < 500; i++) {
       void a.emitter.count('product.wallet.spend.success');
       void b.emitter.count('product.wallet.spend.success');
@@ -79,14 +81,14 @@ describe('batching: when the emitter sends', () => {
   });
 
   it('the source of every message is the configured service and environment', async () => {
-    const { emitter, memory } = memoryEmitter({ service: 'chat-api', environment: 'staging' });
+    const { emitter, memory } = memoryEmitter({ aggregation: 'none', service: 'chat-api', environment: 'staging' });
     void emitter.count('product.chat.message.count');
     await settle(emitter.flush());
     expect(memory.messages[0]?.source).toEqual({ service: 'chat-api', environment: 'staging' });
   });
 
   it('a burst bigger than one slice is serialised in slices, yielding to the event loop between them', async () => {
-    const { emitter, memory } = memoryEmitter({ maxBatchEvents: 100, maxBufferedEvents: 10_000 });
+    const { emitter, memory } = memoryEmitter({ aggregation: 'none', maxBatchEvents: 100, maxBufferedEvents: 10_000 });
     for (let i = 0; i < 1_000; i++) void emitter.count('product.wallet.spend.success');
     // One turn of the event loop serialises one slice of 100.
     await tick();

@@ -1,5 +1,5 @@
 import { TransportError } from '../../../emitter';
-import { expectInvariant, memoryEmitter, settle, tick } from './helpers';
+import { callsIn, expectInvariant, memoryEmitter, settle, tick } from './helpers';
 
 beforeEach(() => jest.useFakeTimers());
 afterEach(() => jest.useRealTimers());
@@ -18,8 +18,10 @@ describe('faults: a failing transport never reaches the caller, and every event 
     expectInvariant(emitter.stats());
     memory.failWith(undefined);
     await settle(flushed);
-    expect(memory.events()).toHaveLength(5);
-    expect(emitter.stats()).toMatchObject({ emitted: 5, published: 5, dropped: 0, buffered: 0, inFlight: 0 });
+    // The five calls merged into one event of count 5, published once.
+    expect(memory.events()).toHaveLength(1);
+    expect(callsIn(memory.events())).toBe(5);
+    expect(emitter.stats()).toMatchObject({ emitted: 5, published: 5, dropped: 0, buffered: 0, inFlight: 0, pending: 0, eventsPublished: 1 });
     expect(emitter.stats().publishFailures).toBe(memory.attempts - 1);
   });
 
@@ -89,8 +91,8 @@ describe('faults: a failing transport never reaches the caller, and every event 
     expect(emitter.stats().droppedByReason.retries_exhausted).toBe(1);
   });
 
-  it('the buffer is bounded: beyond maxBufferedEvents new calls are dropped as buffer_full, counted exactly', async () => {
-    const { emitter, memory } = memoryEmitter({ maxBufferedEvents: 100, maxBatchEvents: 10 });
+  it('one event per call, the buffer is bounded: beyond maxBufferedEvents new calls are dropped as buffer_full, counted exactly', async () => {
+    const { emitter, memory } = memoryEmitter({ aggregation: 'none', maxBufferedEvents: 100, maxBatchEvents: 10 });
     memory.failWith(unavailable());
     for (let i = 0; i < 1_000; i++) void emitter.count('product.wallet.spend.success');
     let stats = emitter.stats();
@@ -106,7 +108,7 @@ describe('faults: a failing transport never reaches the caller, and every event 
   });
 
   it('once the transport drains the buffer, calls are accepted again', async () => {
-    const { emitter, memory } = memoryEmitter({ maxBufferedEvents: 10 });
+    const { emitter, memory } = memoryEmitter({ aggregation: 'none', maxBufferedEvents: 10 });
     memory.failWith(unavailable());
     for (let i = 0; i < 20; i++) void emitter.count('product.wallet.spend.success');
     memory.failWith(undefined);
@@ -116,12 +118,13 @@ describe('faults: a failing transport never reaches the caller, and every event 
     expect(emitter.stats()).toMatchObject({ emitted: 21, published: 11, dropped: 10 });
   });
 
-  it('the invariant holds at every step of an outage and a recovery', async () => {
-    const { emitter, memory } = memoryEmitter({ maxBufferedEvents: 50, maxBatchEvents: 5, retryWindowMs: 3_000, maxBackoffMs: 400 });
+  it.each(['series', 'none'] as const)('the invariant holds at every step of an outage and a recovery (aggregation: %s)', async (aggregation) => {
+    const { emitter, memory } = memoryEmitter({ aggregation, maxBufferedEvents: 50, maxBatchEvents: 5, retryWindowMs: 3_000, maxBackoffMs: 400 });
     for (let step = 0; step < 100; step++) {
       if (step === 20) memory.failWith(unavailable());
       if (step === 70) memory.failWith(undefined);
-      for (let i = 0; i < 3; i++) void emitter.count('product.wallet.spend.success');
+      // 40 series, so that merged events too fill the bound while the transport is down.
+      for (let i = 0; i < 3; i++) void emitter.count('product.chat.message.count', 1, { channel: 'group', message_type: `type_${(step * 3 + i) % 40}` });
       if (step % 7 === 0) void emitter.count('not.in.catalogue' as never);
       await jest.advanceTimersByTimeAsync(100);
       expectInvariant(emitter.stats());
@@ -130,7 +133,8 @@ describe('faults: a failing transport never reaches the caller, and every event 
     const stats = emitter.stats();
     expectInvariant(stats);
     expect(stats.buffered + stats.inFlight).toBe(0);
-    expect(memory.events()).toHaveLength(stats.published);
+    expect(callsIn(memory.events())).toBe(stats.published);
+    expect(memory.events()).toHaveLength(stats.eventsPublished);
     // Steps 0, 7 and 14 come before the outage; later ones may find the buffer full instead.
     expect(stats.droppedByReason.unknown_metric).toBeGreaterThanOrEqual(3);
     expect(stats.droppedByReason.buffer_full).toBeGreaterThan(0);
@@ -151,5 +155,85 @@ describe('faults: concurrent failures', () => {
     expect(Date.now() - started).toBeLessThanOrEqual(4_000 + 500);
     expect(emitter.stats().droppedByReason.retries_exhausted).toBe(40);
     expectInvariant(emitter.stats());
+  });
+});
+
+describe('faults with aggregation (the default): every call is accounted for, in calls', () => {
+  beforeEach(() => jest.useFakeTimers());
+  afterEach(() => jest.useRealTimers());
+
+  it('a merged event that runs out of retries drops all the calls it carries as retries_exhausted', async () => {
+    const { emitter, memory } = memoryEmitter({ retryWindowMs: 5_000, maxBackoffMs: 1_000 });
+    memory.failWith(unavailable());
+    for (let i = 0; i < 40; i++) void emitter.count('product.wallet.spend.success', 1, { feature: 'chat' });
+    for (let i = 0; i < 10; i++) void emitter.timing('product.wallet.spend.latency_ms', 5 + i, { feature: 'chat' });
+    expect(emitter.stats()).toMatchObject({ emitted: 50, buffered: 50, pending: 50, liveSeries: 2, heldEvents: 2 });
+    await settle(emitter.flush());
+    const stats = emitter.stats();
+    expect(stats.droppedByReason.retries_exhausted).toBe(50);
+    expect(stats).toMatchObject({ published: 0, pending: 0, heldEvents: 0, heldBytes: 0 });
+    expectInvariant(stats);
+  });
+
+  it('a transport that never answers: the calls of the timed-out merged event are dropped, and flush() resolves', async () => {
+    const { emitter, memory } = memoryEmitter({ retryWindowMs: 10_000, publishTimeoutMs: 2_000 });
+    memory.hang(true);
+    for (let i = 0; i < 25; i++) void emitter.gauge('product.wallet.balance', i, { pool: 'creators' });
+    await settle(emitter.flush(), 100);
+    expect(emitter.stats().droppedByReason.retries_exhausted).toBe(25);
+    expect(emitter.stats().inFlight).toBe(0);
+    expectInvariant(emitter.stats());
+  });
+
+  it('shutdown against a dead transport drops the merged calls as shutdown, counted in calls, and later calls too', async () => {
+    const { emitter, memory } = memoryEmitter({ shutdownTimeoutMs: 2_000, retryWindowMs: 60_000 });
+    memory.failWith(unavailable());
+    for (let i = 0; i < 30; i++) void emitter.count('product.wallet.spend.success', 1, { feature: i % 2 === 0 ? 'chat' : 'calls' });
+    await settle(emitter.shutdown());
+    void emitter.count('product.wallet.spend.success', 1, { feature: 'chat' });
+    const stats = emitter.stats();
+    expect(stats.droppedByReason.shutdown).toBe(31);
+    expect(stats).toMatchObject({ emitted: 31, published: 0, pending: 0, heldEvents: 0, heldBytes: 0 });
+    expectInvariant(stats);
+  });
+
+  it('shutdown publishes the partial interval: calls merged a moment ago are sent before the transport closes', async () => {
+    const { emitter, memory } = memoryEmitter({ flushIntervalMs: 60_000 });
+    for (let i = 0; i < 12; i++) void emitter.count('product.wallet.spend.success', 2, { feature: 'chat' });
+    await settle(emitter.shutdown());
+    expect(memory.events()).toEqual([expect.objectContaining({ name: 'product.wallet.spend.success', count: 12, value: 24 })]);
+    expect(emitter.stats()).toMatchObject({ emitted: 12, published: 12, eventsPublished: 1, pending: 0 });
+  });
+
+  it('beyond maxSeries open series, calls on NEW series are dropped as series_limit while open ones still merge', async () => {
+    const { emitter } = memoryEmitter({ maxSeries: 3, flushIntervalMs: 60_000 });
+    for (let round = 0; round < 10; round++) {
+      for (let s = 0; s < 5; s++) void emitter.count('product.chat.message.count', 1, { channel: 'group', message_type: `type_${s}` });
+    }
+    let stats = emitter.stats();
+    expect(stats.droppedByReason.series_limit).toBe(20);
+    expect(stats).toMatchObject({ emitted: 50, buffered: 30, liveSeries: 3 });
+    expect(stats.lastDrop?.reason).toBe('series_limit');
+    expectInvariant(stats);
+    // The next interval starts with no open series: new ones are accepted again.
+    await settle(emitter.flush());
+    void emitter.count('product.chat.message.count', 1, { channel: 'group', message_type: 'type_4' });
+    stats = emitter.stats();
+    expect(stats.droppedByReason.series_limit).toBe(20);
+    expect(stats.liveSeries).toBe(1);
+  });
+
+  it('the byte bound: with a dead transport, new series stop being accepted once maxBufferedBytes is held, counted as buffer_full', async () => {
+    const { emitter, memory } = memoryEmitter({ maxBufferedBytes: 65_536, maxBufferedEvents: 1_000_000, maxSeries: 1_000_000, retryWindowMs: 600_000, flushIntervalMs: 100 });
+    memory.failWith(unavailable());
+    for (let round = 0; round < 50; round++) {
+      for (let s = 0; s < 40; s++) void emitter.count('product.chat.message.count', 1, { channel: 'group', message_type: `type_${round}_${s}` });
+      await jest.advanceTimersByTimeAsync(100);
+      expect(emitter.stats().heldBytes).toBeLessThanOrEqual(65_536);
+      expectInvariant(emitter.stats());
+    }
+    const stats = emitter.stats();
+    expect(stats.droppedByReason.buffer_full).toBeGreaterThan(0);
+    expect(stats.lastDrop?.message).toContain('maxBufferedBytes');
   });
 });

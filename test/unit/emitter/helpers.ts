@@ -30,9 +30,15 @@ export async function tick(): Promise<void> {
   await jest.advanceTimersByTimeAsync(1);
 }
 
-/** The emitter's accounting invariant. */
+/** Calls carried by events: a merged event counts `count` calls, a plain one 1. */
+export function callsIn(events: readonly { count?: number }[]): number {
+  return events.reduce((sum, e) => sum + (e.count ?? 1), 0);
+}
+
+/** The emitter's accounting invariant, in calls: emitted = published + dropped + pending. */
 export function expectInvariant(stats: EmitterStats): void {
   expect(stats.published + stats.dropped + stats.buffered + stats.inFlight).toBe(stats.emitted);
+  expect(stats.published + stats.dropped + stats.pending).toBe(stats.emitted);
   const byReason = Object.values(stats.droppedByReason).reduce((a, b) => a + b, 0);
   expect(byReason).toBe(stats.dropped);
 }
