@@ -242,14 +242,15 @@ export class BufferedEmitter implements EmitterCore {
 
   /** Moves every aggregate, open or closed, to the drain's queue: the next calls open new ones. */
   private takeSeries(): void {
+    // Closed ones first: they hold the older calls.
+    if (this.closedSeries.length > 0) {
+      for (const aggregate of this.closedSeries) this.seriesQueue.push(aggregate);
+      this.closedSeries = [];
+    }
     for (const table of this.series) {
       if (table.size === 0) continue;
       for (const byKey of table.values()) for (const aggregate of byKey.values()) this.seriesQueue.push(aggregate);
       table.clear();
-    }
-    if (this.closedSeries.length > 0) {
-      for (const aggregate of this.closedSeries) this.seriesQueue.push(aggregate);
-      this.closedSeries = [];
     }
     this.liveSeries = 0;
     this.refusingSeries = false;
