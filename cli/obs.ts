@@ -74,7 +74,9 @@ export async function main(argv: string[], io: CommandIo = processIo, app?: Loca
     return EXIT.OK;
   }
   // Given an assembly (the stack runs a forwarded command with its own), the command runs here.
-  const stack = app === undefined && WAREHOUSE_COMMANDS.has(name) ? runningStack() : undefined;
+  // `obs slo export` / `obs slo import` read no warehouse (and a file in the caller's folder): never forwarded.
+  const needsWarehouse = WAREHOUSE_COMMANDS.has(name) && !(name === 'slo' && (rest[0] === 'export' || rest[0] === 'import'));
+  const stack = app === undefined && needsWarehouse ? runningStack() : undefined;
   if (stack) return runThroughStack(stack, argv, io);
   try {
     return await command.run(rest, io, contextFor(app ? () => app : undefined));

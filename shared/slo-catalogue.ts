@@ -25,6 +25,16 @@ export interface SliSpec {
 /** `availability` SLOs also report their budget in minutes of full outage. */
 export type SloCategory = 'availability' | 'latency' | 'success_rate';
 
+/**
+ * A calendar-month window in an IANA time zone (OpenSLO `timeWindow` with `isRolling: false` and a
+ * `calendar`): the budget resets at 00:00 on the 1st of each month there, and the window holds the
+ * events from then to now. docs/SLOS.md "Calendar-month windows".
+ */
+export interface CalendarWindow {
+  readonly unit: 'month';
+  readonly timeZone: string;
+}
+
 /** A service level objective over a rolling window (OpenSLO-like: objective, time window, SLI). */
 export interface SloSpec {
   readonly id: string;
@@ -33,7 +43,13 @@ export interface SloSpec {
   readonly category: SloCategory;
   /** Target fraction of good events, e.g. 0.999. */
   readonly objective: number;
+  /**
+   * The rolling window in days; for a calendar-month SLO, the nominal 30 days its burn-rate
+   * factors are scaled to (the Workbook's table is defined for 30 days).
+   */
   readonly windowDays: number;
+  /** Set for a calendar-month window instead of the rolling `windowDays`. */
+  readonly calendar?: CalendarWindow;
   readonly description: string;
   readonly sli: SliSpec;
 }

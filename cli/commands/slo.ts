@@ -1,4 +1,7 @@
+import { writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
+import { EXPORT_FORMATS, exportSlos, isExportFormat } from '../../slo-as-code/export-formats';
+import { SLOS } from '../../shared/slo-catalogue';
 import { readJobState, ROLLUP_JOB } from '../../sql/job-state';
 import { formatSloStatuses } from '../../aggregator/slo-format';
 import { computeSloStatuses } from '../../aggregator/slo-job';
@@ -6,7 +9,7 @@ import { buildMonthlyReport } from '../../aggregator/slo-report';
 import { REPORT_FORMATS, renderReport, type ReportFormat } from '../../aggregator/slo-report-format';
 import { monthRangeMs } from '../../shared/time-windows';
 import type { LocalApp } from '../../app/local';
-import { appOf, AT_OPTION, formatHelp, JSON_OPTION, type Command, type CommandIo } from '../command';
+import { appOf, AT_OPTION, CommandError, EXIT, formatHelp, JSON_OPTION, type Command, type CommandIo } from '../command';
 import { nowFrom, usageOnError, UsageError, withUsage, withWarehouse } from './aggregate';
 
 /** Rollups more than this behind "now" make `obs slo status` say the numbers are stale. */
@@ -46,11 +49,31 @@ async function report(args: string[], io: CommandIo, app: LocalApp): Promise<num
   return 0;
 }
 
+/** `obs slo export --format F [--output FILE] [--json]`: the catalogue as code for another tool (slo-as-code/). */
+function exportCommand(args: string[], io: CommandIo): number {
+  const { values } = usageOnError(() => parseArgs({ args, options: { format: { type: 'string' }, output: { type: 'string' }, json: { type: 'boolean' } } }));
+  if (values.format === undefined) throw new UsageError(`--format is required: one of ${EXPORT_FORMATS.join(', ')}`);
+  if (!isExportFormat(values.format)) throw new UsageError(`--format must be one of ${EXPORT_FORMATS.join(', ')}, not "${values.format}"`);
+  const result = exportSlos(SLOS, values.format, values.json === true);
+  for (const warning of result.warnings) io.err(`obs slo export: ${warning}`);
+  if (values.output === undefined) {
+    io.out(result.text);
+    return EXIT.OK;
+  }
+  try {
+    writeFileSync(values.output, result.text.endsWith('\n') ? result.text : result.text + '\n');
+  } catch (error) {
+    throw new CommandError(`cannot write ${values.output}: ${(error as Error).message}`, EXIT.FAILED, { cause: error });
+  }
+  io.err(`obs slo export: wrote ${values.format} for ${SLOS.length} SLOs to ${values.output}`);
+  return EXIT.OK;
+}
+
 /** `obs slo status [--at ISO] [--json]` and `obs slo report --month YYYY-MM [--format md|csv|json]`. */
 export const sloCommand: Command = {
   name: 'slo',
-  usage: 'obs slo status [--at ISO] [--json] | obs slo report --month YYYY-MM [--format md|csv|json]',
-  summary: 'SLO attainment, error budgets and burn rates; the monthly compliance report',
+  usage: 'obs slo status [--at ISO] [--json] | obs slo report --month YYYY-MM [--format md|csv|json] | obs slo export --format F [--output FILE]',
+  summary: 'SLO attainment, error budgets and burn rates; the monthly compliance report; SLOs as code (export)',
   help: (path) => {
     const statusHelp = formatHelp({
       usage: 'obs slo status [--at ISO] [--json]',
@@ -68,16 +91,30 @@ export const sloCommand: Command = {
       ],
       examples: ['obs slo report --month 2026-11 --format csv'],
     });
+    const exportHelp = formatHelp({
+      usage: `obs slo export --format ${EXPORT_FORMATS.join('|')} [--output FILE] [--json]`,
+      description:
+        'The SLO catalogue as code for another tool: OpenSLO v1 YAML (SLO, SLI, AlertPolicy), a Sloth prometheus/v1 spec, Prometheus recording and multiwindow burn-rate alerting rules (the pipeline\'s own windows, factors and traffic guard), Datadog SLO and monitor JSON, or Cloud Monitoring SLO JSON. docs/SLOS.md "SLOs as code".',
+      options: [
+        { flag: `--format ${EXPORT_FORMATS.join('|')}`, text: 'the format (required)' },
+        { flag: '--output FILE', text: 'write the file there instead of stdout', default: 'stdout' },
+        { flag: '--json', text: 'the YAML formats as JSON documents (Datadog and Cloud Monitoring are JSON already)', default: 'off' },
+      ],
+      notes: 'What a format cannot express (a Cloud Monitoring SLI over several metrics in one role, a calendar month in Sloth or Datadog) is named on stderr.',
+      examples: ['obs slo export --format openslo', 'obs slo export --format prometheus-rules --output slo-rules.yml'],
+    });
     if (path[0] === 'status') return statusHelp;
+    if (path[0] === 'export') return exportHelp;
     if (path[0] === 'report') return reportHelp;
-    return `obs slo status|report — SLO attainment, error budgets and burn rates; the monthly report.\n\n${statusHelp}\n\n${reportHelp}`;
+    return `obs slo status|report|export — SLO attainment, error budgets and burn rates; the monthly report; SLOs as code.\n\n${statusHelp}\n\n${reportHelp}\n\n${exportHelp}`;
   },
   run(args, io, context) {
     return withUsage(this, io, async () => {
       const [sub, ...rest] = args;
       if (sub === 'status') return status(rest, io, appOf(context));
       if (sub === 'report') return report(rest, io, appOf(context));
-      throw new UsageError(sub === undefined ? 'a subcommand is required (status or report)' : `unknown subcommand "${sub}"`);
+      if (sub === 'export') return exportCommand(rest, io);
+      throw new UsageError(sub === undefined ? 'a subcommand is required (status, report or export)' : `unknown subcommand "${sub}"`);
     });
   },
 };

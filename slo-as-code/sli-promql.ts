@@ -1,0 +1,50 @@
+import { prometheusEventSeries } from '../shared/provider-metric-names';
+import type { EventSelector, SloSpec } from '../shared/slo-catalogue';
+
+/**
+ * An SLI in PromQL over the series the Prometheus exporter writes (shared/provider-metric-names.ts).
+ * Every selector is `sum(increase(<series>{<where>}[w]))`, `or vector(0)` when it has no series
+ * yet, so a sum is defined (0) before any series exists and the ratio reads NaN — no alert — without events; the rules are the pipeline's own
+ * (aggregator/slo-sli.ts): total = Σ total selectors; bad = Σ bad selectors, or total − Σ good.
+ *
+ * `increase` over a counter sampled once a minute, at the minute, reads exactly the events of the
+ * closed minutes in [now − w, now): Prometheus 2.x selects samples in [now − w, now] and, with a
+ * sample at both ends, does not extrapolate — the same minutes the pipeline's windows hold
+ * (windows end at "now" rounded down to the minute, exclusive).
+ */
+
+/** A PromQL string literal (double-quoted, backslash and quote escaped). */
+export function promString(text: string): string {
+  return JSON.stringify(text);
+}
+
+/** The series selector `metric{k="v",…}` of an event selector. */
+export function promSelector(selector: EventSelector): string {
+  const series = prometheusEventSeries(selector.metric, selector.maxMs);
+  const matchers = Object.keys(selector.where ?? {})
+    .sort()
+    .map((k) => `${k}=${promString((selector.where as Record<string, string>)[k] as string)}`);
+  if (series.le !== undefined) matchers.push(`le=${promString(series.le)}`);
+  return matchers.length === 0 ? series.metric : `${series.metric}{${matchers.join(',')}}`;
+}
+
+/** Σ over selectors of the events in the window `window` (a PromQL duration, or a template such as `{{.window}}`). */
+export function promSum(selectors: readonly EventSelector[], window: string): string {
+  return selectors.map((s) => `(sum(increase(${promSelector(s)}[${window}])) or vector(0))`).join(' + ');
+}
+
+/** The SLI's total events over `window`. */
+export function promTotal(slo: SloSpec, window: string): string {
+  return promSum(slo.sli.total, window);
+}
+
+/** The SLI's bad events over `window`: Σ bad, or total − Σ good. */
+export function promBad(slo: SloSpec, window: string): string {
+  if (slo.sli.bad !== undefined) return promSum(slo.sli.bad, window);
+  return `(${promTotal(slo, window)}) - (${promSum(slo.sli.good ?? [], window)})`;
+}
+
+/** bad ÷ total over `window` (NaN, so no alert, without events — the pipeline's "no data"). */
+export function promErrorRatio(slo: SloSpec, window: string): string {
+  return `(${promBad(slo, window)})\n/\n(${promTotal(slo, window)})`;
+}
