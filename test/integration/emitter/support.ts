@@ -16,8 +16,16 @@ export function describeWithOwnEmulator(name: string, body: () => void): void {
 
 export const uniqueName = (prefix: string) => `${prefix}-${randomUUID().slice(0, 8)}`;
 
+type WireEvent = MetricsMessage['events'][number] & { count?: number };
+
 export function idsOf(data: Buffer): string[] {
   return (JSON.parse(data.toString('utf8')) as MetricsMessage).events.map((e) => e.id);
+}
+
+/** Pack calls in a message: a merged event counts `count`, a plain one 1 (the emitter's own events are not counted). */
+export function callsOf(data: Buffer): number {
+  const events = (JSON.parse(data.toString('utf8')) as MetricsMessage).events as WireEvent[];
+  return events.filter((e) => !e.name.startsWith(SELF_METRIC_PREFIX)).reduce((sum, e) => sum + (e.count ?? 1), 0);
 }
 
 const SELF_METRIC_PREFIX = 'infra.metrics.emitter.';
@@ -35,6 +43,10 @@ export class Collector {
   readonly counts = new Map<string, number>();
   /** Ids of pack events (not the emitter's own infra.metrics.emitter.* events). */
   readonly packIds = new Set<string>();
+  /** Calls carried by the distinct pack events (a merged event counts `count`, a plain one 1). */
+  packCalls = 0;
+  /** Calls carried by each pack event, by id. */
+  readonly callsById = new Map<string, number>();
   /** The emitter's own events by name, values summed. */
   readonly selfMetrics = new Map<string, number>();
   messages = 0;
@@ -45,9 +57,16 @@ export class Collector {
   ) {
     subscription.on('message', (m: Message) => {
       this.messages++;
-      for (const e of (JSON.parse(m.data.toString('utf8')) as MetricsMessage).events) {
-        this.counts.set(e.id, (this.counts.get(e.id) ?? 0) + 1);
-        if (!e.name.startsWith(SELF_METRIC_PREFIX)) this.packIds.add(e.id);
+      for (const e of (JSON.parse(m.data.toString('utf8')) as MetricsMessage).events as WireEvent[]) {
+        const seen = this.counts.get(e.id) ?? 0;
+        this.counts.set(e.id, seen + 1);
+        if (!e.name.startsWith(SELF_METRIC_PREFIX)) {
+          this.packIds.add(e.id);
+          if (seen === 0) {
+            this.packCalls += e.count ?? 1;
+            this.callsById.set(e.id, e.count ?? 1);
+          }
+        }
         else this.selfMetrics.set(e.name, (this.selfMetrics.get(e.name) ?? 0) + e.value);
       }
       m.ack();
@@ -61,6 +80,20 @@ export class Collector {
     let last = -1;
     let lastChange = Date.now();
     while (this.counts.size < count && Date.now() - lastChange < quietMs && Date.now() - started < maxMs) {
+      if (this.counts.size !== last) {
+        last = this.counts.size;
+        lastChange = Date.now();
+      }
+      await new Promise((r) => setTimeout(r, 50));
+    }
+  }
+
+  /** Waits until `condition` holds, or nothing new arrived for `quietMs`. */
+  async waitUntil(condition: () => boolean, quietMs = 3_000, maxMs = 30_000): Promise<void> {
+    const started = Date.now();
+    let last = -1;
+    let lastChange = Date.now();
+    while (!condition() && Date.now() - lastChange < quietMs && Date.now() - started < maxMs) {
       if (this.counts.size !== last) {
         last = this.counts.size;
         lastChange = Date.now();
@@ -88,7 +121,7 @@ export class Collector {
  */
 export class RecordingTransport implements Transport {
   readonly name: string;
-  readonly acked: { ids: string[]; atMs: number }[] = [];
+  readonly acked: { ids: string[]; calls: number; atMs: number }[] = [];
   realFailures = 0;
   private held = false;
 
@@ -112,7 +145,7 @@ export class RecordingTransport implements Transport {
       this.realFailures++;
       throw error;
     }
-    this.acked.push({ ids: idsOf(data), atMs: Date.now() });
+    this.acked.push({ ids: idsOf(data), calls: callsOf(data), atMs: Date.now() });
   }
 
   close(): Promise<void> {
@@ -121,6 +154,11 @@ export class RecordingTransport implements Transport {
 
   ackedIds(): string[] {
     return this.acked.flatMap((a) => a.ids);
+  }
+
+  /** Pack calls in the acknowledged messages. */
+  ackedCalls(): number {
+    return this.acked.reduce((sum, a) => sum + a.calls, 0);
   }
 }
 
