@@ -60,7 +60,7 @@ export async function insertBulkEvents(warehouse: DuckDbWarehouse, options: { co
   await warehouse.execute(
     defineQuery(
       'bench_bulk_events',
-      `INSERT INTO metric_events
+      `INSERT INTO metric_events (event_id, name, kind, value, event_ts, ingest_ts, series_key, tags, service, environment, message_id)
 SELECT ${sqlString(options.prefix)} || CAST(i AS VARCHAR) AS event_id,
   ${cases((t) => sqlString(t.name))} AS name,
   ${cases((t) => sqlString(t.kind))} AS kind,

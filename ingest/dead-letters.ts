@@ -236,7 +236,9 @@ export function warehouseRejectedReason(index: number, detail: string): IngestRe
  */
 export function replayableMessage(source: MessageSource, event: MetricEvent): string {
   try {
-    return JSON.stringify({ schema: WIRE_SCHEMA, source, events: [{ id: event.id, name: event.name, kind: event.kind, value: event.value, ts: event.ts, tags: event.tags }] });
+    // The whole event, merged fields (issue #18) included, so a replay stores what was sent.
+    const { id, name, kind, value, ts, tags, ...aggregate } = event;
+    return JSON.stringify({ schema: WIRE_SCHEMA, source, events: [{ id, name, kind, value, ts, tags, ...aggregate }] });
   } catch (error) {
     return unserialisable('the event', error); // a validated event always serialises; this is the guard's guard
   }

@@ -195,6 +195,16 @@ export class IngestHandler {
         environment: source.environment,
         message_id: message.id,
       };
+      // A merged event (issue #18): its aggregates, as sent. A single call stores none (NULL = 1 call).
+      if (event.count !== undefined || event.min !== undefined || event.start_ts !== undefined || event.histogram !== undefined) {
+        const row = rows[i] as EventRow;
+        row.call_count = event.count ?? null;
+        row.value_min = event.min ?? null;
+        row.value_max = event.max ?? null;
+        row.last_value = event.last ?? null;
+        row.start_ts_ms = event.start_ts ?? null;
+        row.histogram = event.histogram ? JSON.stringify(event.histogram) : null;
+      }
     }
     const deadLetters = decoded.rejected.map((r) => eventDeadLetter(ctx, r.index, r.raw, r.reasons));
     return { message, source, events: decoded.valid.length + decoded.rejected.length, accepted: decoded.valid, rows, deadLetters };

@@ -1,6 +1,7 @@
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { renderCreateTable } from './ddl';
+import { ADDED_COLUMNS, renderAddedColumns } from './migrations';
 import { renderSql, type SqlQuery } from './dialect';
 import { TABLES, type TableName } from './tables';
 
@@ -19,12 +20,21 @@ export function allQueries(): SqlQuery[] {
   return queries;
 }
 
-/** The BigQuery rendering of every table and query, as golden files: path → content. */
+/**
+ * The BigQuery rendering of every table, migration and query, and the DuckDB rendering of every
+ * table and migration (under duckdb/), as golden files: path → content.
+ */
 export function goldenFiles(): Map<string, string> {
   const files = new Map<string, string>();
   for (const name of Object.keys(TABLES) as TableName[]) {
     files.set(`ddl/${name}.sql`, HEADER + renderCreateTable(TABLES[name], 'bigquery') + '\n');
   }
+  for (const added of ADDED_COLUMNS) files.set(`ddl/migrations/${added.table}.sql`, HEADER + `-- ${added.reason}\n` + renderAddedColumns(added, 'bigquery').join('\n') + '\n');
   for (const query of allQueries()) files.set(`queries/${query.name}.sql`, HEADER + renderSql(query.text, 'bigquery') + '\n');
+  // DuckDB's DDL too (the local stack's file): the same tables, DuckDB types and keys.
+  for (const name of Object.keys(TABLES) as TableName[]) {
+    files.set(`duckdb/ddl/${name}.sql`, HEADER + renderCreateTable(TABLES[name], 'duckdb') + '\n');
+  }
+  for (const added of ADDED_COLUMNS) files.set(`duckdb/ddl/migrations/${added.table}.sql`, HEADER + `-- ${added.reason}\n` + renderAddedColumns(added, 'duckdb').join('\n') + '\n');
   return files;
 }

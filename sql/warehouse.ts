@@ -23,6 +23,17 @@ export interface EventRow {
   service: string;
   environment: string;
   message_id: string | null;
+  /**
+   * A merged event (issue #18, docs/WIRE_FORMAT.md): the calls it stands for and their aggregates.
+   * Absent or null on a single call, which is what older producers send (call_count NULL = 1).
+   */
+  call_count?: number | null;
+  value_min?: number | null;
+  value_max?: number | null;
+  last_value?: number | null;
+  start_ts_ms?: number | null;
+  /** JSON text of the `[[bucket, count], …]` pairs (merged timings). */
+  histogram?: string | null;
 }
 
 /** One row of `dead_letters`. */

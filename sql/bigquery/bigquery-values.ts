@@ -32,8 +32,24 @@ export function eventStreamingRow(r: EventRow): StreamingRow {
       service: r.service,
       environment: r.environment,
       message_id: r.message_id,
+      ...aggregateFields(r),
     },
   };
+}
+
+/**
+ * The columns of a merged event (issue #18), only those it has: a single call sends none (they are
+ * NULL), so its row stays as small as before. JSON as text, like tags; TIMESTAMP as RFC 3339.
+ */
+function aggregateFields(r: EventRow): Record<string, SqlValue> {
+  const out: Record<string, SqlValue> = {};
+  if (r.call_count != null) out.call_count = r.call_count;
+  if (r.value_min != null) out.value_min = r.value_min;
+  if (r.value_max != null) out.value_max = r.value_max;
+  if (r.last_value != null) out.last_value = r.last_value;
+  if (r.start_ts_ms != null) out.start_ts = iso(r.start_ts_ms);
+  if (r.histogram != null) out.histogram = r.histogram;
+  return out;
 }
 
 export function deadLetterStreamingRow(r: DeadLetterRow): StreamingRow {

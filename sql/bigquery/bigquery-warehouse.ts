@@ -1,6 +1,7 @@
 import { BigQuery, type Dataset } from '@google-cloud/bigquery';
 import pLimit from 'p-limit';
 import { renderCreateTable } from '../ddl';
+import { ADDED_COLUMNS, renderAddedColumns } from '../migrations';
 import { renderSql, type SqlQuery } from '../dialect';
 import { TABLES, type TableName } from '../tables';
 import type { DeadLetterRow, EventRow, InsertEventsResult, Params, Row, Warehouse } from '../warehouse';
@@ -32,6 +33,7 @@ const DEFAULT_MAX_UPSERT_ROWS = 1_000;
  * - `createSchema`: creates the dataset if missing, then runs the golden DDL (sql/golden/ddl,
  *   `CREATE TABLE IF NOT EXISTS … PARTITION BY DATE(…) CLUSTER BY …`) for each missing table —
  *   the exact text analysts and reviewers read, so the two cannot drift.
+ *   Tables that exist get the columns added since they were created (sql/migrations.ts).
  * - `insertEvents` / `insertDeadLetters`: streaming inserts, insertId = the row's key.
  * - `query` / `execute`: query jobs with named parameters only.
  * - `upsert`: MERGE with the rows as an ARRAY<STRUCT> parameter.
@@ -66,6 +68,12 @@ export class BigQueryWarehouse implements Warehouse {
     await Promise.all(
       missing.map((name) => limit(() => this.client.query(queryOptions(renderCreateTable(TABLES[name], 'bigquery', this.options.dataset), {}, this.options.location)))),
     );
+    // Tables an older build created lack the columns added since (sql/migrations.ts): ADD COLUMN
+    // IF NOT EXISTS is a no-op where they are present, and DDL is not billed.
+    for (const added of ADDED_COLUMNS) {
+      if (!present.has(added.table)) continue;
+      for (const ddl of renderAddedColumns(added, 'bigquery', this.options.dataset)) await this.client.query(queryOptions(ddl, {}, this.options.location));
+    }
   }
 
   async insertEvents(rows: readonly EventRow[]): Promise<InsertEventsResult> {

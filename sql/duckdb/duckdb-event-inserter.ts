@@ -18,13 +18,18 @@ import { moveStaged } from './duckdb-bulk-insert';
  *      - `tags_N`: series_key, tags — one row per distinct tag set in the call (ingest hands over
  *        one shared string per tag set, so the Map lookup hashes it once);
  *      - `events_N`: event_id, name, kind, value, event_ts, and the two small integer ids.
- *    Seven appends per event instead of eleven, and the short ones; the join runs inside DuckDB.
+ *      - `aggs_N`: the aggregate columns of merged events (issue #18), one row per merged event;
+ *        a single call appends one NULL instead of six.
+ *    Eight appends per event instead of seventeen, and the short ones; the joins run inside DuckDB.
  * 2. Staging happens *beside* the writer, not in its queue: each call stages on a slot of its own
  *    (a connection and its tables, in an in-memory database attached to the instance, so no WAL),
  *    while the warehouse's one writing connection is still moving the previous call's rows. Only
  *    the move — one INSERT … SELECT — is serialised with the other writes.
  */
-const COLUMNS = ['event_id', 'name', 'kind', 'value', 'event_ts', 'ingest_ts', 'series_key', 'tags', 'service', 'environment', 'message_id'];
+const COLUMNS = [
+  'event_id', 'name', 'kind', 'value', 'event_ts', 'ingest_ts', 'series_key', 'tags', 'service', 'environment', 'message_id',
+  'call_count', 'value_min', 'value_max', 'last_value', 'start_ts', 'histogram',
+];
 {
   const expected = TABLES.metric_events.columns.map((c) => c.name).join(',');
   if (COLUMNS.join(',') !== expected) throw new Error(`duckdb-event-inserter is out of step with sql/tables.ts metric_events: ${expected}`);
@@ -35,7 +40,7 @@ const STAGING_DB = 'ingest_staging';
 
 interface Slot {
   readonly connection: DuckDBConnection;
-  readonly tables: { readonly events: string; readonly groups: string; readonly tags: string };
+  readonly tables: { readonly events: string; readonly groups: string; readonly tags: string; readonly aggs: string };
   readonly insertSql: string;
 }
 
@@ -50,8 +55,11 @@ function insertSql(t: Slot['tables']): string {
   return (
     `INSERT INTO metric_events (${COLUMNS.join(', ')}) ` +
     'SELECT e.event_id, e.name, e.kind, e.value, epoch_ms(CAST(e.event_ts AS BIGINT)), epoch_ms(CAST(g.ingest_ts AS BIGINT)), ' +
-    't.series_key, t.tags, g.service, g.environment, g.message_id ' +
+    't.series_key, t.tags, g.service, g.environment, g.message_id, ' +
+    'CAST(a.call_count AS BIGINT), a.value_min, a.value_max, a.last_value, epoch_ms(CAST(a.start_ts AS BIGINT)), json(a.histogram) ' +
     `FROM ${at(t.events)} e JOIN ${at(t.groups)} g ON e.grp = g.grp ` +
+    // Merged events only (issue #18): a single call has agg NULL and joins nothing.
+    `LEFT JOIN ${at(t.aggs)} a ON e.agg = a.agg ` +
     // json() checks the text is JSON (the appender does not): once per tag set, before the join.
     `JOIN (SELECT tag_set, series_key, json(tags) AS tags FROM ${at(t.tags)}) t ON e.tag_set = t.tag_set`
   );
@@ -76,11 +84,11 @@ export class EventInserter {
     const unique = firstOfEachKey(rows, (r) => r.event_id);
     const slot = await this.acquire();
     try {
-      const { events, groups, tags } = slot.tables;
-      const appenders = await Promise.all([events, groups, tags].map((t) => slot.connection.createAppender(t, 'main', STAGING_DB)));
-      const [e, g, t] = appenders as [DuckDBAppender, DuckDBAppender, DuckDBAppender];
+      const { events, groups, tags, aggs } = slot.tables;
+      const appenders = await Promise.all([events, groups, tags, aggs].map((t) => slot.connection.createAppender(t, 'main', STAGING_DB)));
+      const [e, g, t, a] = appenders as [DuckDBAppender, DuckDBAppender, DuckDBAppender, DuckDBAppender];
       try {
-        fill(unique, e, g, t);
+        fill(unique, e, g, t, a);
         for (const a of appenders) a.flushSync();
       } catch (error) {
         throw asDataError(error);
@@ -141,7 +149,7 @@ export class EventInserter {
   }
 
   private async createSlot(id: number): Promise<Slot> {
-    const tables = { events: `events_${id}`, groups: `groups_${id}`, tags: `tags_${id}` };
+    const tables = { events: `events_${id}`, groups: `groups_${id}`, tags: `tags_${id}`, aggs: `aggs_${id}` };
     const slot: Slot = { connection: await this.instance.connect(), tables, insertSql: insertSql(tables) };
     this.all.push(slot);
     // An in-memory database attached to the instance is visible to every connection of it.
@@ -163,9 +171,10 @@ export class EventInserter {
 function stagingDdl(t: Slot['tables'], create: 'CREATE TABLE IF NOT EXISTS' | 'CREATE OR REPLACE TABLE'): string {
   const at = (table: string) => `${STAGING_DB}.main.${table}`;
   return [
-    `${create} ${at(t.events)} (event_id VARCHAR, name VARCHAR, kind VARCHAR, value DOUBLE, event_ts DOUBLE, grp INTEGER, tag_set INTEGER)`,
+    `${create} ${at(t.events)} (event_id VARCHAR, name VARCHAR, kind VARCHAR, value DOUBLE, event_ts DOUBLE, grp INTEGER, tag_set INTEGER, agg INTEGER)`,
     `${create} ${at(t.groups)} (grp INTEGER, service VARCHAR, environment VARCHAR, message_id VARCHAR, ingest_ts DOUBLE)`,
     `${create} ${at(t.tags)} (tag_set INTEGER, series_key VARCHAR, tags VARCHAR)`,
+    `${create} ${at(t.aggs)} (agg INTEGER, call_count DOUBLE, value_min DOUBLE, value_max DOUBLE, last_value DOUBLE, start_ts DOUBLE, histogram VARCHAR)`,
   ].join(';\n');
 }
 
@@ -183,7 +192,13 @@ function asDataError(error: unknown): unknown {
   return new WarehouseDataError('metric_events', message, { cause: error });
 }
 
-function fill(rows: readonly EventRow[], events: DuckDBAppender, groups: DuckDBAppender, tagSets: DuckDBAppender): void {
+const appendNullable = (appender: DuckDBAppender, value: number | null | undefined): void => {
+  if (value === null || value === undefined) appender.appendNull();
+  else appender.appendDouble(value);
+};
+
+function fill(rows: readonly EventRow[], events: DuckDBAppender, groups: DuckDBAppender, tagSets: DuckDBAppender, aggs: DuckDBAppender): void {
+  let nextAgg = 0;
   const tagSetIds = new Map<string, { id: number; seriesKey: string }>();
   let previous: EventRow | undefined;
   let group = -1;
@@ -224,6 +239,21 @@ function fill(rows: readonly EventRow[], events: DuckDBAppender, groups: DuckDBA
     events.appendDouble(row.event_ts_ms);
     events.appendInteger(group);
     events.appendInteger(tagSet.id);
+    if (row.call_count == null && row.value_min == null && row.value_max == null && row.last_value == null && row.start_ts_ms == null && row.histogram == null) {
+      events.appendNull();
+    } else {
+      const agg = nextAgg++;
+      events.appendInteger(agg);
+      aggs.appendInteger(agg);
+      appendNullable(aggs, row.call_count);
+      appendNullable(aggs, row.value_min);
+      appendNullable(aggs, row.value_max);
+      appendNullable(aggs, row.last_value);
+      appendNullable(aggs, row.start_ts_ms);
+      if (row.histogram == null) aggs.appendNull();
+      else aggs.appendVarchar(row.histogram);
+      aggs.endRow();
+    }
     events.endRow();
   }
 }

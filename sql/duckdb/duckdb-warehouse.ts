@@ -5,6 +5,7 @@ import { BulkInserter, DEAD_LETTER_COLUMNS } from './duckdb-bulk-insert';
 import { EventInserter } from './duckdb-event-inserter';
 import { upsertRows } from './duckdb-upsert';
 import { renderSchema } from '../ddl';
+import { ADDED_COLUMNS, renderAddedColumns } from '../migrations';
 import { DUCKDB_COMPAT_MACROS, renderSql, type SqlQuery } from '../dialect';
 import type { TableName } from '../tables';
 import type { DeadLetterRow, EventRow, InsertEventsResult, Params, Row, SqlValue, Warehouse } from '../warehouse';
@@ -74,6 +75,14 @@ export class DuckDbWarehouse implements Warehouse {
   async createSchema(): Promise<void> {
     await this.serial(async (c) => {
       for (const ddl of renderSchema('duckdb')) await c.run(ddl);
+      // Columns added since a file was created (sql/migrations.ts): only those it lacks.
+      for (const added of ADDED_COLUMNS) {
+        const reader = await c.runAndReadAll('SELECT column_name FROM information_schema.columns WHERE table_schema = current_schema() AND table_name = $table', { table: added.table });
+        const present = new Set(reader.getRows().map(([name]) => String(name)));
+        const missing = added.columns.filter((name) => !present.has(name));
+        if (missing.length === 0) continue;
+        for (const ddl of renderAddedColumns({ ...added, columns: missing }, 'duckdb')) await c.run(ddl);
+      }
     });
   }
 

@@ -3,14 +3,20 @@ CREATE TABLE IF NOT EXISTS `observability.metric_events` (
   event_id STRING NOT NULL OPTIONS(description='Producer-assigned unique id; the dedup key.'),
   name STRING NOT NULL OPTIONS(description='Metric name from the catalogue.'),
   kind STRING NOT NULL OPTIONS(description='count, timing (ms) or gauge.'),
-  value FLOAT64 NOT NULL OPTIONS(description='The measurement (milliseconds for timings).'),
-  event_ts TIMESTAMP NOT NULL OPTIONS(description='When it happened (producer clock, UTC). Partition column.'),
+  value FLOAT64 NOT NULL OPTIONS(description='The measurement (milliseconds for timings). Merged events: the total counted (count), the sum of the durations (timing), the last value (gauge).'),
+  event_ts TIMESTAMP NOT NULL OPTIONS(description='When it happened (producer clock, UTC); merged events: the latest call. Partition column.'),
   ingest_ts TIMESTAMP NOT NULL OPTIONS(description='When ingest stored it; drives incremental aggregation.'),
   series_key STRING NOT NULL OPTIONS(description='Canonical tag set: keys sorted, k=v joined by commas.'),
   tags JSON NOT NULL OPTIONS(description='Tags as a JSON object, for analysts.'),
   service STRING NOT NULL OPTIONS(description='source.service of the message.'),
   environment STRING NOT NULL OPTIONS(description='source.environment of the message.'),
-  message_id STRING OPTIONS(description='Pub/Sub message id (or file/line for imports).')
+  message_id STRING OPTIONS(description='Pub/Sub message id (or file/line for imports).'),
+  call_count INT64 OPTIONS(description='Calls this event stands for (a merged event); NULL = 1. Count calls with SUM(COALESCE(call_count, 1)).'),
+  value_min FLOAT64 OPTIONS(description='Merged events: the smallest value of the calls (counts: of the increments); NULL for a single call (= value).'),
+  value_max FLOAT64 OPTIONS(description='Merged events: the largest value of the calls; NULL for a single call (= value).'),
+  last_value FLOAT64 OPTIONS(description='Merged counts and timings: the latest call\'s value; NULL when not sent (then value, for a single call).'),
+  start_ts TIMESTAMP OPTIONS(description='Merged events: time of the first call (event_ts is the latest); same UTC minute as event_ts.'),
+  histogram JSON OPTIONS(description='Merged timings: [[bucket, count], …] as sent (buckets as in metric_histograms); NULL for a single call.')
 )
 PARTITION BY DATE(event_ts)
 CLUSTER BY name, series_key

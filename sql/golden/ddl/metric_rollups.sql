@@ -6,11 +6,11 @@ CREATE TABLE IF NOT EXISTS `observability.metric_rollups` (
   kind STRING NOT NULL OPTIONS(description='count, timing or gauge.'),
   window_start TIMESTAMP NOT NULL OPTIONS(description='Epoch-aligned window start (UTC). Partition column.'),
   window_seconds INT64 NOT NULL OPTIONS(description='Window length: 60, 3600 or 86400.'),
-  event_count INT64 NOT NULL OPTIONS(description='Number of events in the window.'),
+  event_count INT64 NOT NULL OPTIONS(description='Number of calls in the window (a merged event counts its call_count).'),
   value_sum FLOAT64 NOT NULL OPTIONS(description='Sum of values (for counts: the total counted).'),
   value_min FLOAT64 OPTIONS(description='Smallest value.'),
   value_max FLOAT64 OPTIONS(description='Largest value.'),
-  last_value FLOAT64 OPTIONS(description='Value of the latest event in the window (gauges).'),
+  last_value FLOAT64 OPTIONS(description='Value of the latest call in the window (gauges: the level; counts and timings: the last increment or duration).'),
   last_ts TIMESTAMP OPTIONS(description='Time of the latest event in the window.'),
   updated_at TIMESTAMP NOT NULL OPTIONS(description='When this row was last recomputed.')
 )

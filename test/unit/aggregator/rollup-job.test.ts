@@ -153,7 +153,7 @@ describe('dedup by event id where the warehouse cannot enforce it (BigQuery-like
       await wh.createSchema();
       const insert = (id: string, name: string, kind: string, value: number, ingestMs: number) =>
         wh.execute(
-          defineQuery('t', `INSERT INTO metric_events VALUES (@id, @name, @kind, @value, TIMESTAMP_MILLIS(@ts), TIMESTAMP_MILLIS(@ingest), 'tier=core', '{"tier":"core"}', 's', 'e', NULL)`),
+          defineQuery('t', `INSERT INTO metric_events (event_id, name, kind, value, event_ts, ingest_ts, series_key, tags, service, environment, message_id) VALUES (@id, @name, @kind, @value, TIMESTAMP_MILLIS(@ts), TIMESTAMP_MILLIS(@ingest), 'tier=core', '{"tier":"core"}', 's', 'e', NULL)`),
           { id, name, kind, value, ts: T0 + 1_000, ingest: ingestMs },
         );
       await insert('dup', LATENCY, 'timing', 100, T0 + 2_000);

@@ -312,7 +312,7 @@ describe('analysts’ example queries (sql/queries/analysts.ts) on data from the
         await run('CREATE TABLE events_unkeyed AS SELECT * FROM metric_events');
         await run('DROP TABLE metric_events');
         await run('ALTER TABLE events_unkeyed RENAME TO metric_events');
-        await run(`INSERT INTO metric_events SELECT event_id, name, kind, value, event_ts, ingest_ts + INTERVAL 5 MINUTE, series_key, tags, service, environment, 'redelivery' FROM metric_events`);
+        await run(`INSERT INTO metric_events SELECT * REPLACE (ingest_ts + INTERVAL 5 MINUTE AS ingest_ts, 'redelivery' AS message_id) FROM metric_events`);
         const [copies] = await wh.query(defineQuery('test', 'SELECT COUNT(*) AS n, COUNT(DISTINCT event_id) AS ids FROM {{metric_events}}'));
         expect(copies!.n).toBe(2 * (copies!.ids as number));
 

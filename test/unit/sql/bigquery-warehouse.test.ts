@@ -1,6 +1,8 @@
 // The BigQuery client's HTTP layer (teeny-request) cannot run under jest; see the stand-in's comment.
 jest.mock('teeny-request', () => jest.requireActual<object>('./teeny-request-over-http'));
 
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { BigQueryWarehouse } from '../../../sql/bigquery/bigquery-warehouse';
 import { defineQuery, TABLES, WarehouseRowsRejectedError, type EventRow } from '../../../sql';
 import { PROJECT, startFakeBigQuery, type FakeBigQuery, type RecordedRequest } from './bigquery-fake-server';
@@ -67,6 +69,28 @@ describe('BigQueryWarehouse against a local stand-in of the BigQuery REST API', 
     expect(events).toContain('require_partition_filter=TRUE');
     expect(ddl.find((q) => q.includes('.dead_letters`'))).toContain('PARTITION BY DATE(received_at)');
     expect(ddl.some((q) => q.includes('.job_state`'))).toBe(false);
+  });
+
+  it('adds the merged-event columns (issue #18) to a metric_events table an older build created, with the golden migration', async () => {
+    fake.respond((r) =>
+      r.method === 'GET' && r.path.endsWith('/tables')
+        ? { body: { tables: Object.keys(TABLES).map((t) => ({ id: t, tableReference: { projectId: PROJECT, datasetId: DATASET, tableId: t } })) } }
+        : undefined,
+    );
+    await wh.createSchema();
+    const ddl = queries(fake).map((q) => q.query);
+    const golden = readFileSync(join(__dirname, '..', '..', '..', 'sql', 'golden', 'ddl', 'migrations', 'metric_events.sql'), 'utf8').split('\n').filter((l) => !l.startsWith('--')).join('\n').trim();
+    expect(ddl).toEqual([golden.replace('`observability.metric_events`', `\`${DATASET}.metric_events\``)]);
+    expect(ddl[0]).toContain('ADD COLUMN IF NOT EXISTS call_count INT64');
+    expect(ddl[0]).toContain('ADD COLUMN IF NOT EXISTS histogram JSON');
+  });
+
+  it('streams a merged event with its aggregate columns, and a single call without them (NULL = one call)', async () => {
+    const merged: EventRow = { ...event('m'), kind: 'timing', name: 'product.wallet.spend.latency_ms', value: 30, call_count: 2, value_min: 10, value_max: 20, last_value: 20, start_ts_ms: T0 - 500, histogram: '[[116,1],[150,1]]' };
+    await wh.insertEvents([merged, event('s')]);
+    const [m, single] = inserts(fake, 'metric_events').flatMap((b) => b.rows);
+    expect(m?.json).toMatchObject({ call_count: 2, value_min: 10, value_max: 20, last_value: 20, start_ts: new Date(T0 - 500).toISOString(), histogram: '[[116,1],[150,1]]', value: 30 });
+    for (const column of ['call_count', 'value_min', 'value_max', 'last_value', 'start_ts', 'histogram']) expect(single?.json).not.toHaveProperty(column);
   });
 
   it('streams events with insertId = event id, at most 500 rows per insertAll request', async () => {

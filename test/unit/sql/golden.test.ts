@@ -13,19 +13,19 @@ function listGolden(dir = goldenDir, prefix = ''): string[] {
 }
 
 if (process.env.UPDATE_GOLDEN === '1') {
-  for (const sub of ['ddl', 'queries']) rmSync(join(goldenDir, sub), { recursive: true, force: true });
+  for (const sub of ['ddl', 'queries', 'duckdb']) rmSync(join(goldenDir, sub), { recursive: true, force: true });
   for (const [path, content] of files) {
     mkdirSync(dirname(join(goldenDir, path)), { recursive: true });
     writeFileSync(join(goldenDir, path), content);
   }
 }
 
-describe('BigQuery golden files (sql/golden)', () => {
+describe('BigQuery and DuckDB golden files (sql/golden)', () => {
   it('has one golden file per table and query, and no stale ones', () => {
     expect(listGolden().sort()).toEqual([...files.keys()].sort());
   });
 
-  it.each([...files.keys()])('%s matches its BigQuery rendering byte for byte', (path) => {
+  it.each([...files.keys()])('%s matches its rendering byte for byte', (path) => {
     expect(readFileSync(join(goldenDir, path), 'utf8')).toBe(files.get(path));
   });
 
