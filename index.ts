@@ -11,7 +11,7 @@ import { createProductionApp } from './app/production';
 import { createFunctionHandlers } from './functions/handlers';
 import { serveGet } from './functions/http-adapter';
 import { scheduledNowMs } from './functions/schedule';
-import { EVALUATOR_SECRETS, HEALTH_SECRETS } from './functions/secrets';
+import { EVALUATOR_SECRETS, EXPORTER_SECRETS, HEALTH_SECRETS } from './functions/secrets';
 import type { HttpRequest, HttpResponse } from './http/http';
 import { DEFAULTS as CONFIG_DEFAULTS } from './shared/config';
 
@@ -37,6 +37,12 @@ export const pack421_aggregate_slos = onSchedule('every 1 minutes', async (event
 // The channel secrets are bound here: without them every notification would go to the outbox.
 export const pack421_alerts_evaluate = onSchedule({ schedule: 'every 1 minutes', secrets: EVALUATOR_SECRETS }, async (event) => {
   await app.jobs.runAlerts(scheduledNowMs(event, now));
+});
+
+// ── Exporters (#14): every minute, the closed 1-minute rollups to Datadog / Cloud Monitoring /
+// the Pushgateway (OBSERVABILITY_PROVIDER, OBS_EXPORTERS), each from its cursor (app/jobs.ts runExports).
+export const pack421_export_metrics = onSchedule({ schedule: 'every 1 minutes', secrets: EXPORTER_SECRETS }, async (event) => {
+  await app.jobs.runExports(scheduledNowMs(event, now));
 });
 
 // ── Health (#7) and the dashboard: HTTP functions behind the Hosting rewrites in firebase.json.

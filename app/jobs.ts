@@ -2,9 +2,13 @@ import type { AggregationResult } from '../aggregator/aggregate';
 import { runRollupJob, type RollupRunResult } from '../aggregator/rollup-job';
 import { runSloJob, type SloRunResult } from '../aggregator/slo-job';
 import { evaluateAlerts, type AlertRuntime, type EvaluationReport } from '../alerts/run/evaluate-run';
+import { runExportJob, type ExportRunResult } from '../exporters/export-job';
+import type { Exporter } from '../exporters/types';
+import { systemClock, type Clock } from '../shared/clock';
 import { describeError } from '../shared/describe-error';
+import type { Redactor } from '../shared/redaction';
 import { silentLogger, type Logger } from '../shared/logger';
-import { ALERTS_JOB, recordJobRun, ROLLUP_JOB, SLO_JOB, type JobName } from '../sql/job-state';
+import { ALERTS_JOB, EXPORT_JOB, recordJobRun, ROLLUP_JOB, SLO_JOB, type JobName } from '../sql/job-state';
 import type { Warehouse } from '../sql/warehouse';
 import { NO_PIPELINE_METRICS, type PipelineMetrics } from './pipeline-metrics';
 
@@ -25,6 +29,12 @@ export interface PipelineJobs {
   runAggregation(nowMs: number): Promise<AggregationResult>;
   /** One alert evaluation at `nowMs`, then its job_state row, then the `afterSuccess` hook. */
   runAlerts(nowMs: number, options?: AlertRunOptions): Promise<EvaluationReport>;
+  /**
+   * The exporter stage (exporters/export-job.ts): every closed minute after each exporter's cursor
+   * to its provider. Nothing to do (and nothing read) when no exporter is configured. Every
+   * exporter runs; if any failed, the run throws after them all (its cursor and error are stored).
+   */
+  runExports(nowMs: number): Promise<ExportRunResult>;
 }
 
 export interface AlertRunOptions {
@@ -51,6 +61,12 @@ export interface JobDeps {
    * ping is sent), so it must bound its own time; what it throws is logged, never raised.
    */
   readonly afterAlertsSuccess?: (report: EvaluationReport) => void | Promise<void>;
+  /** The configured exporters (exporters/from-config.ts), built on first use; default none. */
+  readonly exporters?: () => readonly Exporter[];
+  /** The exporters' waits (rate limit, backoff, Retry-After); default the system clock. */
+  readonly clock?: Clock;
+  /** Redacts the exporters' errors and dead letters. */
+  readonly redactor?: Redactor;
 }
 
 export function createPipelineJobs(deps: JobDeps): PipelineJobs {
@@ -118,9 +134,22 @@ export function createPipelineJobs(deps: JobDeps): PipelineJobs {
       return evaluation;
     });
 
+  const runExports = (nowMs: number) =>
+    timed(EXPORT_JOB, async () => {
+      const exporters = deps.exporters?.() ?? [];
+      if (exporters.length === 0) return { nowMs, closedUptoMs: 0, exporters: [], durationMs: 0 } satisfies ExportRunResult;
+      const result = await runExportJob(await deps.warehouse(), exporters, { nowMs, clock: deps.clock ?? systemClock, ...(deps.redactor ? { redactor: deps.redactor } : {}) });
+      report(() => metrics.exportsRan?.(result));
+      logger.info('exports done', { nowMs, exporters: Object.fromEntries(result.exporters.map((e) => [e.exporter, { minutes: e.minutes, lastMinuteMs: e.lastMinuteMs, lagMs: e.lagMs, deadLettered: e.deadLettered, error: e.error }])), durationMs: result.durationMs });
+      const failed = result.exporters.filter((e) => e.error !== null);
+      if (failed.length > 0) throw new Error(`export failed: ${failed.map((e) => e.error).join('; ')}`);
+      return result;
+    });
+
   return {
     runRollups,
     runSlos,
+    runExports,
     async runAggregation(nowMs) {
       const rollup = await runRollups(nowMs);
       const slo = await runSlos(nowMs);

@@ -6,6 +6,8 @@ import { jsonLinesLogger, redactingLogger, type Logger } from '../shared/logger'
 import { redactorFor, type Redactor } from '../shared/redaction';
 import { lentWarehouse, openWarehouse as openConfigured } from '../sql/open-warehouse';
 import type { Warehouse } from '../sql/warehouse';
+import { exportersFromConfig } from '../exporters/from-config';
+import type { Exporter } from '../exporters/types';
 import { createPipelineJobs, type AlertRunOptions, type AlertRuntimeLease, type PipelineJobs } from './jobs';
 import { NO_PIPELINE_METRICS, type PipelineMetrics } from './pipeline-metrics';
 import type { MetricsClient } from '../emitter';
@@ -63,6 +65,8 @@ export interface LocalAppOptions {
   readonly afterAlertsSuccess?: () => void | Promise<void>;
   /** The stack's emitter ({@link LocalApp.emitter}); never shut down here. */
   readonly emitter?: MetricsClient;
+  /** Default: the configured ones (OBSERVABILITY_PROVIDER / OBS_EXPORTERS, exporters/from-config.ts), built on the first export run. */
+  readonly exporters?: readonly Exporter[];
 }
 
 export function createLocalApp(options: LocalAppOptions = {}): LocalApp & { close(): void } {
@@ -78,6 +82,7 @@ export function createLocalApp(options: LocalAppOptions = {}): LocalApp & { clos
   };
   const metrics = options.metrics ?? NO_PIPELINE_METRICS;
   let shared: ReturnType<typeof buildRuntime> | undefined;
+  let exporters: readonly Exporter[] | undefined = options.exporters;
   const alertRuntime = (warehouse: Warehouse, run: AlertRunOptions = {}): AlertRuntimeLease => {
     if (options.longLivedAlerts && run.outboxPath === undefined) {
       shared ??= buildRuntime(warehouse);
@@ -110,10 +115,14 @@ export function createLocalApp(options: LocalAppOptions = {}): LocalApp & { clos
         warehouse: () => Promise.resolve(warehouse),
         alertRuntime,
         metrics,
+        clock,
+        redactor,
+        exporters: () => (exporters ??= exportersFromConfig(config, { warehouse: () => Promise.resolve(warehouse), clock })),
         ...(options.afterAlertsSuccess ? { afterAlertsSuccess: options.afterAlertsSuccess } : {}),
       }),
     close() {
       shared?.close();
+      for (const exporter of exporters ?? []) void exporter.close?.().catch(() => undefined);
     },
   };
 }

@@ -1,6 +1,7 @@
 import type { RollupRunResult } from '../aggregator/rollup-job';
 import type { SloRunResult } from '../aggregator/slo-job';
 import type { EvaluationReport } from '../alerts/run/evaluate-run';
+import type { ExportRunResult } from '../exporters/export-job';
 import type { TaggedEmitter } from '../emitter';
 import type { IngestBatchReport } from '../ingest/ingest-handler';
 import type { JobName } from '../sql/job-state';
@@ -22,6 +23,8 @@ export interface PipelineMetrics {
   slosRan(result: SloRunResult): void;
   /** An alert evaluation finished and its job_state row is written: transitions and deliveries are in the report. */
   alertsRan(report: EvaluationReport, durationMs: number): void;
+  /** An export run finished (each exporter's minutes, lag, dead letters and error are in the result). Optional: sinks written before the exporters need not have it. */
+  exportsRan?(result: ExportRunResult): void;
   /** A job threw (and the runner rethrows it): which one, and after how long. */
   jobFailed(job: JobName, durationMs: number, error: unknown): void;
 }
@@ -108,6 +111,16 @@ export function emittingPipelineMetrics(emitter: PipelineEmitter, options: Pipel
       // Every run sets the level, 0 included: a gauge is the last value of its window.
       const waiting = evaluation.deliveries.reduce((sum, d) => sum + (d.outcome === 'retry' ? d.notificationIds.length : 0), 0);
       void emitter.gauge('infra.pipeline.alerts.retry_waiting', waiting);
+    },
+    exportsRan(result) {
+      for (const e of result.exporters) {
+        const tags = { exporter: e.exporter };
+        if (e.lagMs !== null) void emitter.gauge('infra.pipeline.export.lag_ms', e.lagMs, tags);
+        if (e.minutes > 0) void emitter.count('infra.pipeline.export.minutes.count', e.minutes, tags);
+        if (e.points > 0) void emitter.count('infra.pipeline.export.points.count', e.points, tags);
+        if (e.deadLettered > 0) void emitter.count('infra.pipeline.export.dead_letter.count', e.deadLettered, tags);
+        if (e.error !== null) void emitter.count('infra.pipeline.export.failure.count', 1, tags);
+      }
     },
     jobFailed(job) {
       void emitter.count('infra.pipeline.job.failure.count', 1, { job });

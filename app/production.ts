@@ -10,6 +10,7 @@ import { activeAlertsFromStore } from '../health/alert-store-source';
 import type { NamedProbe } from '../health/internal-health';
 import type { ActiveAlertsSource } from '../health/live-signals';
 import { createEmitter } from '../emitter';
+import { exportersFromConfig } from '../exporters/from-config';
 import { createPushIngest, type PushedMessage } from '../ingest/function-handler';
 import type { IngestSummary } from '../ingest/ingest-message';
 import { systemClock, type Clock } from '../shared/clock';
@@ -128,8 +129,11 @@ export function createProductionApp(options: ProductionOptions = {}): Production
     rollupsRan: (result) => metrics().rollupsRan(result),
     slosRan: (result) => metrics().slosRan(result),
     alertsRan: (report, durationMs) => metrics().alertsRan(report, durationMs),
+    exportsRan: (result) => metrics().exportsRan?.(result),
     jobFailed: (job, durationMs, error) => metrics().jobFailed(job, durationMs, error),
   };
+  // The exporters of OBSERVABILITY_PROVIDER / OBS_EXPORTERS, built on the first export run (their clients are kept for the instance).
+  const exporters = once(() => exportersFromConfig(config(), { warehouse: open, clock }));
   // A scheduled function must not return with events in memory (its CPU is throttled after): each
   // run flushes the self-metrics it recorded, within DEFAULT_FLUSH_DEADLINE_MS.
   const flushed = <A extends unknown[], R>(run: (...args: A) => Promise<R>) =>
@@ -148,6 +152,11 @@ export function createProductionApp(options: ProductionOptions = {}): Production
       error: (m, f) => logger().error(m, f),
     },
     metrics: lazyMetrics,
+    exporters,
+    clock,
+    get redactor() {
+      return redactor();
+    },
     alertRuntime: (wh, run) => {
       // A fresh runtime per run: its notifiers read the secrets bound to this invocation.
       const runtime = createAlertRuntime({ warehouse: wh, config: config(), store: alertStore(), clock, logger: logger(), redactor: redactor(), ...((run.outboxPath ?? options.outboxPath) ? { outboxPath: run.outboxPath ?? options.outboxPath } : {}) });
@@ -165,6 +174,7 @@ export function createProductionApp(options: ProductionOptions = {}): Production
     runSlos: flushed((nowMs: number) => runners.runSlos(nowMs)),
     runAggregation: flushed((nowMs: number) => runners.runAggregation(nowMs)),
     runAlerts: flushed((nowMs: number, run?: AlertRunOptions) => runners.runAlerts(nowMs, run)),
+    runExports: flushed((nowMs: number) => runners.runExports(nowMs)),
   };
   // Ingest does not flush per message: one Pub/Sub message of self-metrics per ingested message
   // would be ingested in turn and never stop. Its totals go out once per report interval instead.

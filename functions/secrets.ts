@@ -20,6 +20,13 @@ export const CHANNEL_SECRETS = [secret('slackOncallWebhook'), secret('slackSafet
 export const EVALUATOR_SECRETS = [...CHANNEL_SECRETS, secret('heartbeatUrl')];
 
 /**
+ * The exporter stage (OBSERVABILITY_PROVIDER / OBS_EXPORTERS): the Datadog API key and the
+ * Pushgateway URL (which may hold basic-auth credentials). Both must exist to deploy, like every
+ * bound secret: set an unused one to a placeholder (docs/DEPLOYMENT.md).
+ */
+export const EXPORTER_SECRETS = [secret('datadogApiKey'), secret('prometheusPushgatewayUrl')];
+
+/**
  * Internal health and the dashboard: the key, and the channel secrets because their `channels`
  * and `environment` components report which are set (names only, never values). Public health,
  * the feature matrix and ingest get none.

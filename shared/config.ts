@@ -4,10 +4,26 @@
  * use {@link describeConfig} for anything that reaches a log.
  */
 export type ObservabilityProvider = 'pubsub' | 'none';
+/** A metrics provider the exporter stage can send the closed 1-minute rollups to (exporters/). */
+export type MetricsExporterName = 'datadog' | 'gcp' | 'prometheus';
+export const METRICS_EXPORTER_NAMES: readonly MetricsExporterName[] = ['datadog', 'gcp', 'prometheus'];
 export type WarehouseKind = 'duckdb' | 'bigquery';
 
 export interface ObservabilityConfig {
+  /**
+   * The emitter's transport. OBSERVABILITY_PROVIDER=datadog|gcp|prometheus (the seed's values) also
+   * mean `pubsub` here: events still go through Pub/Sub to the event log, and the exporter stage
+   * forwards the rollups to that provider (`exporters`).
+   */
   provider: ObservabilityProvider;
+  /** The exporters to run: OBSERVABILITY_PROVIDER when it names a provider, plus every name in OBS_EXPORTERS (deduplicated, in that order). */
+  exporters: MetricsExporterName[];
+  /** DD_API_KEY: the Datadog exporter's API key. A secret. */
+  datadogApiKey: string | undefined;
+  /** DD_SITE: the Datadog site (datadoghq.com, datadoghq.eu, us3.datadoghq.com, …); default datadoghq.com. */
+  datadogSite: string;
+  /** PROMETHEUS_PUSHGATEWAY_URL: where the Prometheus exporter pushes. May hold basic-auth credentials: a secret. */
+  prometheusPushgatewayUrl: string | undefined;
   projectId: string | undefined;
   pubsubEmulatorHost: string | undefined;
   firestoreEmulatorHost: string | undefined;
@@ -50,6 +66,7 @@ export const DEFAULTS = {
   bigqueryDataset: 'observability',
   pagerdutyEventsUrl: 'https://events.pagerduty.com/v2/enqueue',
   port: 8080,
+  datadogSite: 'datadoghq.com',
   // OpenTelemetry's SDK default cardinality limit per metric stream; docs/OPERATIONS.md ("Cardinality limits").
   maxSeriesPerMetricPerDay: 2_000,
 } as const;
@@ -122,6 +139,35 @@ function positiveInteger(env: Env, name: string, fallback: number, max: number):
   return n;
 }
 
+/** OBSERVABILITY_PROVIDER as the emitter's transport: a provider name means Pub/Sub plus that exporter. */
+function providerTransport(env: Env): ObservabilityProvider {
+  const value = oneOf(env, 'OBSERVABILITY_PROVIDER', ['pubsub', 'none', ...METRICS_EXPORTER_NAMES], 'none');
+  return value === 'none' ? 'none' : 'pubsub';
+}
+
+function exporterList(env: Env): MetricsExporterName[] {
+  const out: MetricsExporterName[] = [];
+  const provider = optional(env, 'OBSERVABILITY_PROVIDER');
+  if (provider && (METRICS_EXPORTER_NAMES as readonly string[]).includes(provider)) out.push(provider as MetricsExporterName);
+  const listed = optional(env, 'OBS_EXPORTERS');
+  if (listed === undefined) return out;
+  for (const name of listed.split(',').map((n) => n.trim()).filter((n) => n !== '')) {
+    if (!(METRICS_EXPORTER_NAMES as readonly string[]).includes(name)) {
+      throw new ConfigError('OBS_EXPORTERS', `OBS_EXPORTERS names ${JSON.stringify(name)}, which is not an exporter; use a comma-separated list of: ${METRICS_EXPORTER_NAMES.join(', ')}`);
+    }
+    if (!out.includes(name as MetricsExporterName)) out.push(name as MetricsExporterName);
+  }
+  return out;
+}
+
+function datadogSite(env: Env): string {
+  const value = optional(env, 'DD_SITE') ?? DEFAULTS.datadogSite;
+  if (!/^[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)+$/i.test(value)) {
+    throw new ConfigError('DD_SITE', `DD_SITE=${JSON.stringify(value)} must be a Datadog site host name such as datadoghq.com or datadoghq.eu`);
+  }
+  return value;
+}
+
 /** Reads and checks the environment. Throws {@link ConfigError} on the first bad variable. */
 export function loadConfig(env: Env = process.env): ObservabilityConfig {
   const topic = optional(env, 'METRICS_TOPIC') ?? DEFAULTS.metricsTopic;
@@ -133,7 +179,11 @@ export function loadConfig(env: Env = process.env): ObservabilityConfig {
     throw new ConfigError('OBS_BQ_DATASET', `OBS_BQ_DATASET=${JSON.stringify(dataset)} may contain only letters, digits and underscores`);
   }
   return {
-    provider: oneOf(env, 'OBSERVABILITY_PROVIDER', ['pubsub', 'none'], 'none'),
+    provider: providerTransport(env),
+    exporters: exporterList(env),
+    datadogApiKey: optional(env, 'DD_API_KEY'),
+    datadogSite: datadogSite(env),
+    prometheusPushgatewayUrl: url(env, 'PROMETHEUS_PUSHGATEWAY_URL', ['http', 'https'], true),
     projectId: optional(env, 'GOOGLE_CLOUD_PROJECT') ?? optional(env, 'GCLOUD_PROJECT'),
     pubsubEmulatorHost: hostPort(env, 'PUBSUB_EMULATOR_HOST'),
     firestoreEmulatorHost: hostPort(env, 'FIRESTORE_EMULATOR_HOST'),
@@ -160,7 +210,7 @@ export function loadConfig(env: Env = process.env): ObservabilityConfig {
 }
 
 /** The fields of {@link ObservabilityConfig} that hold secrets: never logged, shown or stored. */
-export const SECRET_FIELDS = ['internalHealthApiKey', 'slackOncallWebhook', 'slackSafetyWebhook', 'pagerdutyIntegrationKey', 'smtpUrl', 'heartbeatUrl'] as const;
+export const SECRET_FIELDS = ['internalHealthApiKey', 'slackOncallWebhook', 'slackSafetyWebhook', 'pagerdutyIntegrationKey', 'smtpUrl', 'heartbeatUrl', 'datadogApiKey', 'prometheusPushgatewayUrl'] as const;
 
 /** The values of every secret of `config` (unset ones as undefined): what redaction must remove. */
 export function configSecretValues(config: ObservabilityConfig): Array<string | undefined> {
@@ -169,7 +219,7 @@ export function configSecretValues(config: ObservabilityConfig): Array<string | 
 
 /** The config with every secret replaced by `set` / `unset`: safe to log or show on the dashboard. */
 export function describeConfig(config: ObservabilityConfig): Record<string, string | number | undefined> {
-  const out: Record<string, string | number | undefined> = { ...config };
+  const out: Record<string, string | number | undefined> = { ...config, exporters: config.exporters.join(',') || 'none' };
   for (const field of SECRET_FIELDS) out[field] = config[field] === undefined ? 'unset' : 'set (redacted)';
   return out;
 }

@@ -79,7 +79,13 @@ export const METRICS = {
   'infra.pipeline.alerts.transition.count': count('infrastructure', 'transitions', 'Alert lifecycle transitions, by the state entered and the severity.', ['to_state', 'severity']),
   'infra.pipeline.alerts.delivery.count': count('infrastructure', 'deliveries', 'Notification sends (one per grouped message), by channel and outcome (delivered, retry, failed).', ['channel', 'outcome']),
   'infra.pipeline.alerts.retry_waiting': gauge('infrastructure', 'notifications', 'Notifications an alert evaluation left pending for a retry by a later run.', []),
-  'infra.pipeline.job.failure.count': count('infrastructure', 'runs', 'Scheduled job runs that threw, by job (rollup, slo, alerts job_state names).', ['job']),
+  'infra.pipeline.job.failure.count': count('infrastructure', 'runs', 'Scheduled job runs that threw, by job (rollup, slo, alerts, export job_state names).', ['job']),
+  // The exporter stage (exporters/export-job.ts), one series per exporter (datadog, gcp, prometheus).
+  'infra.pipeline.export.lag_ms': gauge('infrastructure', 'ms', 'How far behind the run time the end of the newest minute an exporter has sent is.', ['exporter']),
+  'infra.pipeline.export.minutes.count': count('infrastructure', 'minutes', 'Closed minutes an exporter sent (its cursor moved past them).', ['exporter']),
+  'infra.pipeline.export.points.count': count('infrastructure', 'points', 'Points (or, for Prometheus, series) an exporter sent.', ['exporter']),
+  'infra.pipeline.export.dead_letter.count': count('infrastructure', 'batches', 'Batches a provider rejected with a 4xx other than 429, written to dead_letters (scope export).', ['exporter']),
+  'infra.pipeline.export.failure.count': count('infrastructure', 'runs', 'Export runs of an exporter that stopped on a batch still failing after its retries (the cursor stays).', ['exporter']),
   // ── Wallet ─────────────────────────────────────────────────────────────────────────────
   'product.wallet.spend.success': count('wallet', 'transactions', 'Token spends that completed.', ['feature']),
   'product.wallet.spend.failed': count('wallet', 'transactions', 'Token spends that failed.', ['feature', 'reason']),

@@ -56,6 +56,8 @@ export const SECRET_VARIABLES: Readonly<Record<(typeof SECRET_FIELDS)[number], s
   pagerdutyIntegrationKey: 'PAGERDUTY_INTEGRATION_KEY',
   smtpUrl: 'SMTP_URL',
   heartbeatUrl: 'OBS_HEARTBEAT_URL',
+  datadogApiKey: 'DD_API_KEY',
+  prometheusPushgatewayUrl: 'PROMETHEUS_PUSHGATEWAY_URL',
 };
 
 /** The secret values of a configuration (unset ones as undefined): shared/config.ts configSecretValues. */

@@ -6,8 +6,10 @@ export const ROLLUP_JOB = 'rollup';
 /** The SLO job and the alert evaluator keep no watermark; their rows record the last run (health freshness). */
 export const SLO_JOB = 'slo';
 export const ALERTS_JOB = 'alerts';
+/** The exporter stage (exporters/export-job.ts); each exporter keeps its cursor in its own row, `export:<name>`. */
+export const EXPORT_JOB = 'export';
 /** The jobs that keep a row in `job_state`. */
-export type JobName = typeof ROLLUP_JOB | typeof SLO_JOB | typeof ALERTS_JOB;
+export type JobName = typeof ROLLUP_JOB | typeof SLO_JOB | typeof ALERTS_JOB | typeof EXPORT_JOB;
 
 /** One job's row of `job_state`. */
 export interface JobState {

@@ -277,6 +277,8 @@ export async function startStack(options: StackOptions): Promise<RunningStack> {
       // at 2,000 events/s) stay in DuckDB's memory until a checkpoint, and a checkpoint on its own
       // 15 s timer drifts against the tick (the soak bench's RSS sawtooth).
       await checkpointIfLarge(0);
+      // The exporter stage (OBSERVABILITY_PROVIDER / OBS_EXPORTERS) after the rollups it reads; a no-op without exporters.
+      await jobs.runExports(at).catch((error: unknown) => log(`  scheduler: export failed (each exporter keeps its cursor): ${app.describeError(error)}`));
       const report = await jobs.runAlerts(at);
       onReport(report);
       const colour = (await loadDashboard(sources, at)).banner.colour;

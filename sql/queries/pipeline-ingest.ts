@@ -12,6 +12,8 @@ import { defineQuery } from '../dialect';
  *   whole message or some of its events); a dead letter without a message id counts as its own
  *   message. `dead_letters` is the number of rows.
  *
+ * Batches a provider rejected (scope `export`, exporters/export-job.ts) are not ingest's: left out.
+ *
  * Partitions: metric_events is partitioned on event_ts, not ingest_ts, so the stored side also
  * bounds event_ts to [@event_from_ms, @event_to_ms) — the window widened by an hour of producer
  * delay before it and by the wire format's future skew after it. A message whose events are all
@@ -30,6 +32,7 @@ export const pipelineDeadLetterCounts = defineQuery(
   SELECT COALESCE(message_id, dead_letter_id) AS message_id, COUNT(*) AS rows_in_message
   FROM {{dead_letters}}
   WHERE received_at >= TIMESTAMP_MILLIS(@from_ms) AND received_at < TIMESTAMP_MILLIS(@to_ms)
+    AND scope <> 'export'
   GROUP BY 1
 ), received AS (
   SELECT message_id FROM stored

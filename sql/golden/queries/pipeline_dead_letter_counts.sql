@@ -9,6 +9,7 @@ WITH stored AS (
   SELECT COALESCE(message_id, dead_letter_id) AS message_id, COUNT(*) AS rows_in_message
   FROM `observability.dead_letters`
   WHERE received_at >= TIMESTAMP_MILLIS(@from_ms) AND received_at < TIMESTAMP_MILLIS(@to_ms)
+    AND scope <> 'export'
   GROUP BY 1
 ), received AS (
   SELECT message_id FROM stored

@@ -14,7 +14,10 @@ describe('loadConfig', () => {
   });
 
   const bad: Array<[string, Record<string, string>, RegExp]> = [
-    ['an unknown provider', { OBSERVABILITY_PROVIDER: 'datadog' }, /OBSERVABILITY_PROVIDER="datadog".*pubsub, none/],
+    ['an unknown provider', { OBSERVABILITY_PROVIDER: 'splunk' }, /OBSERVABILITY_PROVIDER="splunk".*pubsub, none, datadog, gcp, prometheus/],
+    ['an unknown exporter', { OBS_EXPORTERS: 'datadog,newrelic' }, /OBS_EXPORTERS names "newrelic".*datadog, gcp, prometheus/],
+    ['a Datadog site that is not a host name', { DD_SITE: 'https://datadoghq.eu' }, /DD_SITE="https:\/\/datadoghq.eu" must be a Datadog site host name/],
+    ['a Pushgateway URL with the wrong scheme', { PROMETHEUS_PUSHGATEWAY_URL: 'ftp://pgw' }, /PROMETHEUS_PUSHGATEWAY_URL must be a http or https URL/],
     ['an unknown warehouse', { OBS_WAREHOUSE: 'postgres' }, /OBS_WAREHOUSE="postgres".*duckdb, bigquery/],
     ['a port that is not a number', { PORT: 'eighty' }, /PORT="eighty".*0 to 65535/],
     ['an emulator host without a port', { PUBSUB_EMULATOR_HOST: 'localhost' }, /PUBSUB_EMULATOR_HOST.*host:port/],
@@ -23,6 +26,28 @@ describe('loadConfig', () => {
     ['an SMTP URL with the wrong scheme', { SMTP_URL: 'http://mail' }, /SMTP_URL must be a smtp or smtps URL/],
     ['an e-mail without an @', { OPS_EMAIL: 'ops' }, /OPS_EMAIL/],
   ];
+  it.each([
+    ['unset', {}, 'none', []],
+    ['none', { OBSERVABILITY_PROVIDER: 'none' }, 'none', []],
+    ['pubsub', { OBSERVABILITY_PROVIDER: 'pubsub' }, 'pubsub', []],
+    ['the seed\'s datadog: events through Pub/Sub, and the datadog exporter', { OBSERVABILITY_PROVIDER: 'datadog' }, 'pubsub', ['datadog']],
+    ['gcp plus OBS_EXPORTERS', { OBSERVABILITY_PROVIDER: 'gcp', OBS_EXPORTERS: 'prometheus, gcp,datadog' }, 'pubsub', ['gcp', 'prometheus', 'datadog']],
+    ['OBS_EXPORTERS alone (the transport stays none)', { OBS_EXPORTERS: 'prometheus' }, 'none', ['prometheus']],
+  ] as Array<[string, Record<string, string>, string, string[]]>)('OBSERVABILITY_PROVIDER / OBS_EXPORTERS: %s', (_label, env, provider, exporters) => {
+    const config = loadConfig(env);
+    expect(config.provider).toBe(provider);
+    expect(config.exporters).toEqual(exporters);
+  });
+
+  it('keeps DD_API_KEY and a Pushgateway URL with credentials out of describeConfig', () => {
+    const config = loadConfig({ DD_API_KEY: 'dd-secret-key-123', PROMETHEUS_PUSHGATEWAY_URL: 'https://ops:pgw-pass-456@pgw.example' });
+    const text = JSON.stringify(describeConfig(config));
+    expect(text).not.toContain('dd-secret-key-123');
+    expect(text).not.toContain('pgw-pass-456');
+    expect(describeConfig(config).datadogApiKey).toBe('set (redacted)');
+    expect(config.datadogSite).toBe('datadoghq.com');
+  });
+
   it.each(bad)('rejects %s with an error naming the variable and what it accepts', (_label, env, message) => {
     expect(() => loadConfig(env)).toThrow(ConfigError);
     expect(() => loadConfig(env)).toThrow(message);
