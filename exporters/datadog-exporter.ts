@@ -43,6 +43,22 @@ export function datadogSeries(point: ExportPoint): v2.MetricSeries {
   return series;
 }
 
+/**
+ * The client's configuration: the API key, no client-side retry, and the server — DD_SITE through
+ * the default server's `site` variable, or `endpoint` through the client's `{protocol}://{name}` server.
+ */
+export function datadogConfiguration(options: Pick<DatadogExporterOptions, 'apiKey' | 'site' | 'endpoint'>, httpApi?: client.HttpLibrary): client.Configuration {
+  const endpoint = options.endpoint ? new URL(options.endpoint) : undefined;
+  const configuration = client.createConfiguration({
+    authMethods: { apiKeyAuth: options.apiKey },
+    ...(httpApi ? { httpApi } : {}),
+    enableRetry: false,
+    ...(endpoint ? { serverIndex: 1 } : {}),
+  });
+  configuration.setServerVariables(endpoint ? { name: endpoint.host, protocol: endpoint.protocol.replace(/:$/, '') } : { site: options.site });
+  return configuration;
+}
+
 export function createDatadogExporter(options: DatadogExporterOptions): Exporter {
   const inner = new client.IsomorphicFetchHttpLibrary();
   let lastRetryAfter: string | undefined;
@@ -53,15 +69,7 @@ export function createDatadogExporter(options: DatadogExporterOptions): Exporter
       return response;
     },
   };
-  const endpoint = options.endpoint ? new URL(options.endpoint) : undefined;
-  const configuration = client.createConfiguration({
-    authMethods: { apiKeyAuth: options.apiKey },
-    httpApi,
-    enableRetry: false,
-    ...(endpoint ? { serverIndex: 1 } : {}),
-  });
-  configuration.setServerVariables(endpoint ? { name: endpoint.host, protocol: endpoint.protocol.replace(/:$/, '') } : { site: options.site });
-  const api = new v2.MetricsApi(configuration);
+  const api = new v2.MetricsApi(datadogConfiguration(options, httpApi));
 
   return {
     name: 'datadog',
