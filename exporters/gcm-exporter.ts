@@ -13,8 +13,9 @@ import type { ExportBatch, Exporter, ExportPoint, SendResult } from './types';
  * - a gauge (and a timing's `.min`, `.max`, `.p50`, `.p95`, `.p99`) is GAUGE DOUBLE at the minute's end;
  * - tags are metric labels (keys sanitised to `[a-z_][a-z0-9_]*`, values cut to 1,024 bytes).
  * Each metric's descriptor is created once per exporter instance, before its first point (an
- * existing one, ALREADY_EXISTS, is fine). gRPC codes: RESOURCE_EXHAUSTED, UNAVAILABLE, INTERNAL,
- * DEADLINE_EXCEEDED, ABORTED and UNKNOWN are retried; the rest dead-letter the batch.
+ * existing one, ALREADY_EXISTS, is fine). gRPC codes RESOURCE_EXHAUSTED, UNAVAILABLE, INTERNAL,
+ * DEADLINE_EXCEEDED, ABORTED and UNKNOWN (REST: 429, 408, 5xx) are retried; the rest dead-letter
+ * the batch. The client's own retry does not apply: createTimeSeries is non-idempotent for gax.
  */
 export interface GcmExporterOptions {
   readonly projectId: string;
@@ -52,7 +53,18 @@ export function gcmTimeSeries(point: ExportPoint, projectId: string) {
 }
 
 const RETRYABLE_CODES = new Set([2, 4, 8, 10, 13, 14]); // UNKNOWN, DEADLINE_EXCEEDED, RESOURCE_EXHAUSTED, ABORTED, INTERNAL, UNAVAILABLE
-const ALREADY_EXISTS = 6;
+
+/**
+ * Retryable or not: over gRPC `code` is a gRPC status code; through the REST fallback it is the
+ * HTTP status (429 and 5xx retried, as for the other providers).
+ */
+function isRetryable(code: number | undefined): boolean {
+  if (typeof code !== 'number') return true; // no answer at all: a network error
+  if (code >= 100) return code === 429 || code === 408 || code >= 500;
+  return RETRYABLE_CODES.has(code);
+}
+
+const alreadyExists = (code: number | undefined) => code === 6 || code === 409;
 
 export function createGcmExporter(options: GcmExporterOptions): Exporter {
   const client = new MetricServiceClient({ projectId: options.projectId, ...options.clientOptions });
@@ -76,7 +88,7 @@ export function createGcmExporter(options: GcmExporterOptions): Exporter {
           },
         });
       } catch (error) {
-        if ((error as { code?: number }).code !== ALREADY_EXISTS) throw error;
+        if (!alreadyExists((error as { code?: number }).code)) throw error;
       }
       described.add(type);
     }
@@ -89,12 +101,12 @@ export function createGcmExporter(options: GcmExporterOptions): Exporter {
     async send(batch: ExportBatch): Promise<SendResult> {
       try {
         await describe(batch.points);
-        await client.createTimeSeries({ name, timeSeries: batch.points.map((p) => gcmTimeSeries(p, options.projectId)) }, { retry: null as never, maxRetries: 0 });
+        await client.createTimeSeries({ name, timeSeries: batch.points.map((p) => gcmTimeSeries(p, options.projectId)) });
         return { outcome: 'ok' };
       } catch (error) {
         const code = (error as { code?: number }).code;
         const reason = `Cloud Monitoring answered ${code ?? 'an error'}: ${(error instanceof Error ? error.message : String(error)).slice(0, 500)}`;
-        if (typeof code === 'number' && !RETRYABLE_CODES.has(code)) return { outcome: 'rejected', reason, status: code };
+        if (!isRetryable(code)) return { outcome: 'rejected', reason, ...(typeof code === 'number' ? { status: code } : {}) };
         return { outcome: 'retry', reason, ...(typeof code === 'number' ? { status: code } : {}) };
       }
     },

@@ -23,7 +23,7 @@ function validatePayload(body: unknown): string[] {
   for (const series of payload.series ?? []) {
     if (series._unparsed) problems.push(`series ${series.metric} has fields the client cannot parse`);
     if (typeof series.metric !== 'string' || series.metric === '') problems.push('a series without a metric name');
-    if (![0, 1, 2, 3].includes(series.type ?? 0)) problems.push(`series ${series.metric}: type ${JSON.stringify(series.type)}`);
+    if (![0, 1, 2, 3].includes(series.type as number)) problems.push(`series ${series.metric}: type ${JSON.stringify(series.type)}`);
     if (series.type === 1 && series.interval !== 60) problems.push(`count ${series.metric} without its 60 s interval`);
     if (series.points.length !== 1) problems.push(`series ${series.metric}: ${series.points.length} points`);
     for (const p of series.points) {
