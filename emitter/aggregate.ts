@@ -1,4 +1,4 @@
-import { bucketIndex } from '../shared';
+import { bucketIndex, WIRE_LIMITS } from '../shared';
 import { KIND_GAUGE, KIND_NAMES, KIND_TIMING, type KindCode } from './buffer';
 import type { NormalisedTags } from './tags';
 
@@ -18,12 +18,16 @@ export const MAX_MERGED_COUNT = 1_000_000_000;
 export const MAX_HISTOGRAM_PAIRS = 4_096;
 
 const MINUTE_MS = 60_000;
+const MAX_ABS_SUM = WIRE_LIMITS.maxAbsValue;
+
+/** `add` did not merge the call: the sum would leave the wire format's range. Open a new aggregate. */
+export const NOT_MERGED = -1;
 
 /**
  * The calls on one series (metric, kind, tag set) within one flush interval and one UTC minute,
  * merged as the aggregated-event contract says: counts sum; timings keep sum, min, max, last and a
  * histogram over the rollups' own buckets (shared/histogram.ts); gauges keep the last value with
- * min and max. `startTs` / `endTs` are the earliest / latest call times; `last` is the value of
+ * min, max and the sum of the readings. `startTs` / `endTs` are the earliest / latest call times; `last` is the value of
  * the latest call (a later call at the same millisecond wins, as it would in a rollup).
  *
  * Callers only merge values that are finite numbers, non-negative for counts and timings, and
@@ -69,12 +73,15 @@ export class SeriesAggregate {
   }
 
   /**
-   * Merges one more call. Returns the bytes it added (a new histogram bucket, else 0); sets `full`
+   * Merges one more call. Returns the bytes it added (a new histogram bucket, else 0), or
+   * NOT_MERGED when the sum would pass ±1e15 (the call then starts a new aggregate); sets `full`
    * when count or the histogram reached the contract's limit, so the caller closes the aggregate.
    */
   add(value: number, ts: number): number {
+    const sum = this.sum + value;
+    if (sum > MAX_ABS_SUM || sum < -MAX_ABS_SUM) return NOT_MERGED;
     const count = ++this.count;
-    this.sum += value;
+    this.sum = sum;
     if (value < this.min) this.min = value;
     if (value > this.max) this.max = value;
     if (ts >= this.endTs) {
@@ -112,7 +119,10 @@ export class SeriesAggregate {
    */
   mergedFields(): string {
     let fields = `,"count":${this.count},"start_ts":${this.startTs},"min":${String(this.min)},"max":${String(this.max)}`;
-    if (this.kind !== KIND_GAUGE) fields += `,"last":${String(this.last)}`;
+    // Gauges: value is the last reading, so the sum travels apart (WIRE18.md "Changes" 1: rollups'
+    // value_sum of a gauge is the sum of every reading). Counts and timings: value is the sum.
+    if (this.kind === KIND_GAUGE) fields += `,"sum":${String(this.sum)}`;
+    else fields += `,"last":${String(this.last)}`;
     if (this.histogram !== undefined) {
       const buckets = [...this.histogram.keys()].sort((a, b) => a - b);
       const pairs = buckets.map((b) => `[${b},${this.histogram?.get(b) as number}]`);

@@ -8,7 +8,8 @@ import type { ResolvedOptions } from './options';
 import { SelfMetrics } from './self-metrics';
 import { Sender } from './sender';
 import { emptySerialisedEvent, EventSerialiser, type SerialisedEvent } from './serialiser';
-import { normaliseTags, snapshotTags, tagSetKey, type NormalisedTags } from './tags';
+import { SeriesTable, type SeriesNode } from './series-table';
+import { normaliseTags, snapshotTags, type NormalisedTags } from './tags';
 import { describeError, type Transport } from './transports/transport';
 import type { DropReason, EmitterStats } from './types';
 
@@ -19,8 +20,6 @@ const BUFFER_FULL = DROP_INDEX.buffer_full;
 const SERIES_LIMIT = DROP_INDEX.series_limit;
 const MAX_ABS_VALUE = WIRE_LIMITS.maxAbsValue;
 
-/** Open aggregates of one metric kind: name → series key → aggregate. */
-type SeriesByName = Map<string, Map<string, SeriesAggregate>>;
 const SHUTDOWN = DROP_INDEX.shutdown;
 const INTERNAL = DROP_INDEX.internal_error;
 
@@ -39,9 +38,9 @@ const yieldToEventLoop = () => new Promise<void>((resolve) => setImmediate(resol
  *      EventSerialiser (validate, JSON) ─▶ MessageBatch (seal on maxBatchEvents / maxBatchBytes)
  *      ─▶ Sender (publish, retry, drop)
  *
- * The hot path of an aggregated call is two Map lookups (kind's table by name, then by the
- * series key: for a tagged emitter a string made once at creation, else built from string tags)
- * and a few arithmetic updates: no allocation unless the call opens a series. Calls that cannot
+ * The hot path of an aggregated call is a few Map lookups on strings the caller already holds
+ * (SeriesTable: name, tagged emitter, each tag key and value) and a few arithmetic updates: no key
+ * is built and nothing is allocated unless the call opens a series. Calls that cannot
  * be merged safely — a value that is not a finite in-range number, an unusable timestamp, tags
  * that cannot be normalised — go to the ring and are validated (and dropped by reason) one by one,
  * as before, so one bad call never spoils a merged event.
@@ -85,10 +84,10 @@ export class BufferedEmitter implements EmitterCore {
   private readonly warnedAt = new Map<string, number>();
   private readonly aggregating: boolean;
   private readonly maxBytes: number;
-  /** Open aggregates by kind code. */
-  private readonly series: [SeriesByName, SeriesByName, SeriesByName] = [new Map<string, Map<string, SeriesAggregate>>(), new Map<string, Map<string, SeriesAggregate>>(), new Map<string, Map<string, SeriesAggregate>>()];
-  /** Aggregates closed before the drain took them (a minute boundary, a full aggregate). */
-  private closedSeries: SeriesAggregate[] = [];
+  /** The open series of this interval. */
+  private readonly table = new SeriesTable();
+  /** Every aggregate opened since the drain last took them, open or closed, in opening order. */
+  private openedSeries: SeriesAggregate[] = [];
   /** Aggregates taken by a drain, serialised from `seriesNext` on. */
   private seriesQueue: (SeriesAggregate | undefined)[] = [];
   private seriesNext = 0;
@@ -137,40 +136,38 @@ export class BufferedEmitter implements EmitterCore {
       (kind === KIND_GAUGE ? value >= -MAX_ABS_VALUE : value >= 0) &&
       value <= MAX_ABS_VALUE
     ) {
-      let key: string | undefined;
       try {
-        key = tags === undefined ? (base === undefined ? '' : base.seriesKey) : tagSetKey(base, tags);
+        const ts = timestamp === undefined ? this.now() : toEpochMs(timestamp);
+        if (Number.isInteger(ts)) {
+          let node = this.table.find(kind, name, base, tags);
+          let own = tags;
+          let ownBase = base;
+          if (node === undefined) {
+            // Tags the string path does not cover (numbers, booleans, omitted values): normalised here, once per call.
+            const normalised = normaliseTags(base, snapshotTags(tags));
+            if (normalised.ok) {
+              node = this.table.normalisedNode(kind, name, JSON.stringify(normalised.tags));
+              own = normalised.tags;
+              ownBase = undefined;
+            }
+          }
+          if (node !== undefined) {
+            const minute = minuteOf(ts);
+            const open = node.aggregate;
+            if (open !== undefined && open.minute === minute) {
+              const added = open.add(value, ts);
+              if (added >= 0) {
+                this.counters.buffered++;
+                if (added !== 0) this.heldBytes += added;
+                if (open.full) this.closeSeries(node);
+                return RESOLVED;
+              }
+            }
+            return this.openSeries(node, kind, name, own === tags ? snapshotTags(tags) : own, ownBase, minute, value, ts);
+          }
+        }
       } catch {
-        key = undefined; // a hostile tags object: the ring's safe copy will describe it
-      }
-      const ts = timestamp === undefined ? this.now() : toEpochMs(timestamp);
-      if (Number.isInteger(ts)) {
-        if (key !== undefined) {
-          const minute = minuteOf(ts);
-          const open = this.series[kind].get(name)?.get(key);
-          if (open !== undefined && open.minute === minute) {
-            const added = open.add(value, ts);
-            this.counters.buffered++;
-            if (added !== 0) this.heldBytes += added;
-            if (open.full) this.closeSeries(open, key);
-            return RESOLVED;
-          }
-          return this.openSeries(kind, name, key, snapshotTags(tags), base, minute, value, ts, open);
-        }
-        // Tags the fast key does not cover (numbers, booleans): normalise them once here.
-        const normalised = normaliseTags(base, snapshotTags(tags));
-        if (normalised.ok) {
-          const jsonKey = `=${JSON.stringify(normalised.tags)}`;
-          const open = this.series[kind].get(name)?.get(jsonKey);
-          if (open !== undefined && open.minute === minuteOf(ts)) {
-            const added = open.add(value, ts);
-            this.counters.buffered++;
-            if (added !== 0) this.heldBytes += added;
-            if (open.full) this.closeSeries(open, jsonKey);
-            return RESOLVED;
-          }
-          return this.openSeries(kind, name, jsonKey, normalised.tags, undefined, minuteOf(ts), value, ts, open);
-        }
+        // Hostile tags (a throwing getter, a revoked proxy): the ring's safe copy will describe them.
       }
     }
     return this.recordRaw(kind, name, value, tags, timestamp, base);
@@ -204,27 +201,21 @@ export class BufferedEmitter implements EmitterCore {
 
   /** A call that starts a series (or its next minute): the bounds are checked here, not per merge. */
   private openSeries(
+    node: SeriesNode,
     kind: KindCode,
     name: string,
-    key: string,
     tags: unknown,
     base: NormalisedTags | undefined,
     minute: number,
     value: number,
     ts: number,
-    previous: SeriesAggregate | undefined,
   ): Promise<void> {
-    if (previous !== undefined) this.closeSeries(previous, key);
+    if (node.aggregate !== undefined) this.closeSeries(node);
     if (this.heldEvents >= this.capacity || this.heldBytes + AGGREGATE_BYTES > this.maxBytes) return this.refuse();
     if (this.liveSeries >= this.options.maxSeries) return this.refuseSeries();
     const aggregate = new SeriesAggregate(kind, name, tags, base, minute, value, ts);
-    const table = this.series[kind];
-    let byKey = table.get(name);
-    if (byKey === undefined) {
-      byKey = new Map();
-      table.set(name, byKey);
-    }
-    byKey.set(key, aggregate);
+    node.aggregate = aggregate;
+    this.openedSeries.push(aggregate);
     this.liveSeries++;
     this.heldEvents++;
     this.heldBytes += aggregate.bytes;
@@ -233,24 +224,18 @@ export class BufferedEmitter implements EmitterCore {
     return RESOLVED;
   }
 
-  /** Takes an aggregate out of the table (the next call on its series opens a new one); the drain sends it. */
-  private closeSeries(aggregate: SeriesAggregate, key: string): void {
-    this.series[aggregate.kind].get(aggregate.name)?.delete(key);
+  /** Detaches a series' aggregate (a new minute, or full): the next call opens a new one; the drain sends this one. */
+  private closeSeries(node: SeriesNode): void {
+    node.aggregate = undefined;
     this.liveSeries--;
-    this.closedSeries.push(aggregate);
   }
 
   /** Moves every aggregate, open or closed, to the drain's queue: the next calls open new ones. */
   private takeSeries(): void {
-    // Closed ones first: they hold the older calls.
-    if (this.closedSeries.length > 0) {
-      for (const aggregate of this.closedSeries) this.seriesQueue.push(aggregate);
-      this.closedSeries = [];
-    }
-    for (const table of this.series) {
-      if (table.size === 0) continue;
-      for (const byKey of table.values()) for (const aggregate of byKey.values()) this.seriesQueue.push(aggregate);
-      table.clear();
+    if (this.openedSeries.length > 0) {
+      for (const aggregate of this.openedSeries) this.seriesQueue.push(aggregate);
+      this.openedSeries = [];
+      this.table.reset();
     }
     this.liveSeries = 0;
     this.refusingSeries = false;

@@ -25,6 +25,7 @@ interface Wire {
   last?: number;
   start_ts?: number;
   histogram?: [number, number][];
+  sum?: number;
 }
 
 function wire(memory: ReturnType<typeof memoryEmitter>['memory']): Wire[] {
@@ -60,14 +61,24 @@ describe('aggregation (the default): calls on one series within a flush interval
     expect(event?.histogram?.[0]?.[0]).toBe(-2_147_483_648); // the zero bucket, first
   });
 
-  it('gauges keep the last value, with min and max (and no last field: value is the last)', async () => {
+  it('gauges keep the last value, with min, max and the sum of the readings (and no last field: value is the last)', async () => {
     const { emitter, memory } = emitterAt();
     for (const level of [1_200, -50, 9_000, 700]) void emitter.gauge('product.wallet.balance', level, { pool: 'creators' });
     await settle(emitter.flush());
     const [event] = wire(memory);
-    expect(event).toMatchObject({ kind: 'gauge', value: 700, count: 4, min: -50, max: 9_000 });
+    expect(event).toMatchObject({ kind: 'gauge', value: 700, count: 4, min: -50, max: 9_000, sum: 10_850 });
     expect(event).not.toHaveProperty('last');
     expect(event).not.toHaveProperty('histogram');
+  });
+
+  it('a call that would take the merged sum past the wire format\'s ±1e15 starts a new event instead', async () => {
+    const { emitter, memory } = emitterAt();
+    for (let i = 0; i < 3; i++) void emitter.gauge('product.wallet.balance', 4e14, { pool: 'creators' });
+    await settle(emitter.flush());
+    // 4e14 + 4e14 merge; a third would make 1.2e15.
+    expect(wire(memory).map((e) => e.count ?? 1)).toEqual([2, 1]);
+    expect(callsIn(memory.events())).toBe(3);
+    expect(emitter.stats().dropped).toBe(0);
   });
 
   it('a single call in an interval is sent exactly as one event per call sends it: no count or other new field', async () => {

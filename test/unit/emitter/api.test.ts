@@ -55,12 +55,12 @@ describe('the module-level API', () => {
 
   it('a misconfigured environment does not throw at the call: metrics are discarded and stats say why', () => {
     const warn = jest.spyOn(console, 'warn').mockImplementation(() => undefined);
-    const api = withEnv({ OBSERVABILITY_PROVIDER: 'datadog' }, () => {
+    const api = withEnv({ OBSERVABILITY_PROVIDER: 'statsd' }, () => {
       const fresh = freshApi();
       expect(() => fresh.metricCount('product.wallet.spend.success')).not.toThrow();
       return fresh;
     });
-    expect(api.getEmitterStats().lastDrop?.message).toContain('OBSERVABILITY_PROVIDER="datadog" is not accepted');
+    expect(api.getEmitterStats().lastDrop?.message).toContain('OBSERVABILITY_PROVIDER="statsd" is not accepted');
     expect(warn).toHaveBeenCalledTimes(1);
     warn.mockRestore();
   });

@@ -51,7 +51,7 @@ describe('obs emit (without a transport)', () => {
   });
 
   it('a bad OBSERVABILITY_PROVIDER is a configuration error naming the variable (exit 78)', async () => {
-    const { code, stderr } = await obs(['emit', 'product.wallet.spend.success'], { OBSERVABILITY_PROVIDER: 'datadog' });
+    const { code, stderr } = await obs(['emit', 'product.wallet.spend.success'], { OBSERVABILITY_PROVIDER: 'statsd' });
     expect(code).toBe(78);
     expect(stderr).toContain('OBSERVABILITY_PROVIDER');
   });
