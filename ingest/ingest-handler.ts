@@ -204,6 +204,7 @@ export class IngestHandler {
         row.last_value = event.last ?? null;
         row.start_ts_ms = event.start_ts ?? null;
         row.histogram = event.histogram ? JSON.stringify(event.histogram) : null;
+        row.value_sum = event.sum ?? null;
       }
     }
     const deadLetters = decoded.rejected.map((r) => eventDeadLetter(ctx, r.index, r.raw, r.reasons));

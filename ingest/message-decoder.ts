@@ -92,7 +92,7 @@ export class MessageDecoder {
         // Tags already accepted for this metric: ask the validator about everything else.
         const result = validateEvent(
           // Every field but the tags; the aggregate ones (issue #18) are undefined on a single call.
-          { id: raw.id, name: raw.name, kind: raw.kind, value: raw.value, ts: raw.ts, count: raw.count, min: raw.min, max: raw.max, last: raw.last, start_ts: raw.start_ts, histogram: raw.histogram },
+          { id: raw.id, name: raw.name, kind: raw.kind, value: raw.value, ts: raw.ts, count: raw.count, min: raw.min, max: raw.max, last: raw.last, sum: raw.sum, start_ts: raw.start_ts, histogram: raw.histogram },
           options,
           path,
         );

@@ -10,6 +10,7 @@ import type { MetricKind } from './metric-catalogue';
  *   value     count: the total counted; timing: the SUM of the durations; gauge: the LAST value
  *   min, max  smallest / largest value of the calls (count: of the increments); required when count > 1
  *   last      count and timing: the latest call's value (so rollups' last_value stays exact)
+ *   sum       gauge: the sum of the values merged (value is the last); required when count > 1
  *   start_ts  the first call's time, same UTC minute as ts; ts is the latest call's time
  *   histogram timing: [bucket, count] pairs, the rollups' own buckets (shared/histogram.ts)
  */
@@ -18,6 +19,8 @@ export interface EventAggregate {
   min?: number;
   max?: number;
   last?: number;
+  /** Gauges: the sum of the values merged (a gauge's `value` is its last value). */
+  sum?: number;
   start_ts?: number;
   /** `[bucket, count]` pairs, buckets strictly ascending, counts summing to `count`. */
   histogram?: Array<[number, number]>;
@@ -31,7 +34,7 @@ export const AGGREGATE_LIMITS = {
 } as const;
 
 /** The fields of {@link EventAggregate}, as they are spelt on the wire. */
-export const AGGREGATE_FIELDS = ['count', 'min', 'max', 'last', 'start_ts', 'histogram'] as const;
+export const AGGREGATE_FIELDS = ['count', 'min', 'max', 'last', 'sum', 'start_ts', 'histogram'] as const;
 
 export type AggregateRejectionCode = 'invalid_count' | 'invalid_aggregate' | 'invalid_interval' | 'invalid_histogram';
 
@@ -74,7 +77,7 @@ export function validateAggregate(
 ): EventAggregate {
   const before = out.length;
   const result: EventAggregate = {};
-  const { count, min, max, last, start_ts: startTs, histogram } = raw;
+  const { count, min, max, last, sum, start_ts: startTs, histogram } = raw;
 
   let calls: number | undefined = 1;
   if (count !== undefined) {
@@ -89,10 +92,13 @@ export function validateAggregate(
   const merged = calls !== undefined && calls > 1;
 
   // min, max, last: finite numbers in range; timings and counts are never negative.
-  const bounds: Record<'min' | 'max' | 'last', number | undefined> = { min: undefined, max: undefined, last: undefined };
-  for (const [name, v] of [['min', min], ['max', max], ['last', last]] as const) {
+  const bounds: Record<'min' | 'max' | 'last' | 'sum', number | undefined> = { min: undefined, max: undefined, last: undefined, sum: undefined };
+  for (const [name, v] of [['min', min], ['max', max], ['last', last], ['sum', sum]] as const) {
     if (v === undefined) {
-      if (merged && name !== 'last') out.push({ code: 'invalid_aggregate', field: `${path}.${name}`, message: `${path}.${name} is required when count > 1 (the ${name === 'min' ? 'smallest' : 'largest'} value of the calls merged)` });
+      if (merged && name === 'sum' && kind === 'gauge') {
+        out.push({ code: 'invalid_aggregate', field: `${path}.sum`, message: `${path}.sum is required on a gauge with count > 1 (the sum of the values merged; value is the last one)` });
+      }
+      if (merged && (name === 'min' || name === 'max')) out.push({ code: 'invalid_aggregate', field: `${path}.${name}`, message: `${path}.${name} is required when count > 1 (the ${name === 'min' ? 'smallest' : 'largest'} value of the calls merged)` });
       continue;
     }
     if (!isNumber(v) || Math.abs(v) > maxAbsValue) {
@@ -109,6 +115,10 @@ export function validateAggregate(
     out.push({ code: 'invalid_aggregate', field: `${path}.last`, message: `${path}.last is not allowed on a gauge: a gauge's value is already its last value` });
     bounds.last = undefined;
   }
+  if (sum !== undefined && (kind === 'count' || kind === 'timing')) {
+    out.push({ code: 'invalid_aggregate', field: `${path}.sum`, message: `${path}.sum is only for gauges: a ${kind}'s value is already the sum` });
+    bounds.sum = undefined;
+  }
   const lo = bounds.min;
   const hi = bounds.max;
   if (lo !== undefined && hi !== undefined && lo > hi) {
@@ -122,6 +132,12 @@ export function validateAggregate(
       } else if ((lo !== undefined && !atMost(lo * calls, value)) || (hi !== undefined && !atMost(value, hi * calls))) {
         out.push({ code: 'invalid_aggregate', field: `${path}.value`, message: `${path}.value ${value} (the sum of ${calls} calls) must lie between min·count ${show(lo === undefined ? undefined : lo * calls)} and max·count ${show(hi === undefined ? undefined : hi * calls)}` });
       }
+    }
+    const total = bounds.sum;
+    if (total !== undefined && calls !== undefined && ((lo !== undefined && !atMost(lo * calls, total)) || (hi !== undefined && !atMost(total, hi * calls)))) {
+      out.push({ code: 'invalid_aggregate', field: `${path}.sum`, message: `${path}.sum ${total} (of ${calls} values) must lie between min·count ${show(lo === undefined ? undefined : lo * calls)} and max·count ${show(hi === undefined ? undefined : hi * calls)}` });
+    } else if (total !== undefined && calls === 1 && value !== undefined && total !== value) {
+      out.push({ code: 'invalid_aggregate', field: `${path}.sum`, message: `${path}.sum ${total} differs from value ${value}, but the event is one call` });
     }
     const l = bounds.last;
     if (l !== undefined && ((lo !== undefined && l < lo) || (hi !== undefined && l > hi))) {
@@ -161,6 +177,7 @@ export function validateAggregate(
   if (bounds.min !== undefined) result.min = bounds.min;
   if (bounds.max !== undefined) result.max = bounds.max;
   if (bounds.last !== undefined) result.last = bounds.last;
+  if (bounds.sum !== undefined) result.sum = bounds.sum;
   return result;
 }
 

@@ -37,7 +37,7 @@ export function buildWireJsonSchema(): Record<string, unknown> {
       `tag values, event ids and source fields that look like personal data, strings that are not valid Unicode (lone surrogates), ` +
       `messages nesting arrays and objects more than ${WIRE_LIMITS.maxJsonDepth} levels deep, ` +
       'and merged events whose numbers disagree (min > max; for counts and timings a value outside min·count … max·count, for gauges outside min … max; ' +
-      'last outside min … max; start_ts after ts or in another UTC minute; histogram buckets not strictly ascending or counts not summing to count). See docs/WIRE_FORMAT.md.',
+      'last outside min … max; a gauge sum outside min·count … max·count; start_ts after ts or in another UTC minute; histogram buckets not strictly ascending or counts not summing to count). See docs/WIRE_FORMAT.md.',
     type: 'object',
     required: ['schema', 'source', 'events'],
     properties: {
@@ -71,6 +71,7 @@ export function buildWireJsonSchema(): Record<string, unknown> {
           min: { type: 'number', minimum: -WIRE_LIMITS.maxAbsValue, maximum: WIRE_LIMITS.maxAbsValue, description: 'Smallest value of the calls merged (counts: of the increments). Required when count > 1.' },
           max: { type: 'number', minimum: -WIRE_LIMITS.maxAbsValue, maximum: WIRE_LIMITS.maxAbsValue, description: 'Largest value of the calls merged. Required when count > 1.' },
           last: { type: 'number', minimum: 0, maximum: WIRE_LIMITS.maxAbsValue, description: 'Counts and timings: the value of the latest call merged (optional).' },
+          sum: { type: 'number', minimum: -WIRE_LIMITS.maxAbsValue, maximum: WIRE_LIMITS.maxAbsValue, description: 'Gauges: the sum of the values merged (value is the last). Required on a gauge with count > 1; not allowed on counts and timings.' },
           start_ts: { type: 'integer', description: 'Epoch ms of the first call merged; required when count > 1; at most ts and in the same UTC minute.' },
           histogram: {
             type: 'array',
@@ -100,6 +101,8 @@ export function buildWireJsonSchema(): Record<string, unknown> {
           { if: { properties: { kind: { const: 'timing' }, count: { minimum: 2 } }, required: ['kind', 'count'] }, then: { required: ['histogram'] } },
           { if: { properties: { kind: { enum: ['count', 'gauge'] } }, required: ['kind'] }, then: { not: { required: ['histogram'] } } },
           { if: { properties: { kind: { const: 'gauge' } }, required: ['kind'] }, then: { not: { required: ['last'] } } },
+          { if: { properties: { kind: { const: 'gauge' }, count: { minimum: 2 } }, required: ['kind', 'count'] }, then: { required: ['sum'] } },
+          { if: { properties: { kind: { enum: ['count', 'timing'] } }, required: ['kind'] }, then: { not: { required: ['sum'] } } },
           ...tagRules,
         ],
       },

@@ -19,7 +19,7 @@ export const ADDED_COLUMNS: readonly AddedColumns[] = [
   {
     table: 'metric_events',
     reason: 'merged events (issue #18, docs/WIRE_FORMAT.md)',
-    columns: ['call_count', 'value_min', 'value_max', 'last_value', 'start_ts', 'histogram'],
+    columns: ['call_count', 'value_min', 'value_max', 'last_value', 'start_ts', 'histogram', 'value_sum'],
   },
 ];
 

@@ -65,6 +65,7 @@ export const TABLES = {
       col('last_value', 'FLOAT64', 'Merged counts and timings: the latest call\'s value; NULL when not sent (then value, for a single call).'),
       col('start_ts', 'TIMESTAMP', 'Merged events: time of the first call (event_ts is the latest); same UTC minute as event_ts.'),
       col('histogram', 'JSON', 'Merged timings: [[bucket, count], …] as sent (buckets as in metric_histograms); NULL for a single call.'),
+      col('value_sum', 'FLOAT64', 'Merged gauges: the sum of the values (value is the last one); NULL otherwise (then value is the sum).'),
     ],
   },
   metric_rollups: {

@@ -34,6 +34,8 @@ export interface EventRow {
   start_ts_ms?: number | null;
   /** JSON text of the `[[bucket, count], …]` pairs (merged timings). */
   histogram?: string | null;
+  /** Merged gauges: the sum of the values (`value` is the last). */
+  value_sum?: number | null;
 }
 
 /** One row of `dead_letters`. */

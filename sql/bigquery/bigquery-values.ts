@@ -49,6 +49,7 @@ function aggregateFields(r: EventRow): Record<string, SqlValue> {
   if (r.last_value != null) out.last_value = r.last_value;
   if (r.start_ts_ms != null) out.start_ts = iso(r.start_ts_ms);
   if (r.histogram != null) out.histogram = r.histogram;
+  if (r.value_sum != null) out.value_sum = r.value_sum;
   return out;
 }
 

@@ -19,8 +19,8 @@ import { moveStaged } from './duckdb-bulk-insert';
  *        one shared string per tag set, so the Map lookup hashes it once);
  *      - `events_N`: event_id, name, kind, value, event_ts, and the two small integer ids.
  *      - `aggs_N`: the aggregate columns of merged events (issue #18), one row per merged event;
- *        a single call appends one NULL instead of six.
- *    Eight appends per event instead of seventeen, and the short ones; the joins run inside DuckDB.
+ *        a single call appends one NULL instead of seven.
+ *    Eight appends per event instead of eighteen, and the short ones; the joins run inside DuckDB.
  * 2. Staging happens *beside* the writer, not in its queue: each call stages on a slot of its own
  *    (a connection and its tables, in an in-memory database attached to the instance, so no WAL),
  *    while the warehouse's one writing connection is still moving the previous call's rows. Only
@@ -28,7 +28,7 @@ import { moveStaged } from './duckdb-bulk-insert';
  */
 const COLUMNS = [
   'event_id', 'name', 'kind', 'value', 'event_ts', 'ingest_ts', 'series_key', 'tags', 'service', 'environment', 'message_id',
-  'call_count', 'value_min', 'value_max', 'last_value', 'start_ts', 'histogram',
+  'call_count', 'value_min', 'value_max', 'last_value', 'start_ts', 'histogram', 'value_sum',
 ];
 {
   const expected = TABLES.metric_events.columns.map((c) => c.name).join(',');
@@ -56,7 +56,7 @@ function insertSql(t: Slot['tables']): string {
     `INSERT INTO metric_events (${COLUMNS.join(', ')}) ` +
     'SELECT e.event_id, e.name, e.kind, e.value, epoch_ms(CAST(e.event_ts AS BIGINT)), epoch_ms(CAST(g.ingest_ts AS BIGINT)), ' +
     't.series_key, t.tags, g.service, g.environment, g.message_id, ' +
-    'CAST(a.call_count AS BIGINT), a.value_min, a.value_max, a.last_value, epoch_ms(CAST(a.start_ts AS BIGINT)), json(a.histogram) ' +
+    'CAST(a.call_count AS BIGINT), a.value_min, a.value_max, a.last_value, epoch_ms(CAST(a.start_ts AS BIGINT)), json(a.histogram), a.value_sum ' +
     `FROM ${at(t.events)} e JOIN ${at(t.groups)} g ON e.grp = g.grp ` +
     // Merged events only (issue #18): a single call has agg NULL and joins nothing.
     `LEFT JOIN ${at(t.aggs)} a ON e.agg = a.agg ` +
@@ -174,7 +174,7 @@ function stagingDdl(t: Slot['tables'], create: 'CREATE TABLE IF NOT EXISTS' | 'C
     `${create} ${at(t.events)} (event_id VARCHAR, name VARCHAR, kind VARCHAR, value DOUBLE, event_ts DOUBLE, grp INTEGER, tag_set INTEGER, agg INTEGER)`,
     `${create} ${at(t.groups)} (grp INTEGER, service VARCHAR, environment VARCHAR, message_id VARCHAR, ingest_ts DOUBLE)`,
     `${create} ${at(t.tags)} (tag_set INTEGER, series_key VARCHAR, tags VARCHAR)`,
-    `${create} ${at(t.aggs)} (agg INTEGER, call_count DOUBLE, value_min DOUBLE, value_max DOUBLE, last_value DOUBLE, start_ts DOUBLE, histogram VARCHAR)`,
+    `${create} ${at(t.aggs)} (agg INTEGER, call_count DOUBLE, value_min DOUBLE, value_max DOUBLE, last_value DOUBLE, start_ts DOUBLE, histogram VARCHAR, value_sum DOUBLE)`,
   ].join(';\n');
 }
 
@@ -239,7 +239,7 @@ function fill(rows: readonly EventRow[], events: DuckDBAppender, groups: DuckDBA
     events.appendDouble(row.event_ts_ms);
     events.appendInteger(group);
     events.appendInteger(tagSet.id);
-    if (row.call_count == null && row.value_min == null && row.value_max == null && row.last_value == null && row.start_ts_ms == null && row.histogram == null) {
+    if (row.call_count == null && row.value_min == null && row.value_max == null && row.last_value == null && row.start_ts_ms == null && row.histogram == null && row.value_sum == null) {
       events.appendNull();
     } else {
       const agg = nextAgg++;
@@ -252,6 +252,7 @@ function fill(rows: readonly EventRow[], events: DuckDBAppender, groups: DuckDBA
       appendNullable(aggs, row.start_ts_ms);
       if (row.histogram == null) aggs.appendNull();
       else aggs.appendVarchar(row.histogram);
+      appendNullable(aggs, row.value_sum);
       aggs.endRow();
     }
     events.endRow();

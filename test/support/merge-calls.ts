@@ -41,6 +41,7 @@ export function mergeSeries(id: string, calls: readonly Call[]): MetricEvent {
     start_ts: Math.min(...calls.map((c) => c.ts)),
   };
   if (first.kind !== 'gauge') event.last = latest.value;
+  else event.sum = values.reduce((a, b) => a + b, 0);
   if (first.kind === 'timing') {
     const buckets = new Map<number, number>();
     for (const v of values) buckets.set(bucketIndex(v), (buckets.get(bucketIndex(v)) ?? 0) + 1);

@@ -16,7 +16,8 @@ CREATE TABLE IF NOT EXISTS `observability.metric_events` (
   value_max FLOAT64 OPTIONS(description='Merged events: the largest value of the calls; NULL for a single call (= value).'),
   last_value FLOAT64 OPTIONS(description='Merged counts and timings: the latest call\'s value; NULL when not sent (then value, for a single call).'),
   start_ts TIMESTAMP OPTIONS(description='Merged events: time of the first call (event_ts is the latest); same UTC minute as event_ts.'),
-  histogram JSON OPTIONS(description='Merged timings: [[bucket, count], …] as sent (buckets as in metric_histograms); NULL for a single call.')
+  histogram JSON OPTIONS(description='Merged timings: [[bucket, count], …] as sent (buckets as in metric_histograms); NULL for a single call.'),
+  value_sum FLOAT64 OPTIONS(description='Merged gauges: the sum of the values (value is the last one); NULL otherwise (then value is the sum).')
 )
 PARTITION BY DATE(event_ts)
 CLUSTER BY name, series_key

@@ -26,20 +26,20 @@ const mergedTiming = spend('mt', {
   start_ts: MINUTE + 10,
   histogram: [[bucketIndex(12), 1], [bucketIndex(40), 1]],
 } as never);
-const mergedGauge = { id: 'mg', name: 'infra.queue.depth', kind: 'gauge', value: 4, ts: NOW - 3_000, count: 2, min: 4, max: 9, start_ts: MINUTE, tags: { queue: 'ingest' } };
+const mergedGauge = { id: 'mg', name: 'infra.queue.depth', kind: 'gauge', value: 4, ts: NOW - 3_000, count: 2, min: 4, max: 9, sum: 13, start_ts: MINUTE, tags: { queue: 'ingest' } };
 
 const STORED = defineQuery(
   't_merged',
-  `SELECT event_id, kind, value, call_count, value_min, value_max, last_value, UNIX_MILLIS(start_ts) AS start_ts_ms, TO_JSON_STRING(histogram) AS histogram
+  `SELECT event_id, kind, value, call_count, value_min, value_max, value_sum, last_value, UNIX_MILLIS(start_ts) AS start_ts_ms, TO_JSON_STRING(histogram) AS histogram
 FROM {{metric_events}} WHERE event_ts >= TIMESTAMP_MILLIS(0) ORDER BY event_id`,
 );
 const stored = (wh: Warehouse) => wh.query<Row>(STORED);
 
 const EXPECTED = [
-  { event_id: 'a', kind: 'count', value: 1, call_count: null, value_min: null, value_max: null, last_value: null, start_ts_ms: null, histogram: null },
-  { event_id: 'mc', kind: 'count', value: 7, call_count: 3, value_min: 1, value_max: 5, last_value: 1, start_ts_ms: MINUTE + 5, histogram: null },
-  { event_id: 'mg', kind: 'gauge', value: 4, call_count: 2, value_min: 4, value_max: 9, last_value: null, start_ts_ms: MINUTE, histogram: null },
-  { event_id: 'mt', kind: 'timing', value: 52, call_count: 2, value_min: 12, value_max: 40, last_value: 40, start_ts_ms: MINUTE + 10, histogram: `[[${bucketIndex(12)},1],[${bucketIndex(40)},1]]` },
+  { event_id: 'a', kind: 'count', value: 1, call_count: null, value_min: null, value_max: null, value_sum: null, last_value: null, start_ts_ms: null, histogram: null },
+  { event_id: 'mc', kind: 'count', value: 7, call_count: 3, value_min: 1, value_max: 5, value_sum: null, last_value: 1, start_ts_ms: MINUTE + 5, histogram: null },
+  { event_id: 'mg', kind: 'gauge', value: 4, call_count: 2, value_min: 4, value_max: 9, value_sum: 13, last_value: null, start_ts_ms: MINUTE, histogram: null },
+  { event_id: 'mt', kind: 'timing', value: 52, call_count: 2, value_min: 12, value_max: 40, value_sum: null, last_value: 40, start_ts_ms: MINUTE + 10, histogram: `[[${bucketIndex(12)},1],[${bucketIndex(40)},1]]` },
 ];
 
 describe('merged events in metric_events (DuckDB)', () => {
@@ -101,7 +101,7 @@ describe('merged events in metric_events (DuckDB)', () => {
         const columns = await wh.query(defineQuery('t_cols', "SELECT column_name FROM information_schema.columns WHERE table_name = 'metric_events' ORDER BY ordinal_position"));
         expect(columns.map((r) => r.column_name)).toEqual([
           'event_id', 'name', 'kind', 'value', 'event_ts', 'ingest_ts', 'series_key', 'tags', 'service', 'environment', 'message_id',
-          'call_count', 'value_min', 'value_max', 'last_value', 'start_ts', 'histogram',
+          'call_count', 'value_min', 'value_max', 'last_value', 'start_ts', 'histogram', 'value_sum',
         ]);
       } finally {
         await wh.close();

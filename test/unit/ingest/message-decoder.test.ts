@@ -99,13 +99,20 @@ describe('MessageDecoder', () => {
     const decoder = new MessageDecoder();
     const merged = { count: 3, min: 1, max: 5, last: 1, start_ts: NOW - 60_000 };
     const latency = { name: 'product.wallet.spend.latency_ms', kind: 'timing' };
+    const gauge = { name: 'infra.queue.depth', kind: 'gauge', tags: { queue: 'ingest' }, count: 2, min: 4, max: 9, start_ts: NOW - 2_000 };
+    const event = (id: string, fields: Record<string, unknown>) => spend(id, fields);
     for (let round = 0; round < 2; round++) {
       // The second round finds every tag set in the cache: only the other fields are checked again.
-      expectSameAsShared(decoder, message([spend('a', { value: 7, ...merged }), spend('b', { value: 70, ...merged }), spend('c', { value: 7, ...merged, start_ts: NOW } as never)]));
-      expectSameAsShared(decoder, message([spend('d', { ...latency, value: 30, count: 2, min: 10, max: 20, start_ts: NOW - 2_000, histogram: [[116, 1], [150, 1]] } as never), spend('e', { ...latency, value: 30, count: 2, min: 10, max: 20, start_ts: NOW - 2_000 } as never)]));
+      expectSameAsShared(decoder, message([event('a', { value: 7, ...merged }), event('b', { value: 70, ...merged }), event('c', { value: 7, ...merged, start_ts: NOW })]));
+      expectSameAsShared(decoder, message([event('d', { ...latency, value: 30, count: 2, min: 10, max: 20, start_ts: NOW - 2_000, histogram: [[116, 1], [150, 1]] }), event('e', { ...latency, value: 30, count: 2, min: 10, max: 20, start_ts: NOW - 2_000 })]));
+      expectSameAsShared(decoder, message([event('g', { ...gauge, value: 4, sum: 13 }), event('h', { ...gauge, value: 4 }), event('i', { ...gauge, value: 4, sum: 99 })]));
     }
-    const decoded = decoder.decode(message([spend('f', { value: 7, ...merged })]), NOW);
-    expect(decoded.valid.map((v) => v.event)).toEqual([expect.objectContaining({ id: 'f', count: 3, min: 1, max: 5, last: 1, start_ts: NOW - 60_000 })]);
+    // Warm: every aggregate field the validator knows reaches the stored event (a field the warm path forgot would be lost).
+    const decoded = decoder.decode(message([event('f', { value: 7, ...merged }), event('j', { ...gauge, value: 4, sum: 13 })]), NOW);
+    expect(decoded.valid.map((v) => v.event)).toEqual([
+      expect.objectContaining({ id: 'f', count: 3, min: 1, max: 5, last: 1, start_ts: NOW - 60_000 }),
+      expect.objectContaining({ id: 'j', count: 2, min: 4, max: 9, sum: 13, start_ts: NOW - 2_000 }),
+    ]);
   });
 
   it('cannot confuse two different tag sets, whatever characters they contain', () => {

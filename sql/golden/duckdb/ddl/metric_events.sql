@@ -17,5 +17,6 @@ CREATE TABLE IF NOT EXISTS metric_events (
   last_value DOUBLE,
   start_ts TIMESTAMP,
   histogram JSON,
+  value_sum DOUBLE,
   PRIMARY KEY (event_id)
 );
