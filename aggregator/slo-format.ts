@@ -21,6 +21,7 @@ export function formatSloStatuses(statuses: readonly SloStatus[]): string {
   if (statuses.length === 0) return 'No SLOs in the catalogue.';
   const first = statuses[0] as SloStatus;
   const header = ['SLO', 'OBJECTIVE', 'ATTAINMENT', 'EVENTS', 'BUDGET LEFT', ...BURN_WINDOW_LABELS.map((w) => `BURN ${w}`), 'EXHAUSTED IN', 'STATUS'];
+  const calendars = statuses.filter((s) => s.window.calendar !== undefined);
   const rows = statuses.map((s) => [
     s.sloId,
     pct(s.objective),
@@ -36,6 +37,7 @@ export function formatSloStatuses(statuses: readonly SloStatus[]): string {
   return [
     `SLO status as of ${new Date(first.computedAtMs).toISOString()} — rolling ${first.windowDays}-day window and burn-rate windows ending ${new Date(first.endMs).toISOString()}`,
     ...table,
+    ...calendars.map((s) => `${s.sloId}: calendar month in ${s.window.calendar?.timeZone ?? ''} since ${new Date(s.window.startMs).toISOString()} (a ${Number(s.window.lengthDays.toFixed(3))}-day month)`),
     'Burn rate: bad fraction ÷ (1 − objective); 1 spends the budget in exactly one window. "Exhausted in" projects the 1h burn rate.',
   ].join('\n');
 }

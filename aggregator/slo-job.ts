@@ -1,11 +1,13 @@
 import { recordJobRun, SLO_JOB } from '../sql/job-state';
 import { numberOf } from '../sql/row-values';
-import { SLOS, type SloSpec } from '../shared/slo-catalogue';
+import { activeSlos, SLOS, type SloSpec } from '../shared/slo-catalogue';
 import type { SqlQuery } from '../sql/dialect';
 import { distinctSelectors, selectorKey } from '../sql/queries/slo-fragments';
 import {
-  LONGEST_LOOKBACK_MS,
+  longestLookbackMs,
   SLO_LOOKBACKS,
+  sloLookbacks,
+  type Lookback,
   sloWindowGoodSums,
   sloWindowGoodSumsFor,
   sloWindowRollupSums,
@@ -44,7 +46,7 @@ export interface SloRunResult {
 /** Computes (and with `write`, stores) the status of every SLO as of `nowMs`. */
 export async function runSloJob(warehouse: Warehouse, options: SloRunOptions): Promise<SloRunResult> {
   const started = performance.now();
-  const statuses = await computeSloStatuses(warehouse, options.nowMs, options.slos ?? SLOS);
+  const statuses = await computeSloStatuses(warehouse, options.nowMs, options.slos ?? activeSlos());
   if (options.write) {
     await warehouse.upsert('slo_status', statuses.map(toSloStatusRow));
     await recordJobRun(warehouse, SLO_JOB, options.nowMs, { slos: statuses.length });
@@ -52,39 +54,41 @@ export async function runSloJob(warehouse: Warehouse, options: SloRunOptions): P
   return { nowMs: options.nowMs, statuses, written: options.write === true, durationMs: Math.round(performance.now() - started) };
 }
 
-export async function computeSloStatuses(warehouse: Warehouse, nowMs: number, slos: readonly SloSpec[] = SLOS): Promise<SloStatus[]> {
+export async function computeSloStatuses(warehouse: Warehouse, nowMs: number, slos: readonly SloSpec[] = activeSlos()): Promise<SloStatus[]> {
   const endMs = floorTo(nowMs, MINUTE_MS);
-  const params = { end_ms: endMs, from_ms: endMs - LONGEST_LOOKBACK_MS };
-  const { sums: sumsQuery, good: goodQuery } = queriesFor(slos);
+  // A catalogue with calendar-month SLOs has a lookback that depends on the end (shared/slo-window.ts).
+  const lookbacks = slos === SLOS ? SLO_LOOKBACKS : sloLookbacks(slos, endMs);
+  const params = { end_ms: endMs, from_ms: endMs - longestLookbackMs(lookbacks) };
+  const { sums: sumsQuery, good: goodQuery } = queriesFor(slos, lookbacks);
   const [sums, good] = await Promise.all([warehouse.query(sumsQuery, params), warehouse.query(goodQuery, params)]);
   const selectors = distinctSelectors(slos);
   const selectorOf = (row: Row) => selectors[numberOf(row.selector_id)];
   const rows: SelectorSlotSums[] = [];
   for (const row of sums) {
     const selector = selectorOf(row);
-    if (selector) rows.push({ selector, events: perLookback(row, 'events'), values: perLookback(row, 'values') });
+    if (selector) rows.push({ selector, events: perLookback(row, 'events', lookbacks), values: perLookback(row, 'values', lookbacks) });
   }
   for (const row of good) {
     const selector = selectorOf(row);
-    if (selector) rows.push({ selector, good: perLookback(row, 'good') });
+    if (selector) rows.push({ selector, good: perLookback(row, 'good', lookbacks) });
   }
   const inputs = new SelectorInputs(rows, selectorKey);
   return slos.map((slo) => {
     const windows: Record<string, SliCounts> = {};
-    for (const lookback of SLO_LOOKBACKS) windows[lookback.label] = inputs.counts(slo, lookback.label);
+    for (const lookback of lookbacks) windows[lookback.label] = inputs.counts(slo, lookback.label);
     return evaluateSlo(slo, windows, nowMs, endMs);
   });
 }
 
 /** The catalogue's queries are built once; another SLO set (a subset, tests) gets its own. */
-function queriesFor(slos: readonly SloSpec[]): { sums: SqlQuery; good: SqlQuery } {
+function queriesFor(slos: readonly SloSpec[], lookbacks: readonly Lookback[]): { sums: SqlQuery; good: SqlQuery } {
   if (slos === SLOS) return { sums: sloWindowRollupSums, good: sloWindowGoodSums };
-  return { sums: sloWindowRollupSumsFor(slos), good: sloWindowGoodSumsFor(slos) };
+  return { sums: sloWindowRollupSumsFor(slos, lookbacks), good: sloWindowGoodSumsFor(slos, lookbacks) };
 }
 
 
-function perLookback(row: Row, prefix: string): Record<string, number> {
+function perLookback(row: Row, prefix: string, lookbacks: readonly Lookback[]): Record<string, number> {
   const out: Record<string, number> = {};
-  for (const l of SLO_LOOKBACKS) out[l.label] = numberOf(row[`${prefix}_${l.label}`]);
+  for (const l of lookbacks) out[l.label] = numberOf(row[`${prefix}_${l.label}`]);
   return out;
 }

@@ -1,4 +1,4 @@
-import { SLOS, type EventSelector, type SloCategory, type SloSpec } from '../shared/slo-catalogue';
+import { activeSlos, SLOS, type EventSelector, type SloCategory, type SloSpec } from '../shared/slo-catalogue';
 import { numberOf } from '../sql/row-values';
 import { monthRangeMs } from '../shared/time-windows';
 import type { SqlQuery } from '../sql/dialect';
@@ -70,7 +70,7 @@ export interface MonthlyReport {
 export const WORST_DAYS = 3;
 
 /** Reads the month's daily rollups, summed per selector and day, and builds the report. */
-export async function buildMonthlyReport(warehouse: Warehouse, month: string, slos: readonly SloSpec[] = SLOS): Promise<MonthlyReport> {
+export async function buildMonthlyReport(warehouse: Warehouse, month: string, slos: readonly SloSpec[] = activeSlos()): Promise<MonthlyReport> {
   const { startMs, endMs } = monthRangeMs(month);
   const params = { from_ms: startMs, to_ms: endMs };
   const { sums: sumsQuery, good: goodQuery } = queriesFor(slos);
@@ -87,7 +87,7 @@ function queriesFor(slos: readonly SloSpec[]): { sums: SqlQuery; good: SqlQuery 
 const dayLabel = (ms: number) => new Date(ms).toISOString().slice(0, 10);
 
 /** Pure: the report from per-selector daily sums (slots are YYYY-MM-DD; a selector without a row sums to 0). */
-export function monthlyReportFromSums(month: string, sums: readonly SelectorSlotSums[], slos: readonly SloSpec[] = SLOS): MonthlyReport {
+export function monthlyReportFromSums(month: string, sums: readonly SelectorSlotSums[], slos: readonly SloSpec[] = activeSlos()): MonthlyReport {
   const { startMs, endMs } = monthRangeMs(month);
   const days: string[] = [];
   for (let t = startMs; t < endMs; t += DAY_MS) days.push(dayLabel(t));

@@ -1,7 +1,7 @@
 import type { SloCategory, SloSpec } from '../shared/slo-catalogue';
 import { BURN_WINDOWS, type BurnWindow } from '../shared/time-windows';
 import type { Row } from '../sql/warehouse';
-import { sloWindowLookback } from '../sql/queries/slo-window-sums';
+import { sloWindowAt } from '../shared/slo-window';
 import type { SliCounts } from './slo-sli';
 import { attainment, burnRate, errorBudget, hoursToExhaustion, sloHealth, type ErrorBudget, type SloHealth } from './slo-math';
 
@@ -16,6 +16,11 @@ export interface SloStatus {
   readonly category: SloCategory;
   readonly objective: number;
   readonly windowDays: number;
+  /**
+   * The SLO's own window of this computation: [startMs, endMs) and its whole length in days — for
+   * a calendar-month SLO the month (in its time zone) so far, and the month's length.
+   */
+  readonly window: { readonly label: string; readonly startMs: number; readonly lengthDays: number; readonly calendar?: { readonly timeZone: string } };
   /** The "now" of the computation. */
   readonly computedAtMs: number;
   /** Every window ends here (exclusive): `computedAtMs` rounded down to the minute. */
@@ -35,21 +40,23 @@ export interface SloStatus {
 
 /** Applies the SLO maths (slo-math.ts) to one SLO's counts per lookback window. */
 export function evaluateSlo(slo: SloSpec, windows: Readonly<Record<string, SliCounts>>, computedAtMs: number, endMs: number): SloStatus {
-  const whole = windows[sloWindowLookback(slo.windowDays)] ?? { good: 0, total: 0 };
-  const budget = errorBudget(whole.good, whole.total, slo.objective, { windowDays: slo.windowDays, inMinutes: slo.category === 'availability' });
+  const window = sloWindowAt(slo, endMs);
+  const whole = windows[window.label] ?? { good: 0, total: 0 };
+  const budget = errorBudget(whole.good, whole.total, slo.objective, { windowDays: window.lengthDays, inMinutes: slo.category === 'availability' });
   const burnRates = Object.fromEntries(
     BURN_WINDOW_LABELS.map((w) => {
       const c = windows[w] ?? { good: 0, total: 0 };
       return [w, burnRate(c.good, c.total, slo.objective)];
     }),
   ) as Record<BurnWindow, number | null>;
-  const exhaustionHours = hoursToExhaustion(budget.remaining, burnRates[CURRENT_BURN_WINDOW], slo.windowDays);
+  const exhaustionHours = hoursToExhaustion(budget.remaining, burnRates[CURRENT_BURN_WINDOW], window.lengthDays);
   return {
     sloId: slo.id,
     name: slo.name,
     category: slo.category,
     objective: slo.objective,
     windowDays: slo.windowDays,
+    window: { label: window.label, startMs: window.startMs, lengthDays: window.lengthDays, ...(slo.calendar ? { calendar: { timeZone: slo.calendar.timeZone } } : {}) },
     computedAtMs,
     endMs,
     goodEvents: whole.good,

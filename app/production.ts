@@ -15,6 +15,7 @@ import { createPushIngest, type PushedMessage } from '../ingest/function-handler
 import type { IngestSummary } from '../ingest/ingest-message';
 import { systemClock, type Clock } from '../shared/clock';
 import { loadConfig, type ObservabilityConfig } from '../shared/config';
+import { activateSloCatalogue } from '../slo-as-code/activate';
 import { describeError } from '../shared/describe-error';
 import { redactingLogger, type Logger } from '../shared/logger';
 import { redactorFor, type Redactor } from '../shared/redaction';
@@ -87,7 +88,12 @@ export { once } from './once';
 export function createProductionApp(options: ProductionOptions = {}): ProductionApp {
   const clock = options.clock ?? systemClock;
   const now = () => clock.now();
-  const config = once(() => loadConfig(options.env));
+  const config = once(() => {
+    const loaded = loadConfig(options.env);
+    // OBS_SLO_FILE: the OpenSLO file merged with the built-in SLO catalogue (a bad file fails fast, naming every problem).
+    activateSloCatalogue(options.env ?? process.env);
+    return loaded;
+  });
   const redactor = once(() => redactorFor(config()));
   const logger = once(() => {
     const base = options.logger ?? firebaseLogger;

@@ -7,6 +7,7 @@ import { loadConfig } from '../shared/config';
 import { COMMANDS } from './commands';
 import { runThroughStack, WAREHOUSE_COMMANDS } from './local/remote-cli';
 import { findRunningStack, type StackInfo } from './local/stack-file';
+import { activateSloCatalogue } from '../slo-as-code/activate';
 
 /** While `obs start` holds the local DuckDB file, warehouse commands run inside it (one writer). */
 function runningStack(): StackInfo | undefined {
@@ -79,6 +80,9 @@ export async function main(argv: string[], io: CommandIo = processIo, app?: Loca
   const stack = app === undefined && needsWarehouse ? runningStack() : undefined;
   if (stack) return runThroughStack(stack, argv, io);
   try {
+    // OBS_SLO_FILE: the catalogue in use for this process (a forwarded command uses the stack's;
+    // `obs slo import FILE` checks FILE against the built-in catalogue alone).
+    if (app === undefined && !(name === 'slo' && rest[0] === 'import')) activateSloCatalogue(process.env);
     return await command.run(rest, io, contextFor(app ? () => app : undefined));
   } catch (error) {
     io.err(`obs ${name}: ${error instanceof Error ? error.message : String(error)}`);

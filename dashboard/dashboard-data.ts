@@ -1,4 +1,4 @@
-import { getAlertRule, SLOS, bucketValue, describeConfig, errorBudgetMinutes, type ObservabilityConfig } from '../shared';
+import { activeSlos, getAlertRule, bucketValue, describeConfig, errorBudgetMinutes, type ObservabilityConfig } from '../shared';
 import { VERSION } from '../shared/version';
 import type { NamedProbe } from '../health/internal-health';
 import { loadLiveSignals, type ActiveAlert, type ActiveAlertsSource } from '../health/live-signals';
@@ -86,7 +86,7 @@ export function describeTransport(config: Pick<ObservabilityConfig, 'provider'>)
 
 /** Reads everything for one render. Queries run concurrently; probes have their own timeouts. */
 export async function loadDashboard(sources: DashboardSources, nowMs: number): Promise<DashboardData> {
-  const windowMs = Math.max(...SLOS.map((s) => s.windowDays)) * DAY_MS;
+  const windowMs = Math.max(...activeSlos().map((s) => s.windowDays)) * DAY_MS;
   const [signals, infrastructure, history, latencyRows, pipeline, recentAlerts] = await Promise.all([
     loadLiveSignals(sources.warehouse, sources.alerts, nowMs),
     Promise.all(sources.probes.map((p) => runProbe(p.name, p.probe, undefined, () => nowMs))),
@@ -102,7 +102,7 @@ export async function loadDashboard(sources: DashboardSources, nowMs: number): P
     loadRecentAlerts(sources.warehouse, nowMs),
   ]);
   const matrix = featureMatrix(signals);
-  const slos: SloRow[] = SLOS.map((spec) => {
+  const slos: SloRow[] = activeSlos().map((spec) => {
     const snapshot = signals.slos.find((s) => s.sloId === spec.id);
     return {
       id: spec.id,

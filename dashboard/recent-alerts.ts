@@ -1,3 +1,4 @@
+import { activeSlos, type SloSpec } from '../shared/slo-catalogue';
 import { burnRateRules } from '../alerts/rules/burn-rate-rules';
 import { getAlertRule, isModuleId, type ModuleId, type Severity } from '../shared';
 import { recentAlertEpisodes } from '../sql/queries/dashboard';
@@ -45,12 +46,17 @@ interface RuleFacts {
   readonly sloId: string | null;
 }
 
-/** Titles, modules and SLOs of every rule of the catalogue, built once. */
-const RULES: ReadonlyMap<string, RuleFacts> = new Map(burnRateRules().map((r) => [r.id, { title: r.name, module: r.module, sloId: r.slo.id }]));
+/** Titles, modules and SLOs of every burn-rate rule of the catalogue in use, built once per catalogue. */
+let rulesOf: { slos: readonly SloSpec[]; rules: ReadonlyMap<string, RuleFacts> } | undefined;
+function burnRuleFacts(): ReadonlyMap<string, RuleFacts> {
+  const slos = activeSlos();
+  if (rulesOf?.slos !== slos) rulesOf = { slos, rules: new Map(burnRateRules(slos).map((r) => [r.id, { title: r.name, module: r.module, sloId: r.slo.id }])) };
+  return rulesOf.rules;
+}
 
 /** What the catalogue says about a rule id; an unknown rule keeps its id as its title. */
 export function ruleFacts(ruleId: string): RuleFacts {
-  const known = RULES.get(ruleId);
+  const known = burnRuleFacts().get(ruleId);
   if (known) return known;
   const rule = getAlertRule(ruleId);
   return rule ? { title: rule.name, module: rule.module, sloId: null } : { title: ruleId, module: 'infrastructure', sloId: null };

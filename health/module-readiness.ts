@@ -1,4 +1,4 @@
-import { MODULES, MODULE_IDS, SLOS, severityRank, type ModuleId } from '../shared';
+import { activeSlos, MODULES, MODULE_IDS, severityRank, type ModuleId } from '../shared';
 import type { LiveSignals } from './live-signals';
 
 export type ReadinessStatus = 'ready' | 'degraded' | 'not_ready' | 'no_data';
@@ -28,7 +28,7 @@ export function moduleReadiness(module: ModuleId, signals: LiveSignals): ModuleR
   const firing = signals.alerts.filter((a) => a.module === module && a.state === 'firing');
   const severe = firing.filter((a) => severityRank(a.severity) <= severityRank('P1'));
   const mild = firing.filter((a) => severityRank(a.severity) > severityRank('P1'));
-  const moduleSlos = SLOS.filter((s) => s.module === module).map((spec) => {
+  const moduleSlos = activeSlos().filter((s) => s.module === module).map((spec) => {
     const snapshot = signals.slos.find((s) => s.sloId === spec.id);
     return { id: spec.id, status: snapshot?.status ?? 'no_data', attainment: snapshot?.attainment ?? null, budgetRemaining: snapshot?.budgetRemaining ?? null };
   });

@@ -1,6 +1,6 @@
 import { ALERT_RULES } from '../shared/alert-rules';
 import { seriesKey } from '../shared/series-key';
-import { SLOS } from '../shared/slo-catalogue';
+import { activeSlos } from '../shared/slo-catalogue';
 
 /**
  * The cardinality limit: at most `maxSeriesPerMetricPerDay` distinct series per metric per UTC
@@ -88,7 +88,7 @@ export function selectorTagValues(): RetainedTags {
       values.add(value);
     }
   };
-  for (const slo of SLOS) for (const s of [...slo.sli.total, ...(slo.sli.good ?? []), ...(slo.sli.bad ?? [])]) add(s.metric, s.where);
+  for (const slo of activeSlos()) for (const s of [...slo.sli.total, ...(slo.sli.good ?? []), ...(slo.sli.bad ?? [])]) add(s.metric, s.where);
   for (const rule of ALERT_RULES) add(rule.metric, rule.where);
   return out;
 }

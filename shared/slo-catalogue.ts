@@ -150,8 +150,26 @@ export const SLOS: readonly SloSpec[] = [
   },
 ];
 
+let active: readonly SloSpec[] = SLOS;
+
+/**
+ * The catalogue in use: the built-in {@link SLOS}, or, when OBS_SLO_FILE names an OpenSLO file,
+ * the built-in SLOs merged with it (slo-as-code/slo-file.ts). Every part that lists SLOs (the SLO
+ * job, burn-rate rules, dashboard, health, monthly report, `obs catalog`) reads this, so an
+ * imported SLO behaves exactly like a built-in one. Set once per process by the entry points
+ * (cli/obs.ts, app/production.ts) through {@link useSloCatalogue}.
+ */
+export function activeSlos(): readonly SloSpec[] {
+  return active;
+}
+
+/** Makes `slos` the catalogue in use (see {@link activeSlos}); the built-in one is {@link SLOS}. */
+export function useSloCatalogue(slos: readonly SloSpec[]): void {
+  active = slos;
+}
+
 export function getSlo(id: string): SloSpec | undefined {
-  return SLOS.find((slo) => slo.id === id);
+  return active.find((slo) => slo.id === id);
 }
 
 /** Allowed bad fraction: 1 − objective. */

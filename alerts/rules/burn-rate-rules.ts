@@ -1,4 +1,4 @@
-import { SLOS, type SloSpec } from '../../shared/slo-catalogue';
+import { activeSlos, type SloSpec } from '../../shared/slo-catalogue';
 import { BURN_WINDOWS } from '../../shared/time-windows';
 import type { BurnRateAlertRule, BurnTier, BurnWindowPair } from '../model/alert-rule';
 import { BURN_RATE_TABLE, MIN_EVENTS_IN_LONG_WINDOW, type BurnRateTableRow } from './burn-rate-windows';
@@ -41,7 +41,7 @@ export function burnWindowPairs(slo: SloSpec, tier: BurnTier, table: readonly Bu
  * Burn alerts have no `for` (the short window already demands the burn is still happening) and no
  * `keep_firing_for` (the long window already smooths it).
  */
-export function burnRateRules(slos: readonly SloSpec[] = SLOS, minEventsInLongWindow = MIN_EVENTS_IN_LONG_WINDOW): BurnRateAlertRule[] {
+export function burnRateRules(slos: readonly SloSpec[] = activeSlos(), minEventsInLongWindow = MIN_EVENTS_IN_LONG_WINDOW): BurnRateAlertRule[] {
   const rules: BurnRateAlertRule[] = [];
   for (const slo of slos) {
     for (const tier of ['page', 'ticket'] as const) {

@@ -1,5 +1,5 @@
 import { parseArgs } from 'node:util';
-import { ALERT_RULES, CHANNELS, INCIDENT_TIERS, METRICS, MODULES, PIPELINE_ALERT_RULES, SLOS, errorBudgetMinutes } from '../../shared';
+import { ALERT_RULES, CHANNELS, INCIDENT_TIERS, METRICS, MODULES, PIPELINE_ALERT_RULES, activeSlos, errorBudgetMinutes } from '../../shared';
 import { EXIT_USAGE, formatHelp, JSON_OPTION, type Command } from '../command';
 
 /** `obs catalog [--json]`: the whole domain catalogue. */
@@ -27,7 +27,7 @@ export const catalogCommand: Command = {
     const channels = Object.entries(CHANNELS).map(([id, c]) => ({ id, ...c }));
     const tiers = Object.entries(INCIDENT_TIERS).map(([severity, t]) => ({ severity, ...t }));
     if (json) {
-      io.out(JSON.stringify({ metrics, modules, slos: SLOS, alertRules: ALERT_RULES, pipelineRules: PIPELINE_ALERT_RULES, incidentTiers: tiers, channels }, null, 2));
+      io.out(JSON.stringify({ metrics, modules, slos: activeSlos(), alertRules: ALERT_RULES, pipelineRules: PIPELINE_ALERT_RULES, incidentTiers: tiers, channels }, null, 2));
       return Promise.resolve(0);
     }
     const lines: string[] = [];
@@ -35,10 +35,12 @@ export const catalogCommand: Command = {
     for (const m of metrics) lines.push(`  ${m.name.padEnd(46)} ${m.kind.padEnd(6)} ${m.unit.padEnd(12)} ${m.module}`);
     lines.push('', `Modules (${modules.length})`);
     for (const m of modules) lines.push(`  ${m.id.padEnd(16)} ${m.name} — packs ${m.packs.join(', ')}`);
-    lines.push('', `SLOs (${SLOS.length}, rolling ${SLOS[0]?.windowDays ?? 30} days)`);
-    for (const s of SLOS) {
-      const budget = s.category === 'availability' ? ` — budget ${errorBudgetMinutes(s).toFixed(1)} min` : '';
-      lines.push(`  ${s.id.padEnd(28)} ${(s.objective * 100).toFixed(2).padStart(6)}%  ${s.module}${budget}`);
+    const slos = activeSlos();
+    lines.push('', `SLOs (${slos.length})`);
+    for (const s of slos) {
+      const budget = s.category === 'availability' && !s.calendar ? ` — budget ${errorBudgetMinutes(s).toFixed(1)} min` : '';
+      const window = s.calendar ? `calendar month (${s.calendar.timeZone})` : `rolling ${s.windowDays} days`;
+      lines.push(`  ${s.id.padEnd(28)} ${(s.objective * 100).toFixed(2).padStart(6)}%  ${s.module}  ${window}${budget}`);
     }
     lines.push('', `Alert rules (${ALERT_RULES.length})`);
     for (const r of ALERT_RULES) {

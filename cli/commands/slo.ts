@@ -1,7 +1,8 @@
 import { writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { EXPORT_FORMATS, exportSlos, isExportFormat } from '../../slo-as-code/export-formats';
-import { SLOS } from '../../shared/slo-catalogue';
+import { activeSlos } from '../../shared/slo-catalogue';
+import { loadSloFile, SloFileError } from '../../slo-as-code/slo-file';
 import { readJobState, ROLLUP_JOB } from '../../sql/job-state';
 import { formatSloStatuses } from '../../aggregator/slo-format';
 import { computeSloStatuses } from '../../aggregator/slo-job';
@@ -54,7 +55,8 @@ function exportCommand(args: string[], io: CommandIo): number {
   const { values } = usageOnError(() => parseArgs({ args, options: { format: { type: 'string' }, output: { type: 'string' }, json: { type: 'boolean' } } }));
   if (values.format === undefined) throw new UsageError(`--format is required: one of ${EXPORT_FORMATS.join(', ')}`);
   if (!isExportFormat(values.format)) throw new UsageError(`--format must be one of ${EXPORT_FORMATS.join(', ')}, not "${values.format}"`);
-  const result = exportSlos(SLOS, values.format, values.json === true);
+  const slos = activeSlos();
+  const result = exportSlos(slos, values.format, values.json === true);
   for (const warning of result.warnings) io.err(`obs slo export: ${warning}`);
   if (values.output === undefined) {
     io.out(result.text);
@@ -65,15 +67,46 @@ function exportCommand(args: string[], io: CommandIo): number {
   } catch (error) {
     throw new CommandError(`cannot write ${values.output}: ${(error as Error).message}`, EXIT.FAILED, { cause: error });
   }
-  io.err(`obs slo export: wrote ${values.format} for ${SLOS.length} SLOs to ${values.output}`);
+  io.err(`obs slo export: wrote ${values.format} for ${slos.length} SLOs to ${values.output}`);
+  return EXIT.OK;
+}
+
+/**
+ * `obs slo import FILE [--json]`: checks an OpenSLO v1 file and shows the catalogue it gives with
+ * the built-in SLOs (slo-as-code/slo-file.ts). It changes nothing: OBS_SLO_FILE=FILE makes the
+ * pipeline use it. Every problem is named; bad content exits 65, a missing file 66.
+ */
+function importCommand(args: string[], io: CommandIo): number {
+  const { values, positionals } = usageOnError(() => parseArgs({ args, allowPositionals: true, options: { json: { type: 'boolean' } } }));
+  if (positionals.length !== 1) throw new UsageError('give one file: obs slo import FILE');
+  const file = positionals[0] as string;
+  let merged;
+  try {
+    merged = loadSloFile(file);
+  } catch (error) {
+    if (!(error instanceof SloFileError)) throw error;
+    if (values.json) io.out(JSON.stringify({ file, ok: false, problems: error.problems }, null, 2));
+    throw new CommandError(error.message, error.unreadable ? EXIT.NO_INPUT : EXIT.DATA, { cause: error });
+  }
+  if (values.json) {
+    io.out(JSON.stringify({ file, ok: true, added: merged.added, sameAsBuiltIn: merged.same, slos: merged.slos }, null, 2));
+    return EXIT.OK;
+  }
+  const lines = [`${file}: OK — ${merged.added.length} SLO${merged.added.length === 1 ? '' : 's'} added to the ${merged.slos.length - merged.added.length} built-in ones${merged.same.length > 0 ? `; ${merged.same.length} identical to built-in SLOs (${merged.same.join(', ')})` : ''}.`];
+  for (const s of merged.added) {
+    const window = s.calendar ? `calendar month in ${s.calendar.timeZone}` : `rolling ${s.windowDays} days`;
+    lines.push(`  + ${s.id.padEnd(28)} ${(s.objective * 100).toFixed(3).padStart(7)}%  ${s.module.padEnd(14)} ${window}`);
+  }
+  lines.push(`Use it: OBS_SLO_FILE=${file} (every obs command and the pipeline then read the merged catalogue).`);
+  io.out(lines.join('\n'));
   return EXIT.OK;
 }
 
 /** `obs slo status [--at ISO] [--json]` and `obs slo report --month YYYY-MM [--format md|csv|json]`. */
 export const sloCommand: Command = {
   name: 'slo',
-  usage: 'obs slo status [--at ISO] [--json] | obs slo report --month YYYY-MM [--format md|csv|json] | obs slo export --format F [--output FILE]',
-  summary: 'SLO attainment, error budgets and burn rates; the monthly compliance report; SLOs as code (export)',
+  usage: 'obs slo status [--at ISO] [--json] | obs slo report --month YYYY-MM [--format md|csv|json] | obs slo export --format F [--output FILE] | obs slo import FILE',
+  summary: 'SLO attainment, error budgets and burn rates; the monthly compliance report; SLOs as code (export, import)',
   help: (path) => {
     const statusHelp = formatHelp({
       usage: 'obs slo status [--at ISO] [--json]',
@@ -103,10 +136,19 @@ export const sloCommand: Command = {
       notes: 'What a format cannot express (a Cloud Monitoring SLI over several metrics in one role, a calendar month in Sloth or Datadog) is named on stderr.',
       examples: ['obs slo export --format openslo', 'obs slo export --format prometheus-rules --output slo-rules.yml'],
     });
+    const importHelp = formatHelp({
+      usage: 'obs slo import FILE [--json]',
+      description:
+        'Checks an OpenSLO v1 file (multi-document YAML: SLO, SLI, AlertPolicy, AlertCondition) and shows the catalogue it makes with the built-in SLOs. Every problem is named with its line and field, all at once. It changes nothing: set OBS_SLO_FILE=FILE to use it. docs/SLOS.md "Importing SLOs".',
+      options: [{ flag: '--json', text: '{file, ok, added, sameAsBuiltIn, slos} or {file, ok: false, problems}', default: 'off' }],
+      notes: 'An imported SLO with a built-in id must equal the built-in one; a different one is a problem. Exit 65 when the file has problems, 66 when it cannot be read.',
+      examples: ['obs slo import docs/examples/slos.openslo.yaml'],
+    });
     if (path[0] === 'status') return statusHelp;
+    if (path[0] === 'import') return importHelp;
     if (path[0] === 'export') return exportHelp;
     if (path[0] === 'report') return reportHelp;
-    return `obs slo status|report|export — SLO attainment, error budgets and burn rates; the monthly report; SLOs as code.\n\n${statusHelp}\n\n${reportHelp}\n\n${exportHelp}`;
+    return `obs slo status|report|export|import — SLO attainment, error budgets and burn rates; the monthly report; SLOs as code.\n\n${statusHelp}\n\n${reportHelp}\n\n${exportHelp}\n\n${importHelp}`;
   },
   run(args, io, context) {
     return withUsage(this, io, async () => {
@@ -114,7 +156,8 @@ export const sloCommand: Command = {
       if (sub === 'status') return status(rest, io, appOf(context));
       if (sub === 'report') return report(rest, io, appOf(context));
       if (sub === 'export') return exportCommand(rest, io);
-      throw new UsageError(sub === undefined ? 'a subcommand is required (status, report or export)' : `unknown subcommand "${sub}"`);
+      if (sub === 'import') return importCommand(rest, io);
+      throw new UsageError(sub === undefined ? 'a subcommand is required (status, report, export or import)' : `unknown subcommand "${sub}"`);
     });
   },
 };

@@ -1,4 +1,5 @@
 import { SLOS, type SloSpec } from '../../shared/slo-catalogue';
+import { sloWindowAt } from '../../shared/slo-window';
 import { BURN_WINDOWS } from '../../shared/time-windows';
 import { defineQuery, type SqlQuery } from '../dialect';
 import { numberedSelectors, selectorMatch, selectorMetricFilter, selectorsCte } from './slo-fragments';
@@ -27,20 +28,27 @@ export interface Lookback {
   readonly seconds: number;
 }
 
-const sloWindowLabel = (days: number) => `${days}d`;
-
-/** The burn-rate windows, then each distinct SLO window (`30d`), shortest first. */
-export const SLO_LOOKBACKS: readonly Lookback[] = (() => {
+/**
+ * The burn-rate windows, then each distinct SLO window (`30d`; a calendar month `month_<zone>`,
+ * whose length so far depends on `endMs`), shortest first. Rolling windows do not depend on
+ * `endMs`; a catalogue with calendar SLOs needs it (shared/slo-window.ts).
+ */
+export function sloLookbacks(slos: readonly SloSpec[], endMs?: number): Lookback[] {
   const byLabel = new Map<string, number>(Object.entries(BURN_WINDOWS));
-  for (const slo of SLOS) byLabel.set(sloWindowLabel(slo.windowDays), slo.windowDays * 86_400);
+  for (const slo of slos) {
+    if (slo.calendar && endMs === undefined) throw new Error(`SLO ${slo.id} has a calendar window: its lookback needs the end of the window`);
+    const window = sloWindowAt(slo, endMs ?? 0);
+    byLabel.set(window.label, slo.calendar ? (window.endMs - window.startMs) / 1000 : slo.windowDays * 86_400);
+  }
   return [...byLabel.entries()].map(([label, seconds]) => ({ label, seconds })).sort((a, b) => a.seconds - b.seconds);
-})();
+}
 
-/** The lookback label of an SLO's rolling window. */
-export const sloWindowLookback = (windowDays: number): string => sloWindowLabel(windowDays);
+/** The built-in catalogue's lookbacks (rolling windows only). */
+export const SLO_LOOKBACKS: readonly Lookback[] = sloLookbacks(SLOS);
 
 /** The longest lookback in ms: the scan starts at @end_ms minus this. */
-export const LONGEST_LOOKBACK_MS = Math.max(...SLO_LOOKBACKS.map((l) => l.seconds)) * 1000;
+export const longestLookbackMs = (lookbacks: readonly Lookback[]): number => Math.max(...lookbacks.map((l) => l.seconds)) * 1000;
+export const LONGEST_LOOKBACK_MS = longestLookbackMs(SLO_LOOKBACKS);
 
 const HOUR_MS = 3_600_000;
 const DAY_MS = 86_400_000;
@@ -58,12 +66,12 @@ const range = (column: string, fromExpr: string, toExpr: string) =>
  * Rows that can be tiles of some lookback: every day row; hour rows within a day after a
  * lookback's start or before the end; minute rows within an hour after a start or before the end.
  */
-function prefilter(alias: string): string {
+function prefilter(alias: string, lookbacks: readonly Lookback[]): string {
   const ws = `${alias}window_seconds`;
   const start = `${alias}window_start`;
   const edges = (unitMs: number) => [
     range(start, `@end_ms - ${unitMs}`, '@end_ms'),
-    ...SLO_LOOKBACKS.filter((l) => l.seconds * 1000 > unitMs).map((l) => range(start, `@end_ms - ${l.seconds * 1000}`, `@end_ms - ${l.seconds * 1000 - unitMs}`)),
+    ...lookbacks.filter((l) => l.seconds * 1000 > unitMs).map((l) => range(start, `@end_ms - ${l.seconds * 1000}`, `@end_ms - ${l.seconds * 1000 - unitMs}`)),
   ];
   return `(${ws} = 86400
       OR (${ws} = 3600 AND (${edges(DAY_MS).join('\n        OR ')}))
@@ -77,7 +85,7 @@ const placement = (alias: string) => `UNIX_MILLIS(${alias}window_start) AS start
 const SCAN_RANGE = (alias: string) =>
   `${alias}window_start >= TIMESTAMP_MILLIS(@from_ms) AND ${alias}window_start < TIMESTAMP_MILLIS(@end_ms)`;
 
-const perLookback = (expr: (l: Lookback) => string) => SLO_LOOKBACKS.map(expr).join(',\n');
+const perLookback = (lookbacks: readonly Lookback[], expr: (l: Lookback) => string) => lookbacks.map(expr).join(',\n');
 
 /**
  * Per SLI selector of `slos` (`selector_id`: its index in distinctSelectors(slos)): `events_<w>`
@@ -85,7 +93,7 @@ const perLookback = (expr: (l: Lookback) => string) => SLO_LOOKBACKS.map(expr).j
  * each lookback w. One row per selector with data. Params: @end_ms (minute-aligned end,
  * exclusive) and @from_ms = @end_ms − the longest lookback.
  */
-export function sloWindowRollupSumsFor(slos: readonly SloSpec[]): SqlQuery {
+export function sloWindowRollupSumsFor(slos: readonly SloSpec[], lookbacks: readonly Lookback[] = sloLookbacks(slos)): SqlQuery {
   const selectors = numberedSelectors(slos).rollups;
   const { cte, needles } = selectorsCte(selectors);
   return defineQuery(
@@ -98,15 +106,15 @@ placed AS (
   JOIN selectors AS s ON r.name = s.name
   WHERE ${SCAN_RANGE('r.')}
     AND ${selectorMetricFilter('r.name', selectors)}
-    AND ${prefilter('r.')}
+    AND ${prefilter('r.', lookbacks)}
     AND ${selectorMatch('r.series_key', needles)}
 ), tiles AS (
   SELECT *, DIV(start_ms, parent_ms) * parent_ms AS parent_start_ms
   FROM placed
 )
 SELECT selector_id,
-${perLookback((l) => `  SUM(CASE WHEN ${tileOf(l)} THEN event_count ELSE 0 END) AS events_${l.label}`)},
-${perLookback((l) => `  SUM(CASE WHEN ${tileOf(l)} THEN value_sum ELSE 0 END) AS values_${l.label}`)}
+${perLookback(lookbacks, (l) => `  SUM(CASE WHEN ${tileOf(l)} THEN event_count ELSE 0 END) AS events_${l.label}`)},
+${perLookback(lookbacks, (l) => `  SUM(CASE WHEN ${tileOf(l)} THEN value_sum ELSE 0 END) AS values_${l.label}`)}
 FROM tiles
 GROUP BY selector_id`,
   );
@@ -117,7 +125,7 @@ GROUP BY selector_id`,
  * buckets at or under the threshold's last good bucket over every series the selector matches,
  * for each lookback w. One row per selector with data.
  */
-export function sloWindowGoodSumsFor(slos: readonly SloSpec[]): SqlQuery {
+export function sloWindowGoodSumsFor(slos: readonly SloSpec[], lookbacks: readonly Lookback[] = sloLookbacks(slos)): SqlQuery {
   const selectors = numberedSelectors(slos).histograms;
   const { cte, needles } = selectorsCte(selectors);
   return defineQuery(
@@ -130,14 +138,14 @@ placed AS (
   JOIN selectors AS s ON h.name = s.name AND h.bucket <= s.max_bucket
   WHERE ${SCAN_RANGE('h.')}
     AND ${selectorMetricFilter('h.name', selectors)}
-    AND ${prefilter('h.')}
+    AND ${prefilter('h.', lookbacks)}
     AND ${selectorMatch('h.series_key', needles)}
 ), tiles AS (
   SELECT *, DIV(start_ms, parent_ms) * parent_ms AS parent_start_ms
   FROM placed
 )
 SELECT selector_id,
-${perLookback((l) => `  SUM(CASE WHEN ${tileOf(l)} THEN bucket_count ELSE 0 END) AS good_${l.label}`)}
+${perLookback(lookbacks, (l) => `  SUM(CASE WHEN ${tileOf(l)} THEN bucket_count ELSE 0 END) AS good_${l.label}`)}
 FROM tiles
 GROUP BY selector_id`,
   );
