@@ -1,4 +1,4 @@
-import { bucketValue } from '../shared/histogram';
+import { maxGoodBucket } from '../shared/latency-threshold';
 import type { MinuteSeries } from './types';
 
 /**
@@ -13,12 +13,15 @@ import type { MinuteSeries } from './types';
  * - a gauge keeps its name: the last value of the newest closed minute that had one this hour;
  * - a timing is a histogram in milliseconds: `<name>_bucket{le=…}` for the bounds below, `_sum`,
  *   `_count`, accumulated over the hour like the counters. An observation is counted under `le`
- *   when its rollup bucket's value is ≤ le: exact to the rollups' 1% (shared/histogram.ts);
+ *   when its whole rollup bucket is ≤ le — the rule of the pipeline's own latency SLIs
+ *   (shared/latency-threshold.ts), so `_bucket{le="500"}` counts what the SLO job counts good;
  * - tags become labels: names sanitised like metric names, values escaped (`\\`, `\"`, `\n`);
  * - `obs_export_minute_end_seconds`: the end of the newest minute the snapshot holds.
  * Samples carry no timestamps: the Pushgateway refuses them, and Prometheus stamps each scrape.
  */
 export const HISTOGRAM_BOUNDS_MS: readonly number[] = [5, 10, 25, 50, 100, 250, 500, 1_000, 2_500, 5_000, 10_000, 30_000, 60_000];
+
+const MAX_GOOD_BUCKETS = HISTOGRAM_BOUNDS_MS.map(maxGoodBucket);
 
 export function prometheusName(name: string): string {
   const cleaned = name.replace(/[^\w:]/g, '_');
@@ -80,8 +83,7 @@ export class PrometheusSnapshot {
         let h = f.histograms.get(key);
         if (!h) f.histograms.set(key, (h = { labels, buckets: HISTOGRAM_BOUNDS_MS.map(() => 0), sum: 0, count: 0 }));
         for (const [bucket, count] of s.histogram) {
-          const value = bucketValue(bucket);
-          for (let i = 0; i < HISTOGRAM_BOUNDS_MS.length; i++) if (value <= (HISTOGRAM_BOUNDS_MS[i] as number)) h.buckets[i] = (h.buckets[i] as number) + count;
+          for (let i = 0; i < HISTOGRAM_BOUNDS_MS.length; i++) if (bucket <= (MAX_GOOD_BUCKETS[i] as number)) h.buckets[i] = (h.buckets[i] as number) + count;
         }
         h.sum += s.valueSum;
         h.count += s.eventCount;

@@ -1,5 +1,6 @@
 import { HttpsError } from 'firebase-functions/v2/https';
 import { createDashboardRoutes } from '../dashboard/dashboard-routes';
+import { createMetricsHandler } from '../exporters/metrics-route';
 import { isAdminClaims } from '../http/admin-auth';
 import { createFeatureMatrixHandler, featureMatrixFor } from '../health/feature-matrix-handler';
 import type { HttpRequest, HttpResponse } from '../http/http';
@@ -24,6 +25,8 @@ export interface FunctionHandlers {
   readonly internalHealth: Handler;
   /** `pack421_health_featureMatrix_http`: Bearer Firebase ID token with the admin claim. */
   readonly featureMatrix: Handler;
+  /** `pack421_metrics`: the closed minutes in the Prometheus text format, for a scrape with the internal key (exporters/metrics-route.ts). */
+  readonly metrics: Handler;
   /** `pack421_dashboard`: the page and its assets (anyone), GET /api/dashboard (admin token); undefined for other paths. */
   readonly dashboard: Handler;
   /**
@@ -55,10 +58,12 @@ export function createFunctionHandlers(instance: ProductionApp): FunctionHandler
       clock,
     });
   });
+  const metrics = once(() => createMetricsHandler({ warehouse: () => instance.warehouse(), internalKey: () => instance.config().internalHealthApiKey }));
   return {
     publicHealth: () => Promise.resolve(publicHealth()()),
     internalHealth: (request) => internalHealth()(request),
     featureMatrix: (request) => featureMatrix()(request),
+    metrics: (request) => metrics()(request),
     dashboard: (request) => dashboard()(request),
     async featureMatrixCall(auth) {
       if (!auth) throw new HttpsError('unauthenticated', 'sign in with Firebase Auth first');

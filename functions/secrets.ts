@@ -26,6 +26,9 @@ export const EVALUATOR_SECRETS = [...CHANNEL_SECRETS, secret('heartbeatUrl')];
  */
 export const EXPORTER_SECRETS = [secret('datadogApiKey'), secret('prometheusPushgatewayUrl')];
 
+/** `/metrics` (pack421_metrics): only the internal key its scrapers present. */
+export const METRICS_SECRETS = [secret('internalHealthApiKey')];
+
 /**
  * Internal health and the dashboard: the key, and the channel secrets because their `channels`
  * and `environment` components report which are set (names only, never values). Public health,

@@ -5,6 +5,7 @@ import { GET_METHODS, methodNotAllowed, type HttpRequest, type HttpResponse } fr
 import { createFeatureMatrixHandler } from '../../health/feature-matrix-handler';
 import { createInternalHealthHandler } from '../../health/internal-health';
 import { createPublicHealthHandler } from '../../health/public-health';
+import { createMetricsHandler } from '../../exporters/metrics-route';
 import { createDocsRoute } from './docs-route';
 import type { Route } from './http-server';
 
@@ -31,6 +32,8 @@ export function createHttpRoutes(options: { sources: DashboardSources; verify: T
     getRoute('/health/public', () => publicHealth()),
     getRoute('/health/internal', internal),
     getRoute('/health/feature-matrix', matrix),
+    // Prometheus scrapes the closed minutes here (exporters/metrics-route.ts), with the internal key.
+    getRoute('/metrics', createMetricsHandler({ warehouse: () => options.sources.warehouse, internalKey: () => options.sources.config.internalHealthApiKey })),
     dashboard,
     createDocsRoute(),
   ];
