@@ -17,6 +17,9 @@ export const BUCKET_BYTES = 48;
 export const MAX_MERGED_COUNT = 1_000_000_000;
 export const MAX_HISTOGRAM_PAIRS = 4_096;
 
+// Imported bindings read on the caller's path, copied once: some loaders (tsx, esbuild's CommonJS
+// interop) turn every read of an import into a getter call, which each call would pay.
+const bucketOf = bucketIndex;
 const MINUTE_MS = 60_000;
 const MAX_ABS_SUM = WIRE_LIMITS.maxAbsValue;
 
@@ -93,7 +96,7 @@ export class SeriesAggregate {
     let added = 0;
     const histogram = this.histogram;
     if (histogram !== undefined) {
-      const bucket = bucketIndex(value);
+      const bucket = bucketOf(value);
       const seen = histogram.get(bucket);
       if (seen === undefined) {
         histogram.set(bucket, 1);

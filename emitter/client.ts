@@ -25,6 +25,12 @@ export interface MetricsClient extends TaggedEmitter {
   readonly transport: Transport | undefined;
 }
 
+// Imported bindings read on the caller's path, copied once: some loaders (tsx, esbuild's CommonJS
+// interop) turn every read of an import into a getter call, which each call would pay.
+const COUNT = KIND_COUNT;
+const TIMING = KIND_TIMING;
+const GAUGE = KIND_GAUGE;
+
 /** Builds the emitter for resolved options. */
 export function buildCore(options: ResolvedOptions): { core: EmitterCore; transport: Transport | undefined } {
   const identity = { service: options.service, environment: options.environment };
@@ -79,7 +85,7 @@ function startTimer(core: () => EmitterCore, name: unknown, tags: unknown, base:
     end(extraTags?: Tags): Promise<void> {
       if (ended) return RESOLVED;
       ended = true;
-      return core().record(KIND_TIMING, name, performance.now() - startedMs, mergeTags(copy, extraTags), undefined, base);
+      return core().record(TIMING, name, performance.now() - startedMs, mergeTags(copy, extraTags), undefined, base);
     },
   };
 }
@@ -87,9 +93,9 @@ function startTimer(core: () => EmitterCore, name: unknown, tags: unknown, base:
 /** The four recording calls bound to whichever emitter `core()` returns at call time. */
 export function taggedEmitter(core: () => EmitterCore, base: NormalisedTags | undefined): TaggedEmitter {
   return {
-    count: (name, value, tags, timestamp) => core().record(KIND_COUNT, name, value === undefined ? 1 : value, tags, timestamp, base),
-    timing: (name, ms, tags, timestamp) => core().record(KIND_TIMING, name, ms, tags, timestamp, base),
-    gauge: (name, value, tags, timestamp) => core().record(KIND_GAUGE, name, value, tags, timestamp, base),
+    count: (name, value, tags, timestamp) => core().record(COUNT, name, value === undefined ? 1 : value, tags, timestamp, base),
+    timing: (name, ms, tags, timestamp) => core().record(TIMING, name, ms, tags, timestamp, base),
+    gauge: (name, value, tags, timestamp) => core().record(GAUGE, name, value, tags, timestamp, base),
     timer: (name, tags) => startTimer(core, name, tags, base),
   };
 }

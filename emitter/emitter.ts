@@ -16,6 +16,11 @@ import type { DropReason, EmitterStats } from './types';
 /** Warnings of one kind (a drop reason, "transport failing") are logged at most this often. */
 export const WARNING_INTERVAL_MS = 60_000;
 
+// Imported bindings read on the caller's path, copied once: some loaders (tsx, esbuild's CommonJS
+// interop) turn every read of an import into a getter call, which each call would pay.
+const DONE = RESOLVED;
+const GAUGE = KIND_GAUGE;
+const minuteOfCall = minuteOf;
 const BUFFER_FULL = DROP_INDEX.buffer_full;
 const SERIES_LIMIT = DROP_INDEX.series_limit;
 const MAX_ABS_VALUE = WIRE_LIMITS.maxAbsValue;
@@ -133,7 +138,7 @@ export class BufferedEmitter implements EmitterCore {
       typeof value === 'number' &&
       // The validator's per-value rules, so that a merged event is valid if its calls are: a
       // value outside them goes to the ring and is dropped alone. (NaN fails both comparisons.)
-      (kind === KIND_GAUGE ? value >= -MAX_ABS_VALUE : value >= 0) &&
+      (kind === GAUGE ? value >= -MAX_ABS_VALUE : value >= 0) &&
       value <= MAX_ABS_VALUE
     ) {
       try {
@@ -152,7 +157,7 @@ export class BufferedEmitter implements EmitterCore {
             }
           }
           if (node !== undefined) {
-            const minute = minuteOf(ts);
+            const minute = minuteOfCall(ts);
             const open = node.aggregate;
             if (open !== undefined && open.minute === minute) {
               const added = open.add(value, ts);
@@ -160,7 +165,7 @@ export class BufferedEmitter implements EmitterCore {
                 this.counters.buffered++;
                 if (added !== 0) this.heldBytes += added;
                 if (open.full) this.closeSeries(node);
-                return RESOLVED;
+                return DONE;
               }
             }
             return this.openSeries(node, kind, name, own === tags ? snapshotTags(tags) : own, ownBase, minute, value, ts);

@@ -30,6 +30,12 @@ export { createMemoryTransport, type MemoryTransport } from './transports/memory
 export { TransportError, type Transport } from './transports/transport';
 export { DROP_REASONS, type CountName, type DropReason, type EmitterStats, type GaugeName, type MetricTag, type MetricTimer, type TaggedEmitter, type Tags, type TagValue, type Timestamp, type TimingName } from './types';
 
+// Imported bindings read on the caller's path, copied once: some loaders (tsx, esbuild's CommonJS
+// interop) turn every read of an import into a getter call, which each call would pay.
+const COUNT = KIND_COUNT;
+const TIMING = KIND_TIMING;
+const GAUGE = KIND_GAUGE;
+
 let active: EmitterCore | undefined;
 let shutdownTimeoutMs: number = EMITTER_DEFAULTS.shutdownTimeoutMs;
 
@@ -76,17 +82,17 @@ export function configureMetrics(options: EmitterOptions = {}): MetricsClient {
 
 /** Counts something that happened (`value` defaults to 1). */
 export function metricCount(name: CountName, value?: number, tags?: Tags, timestamp?: Timestamp): Promise<void> {
-  return (active ?? bootstrap()).record(KIND_COUNT, name, value === undefined ? 1 : value, tags, timestamp, undefined);
+  return (active ?? bootstrap()).record(COUNT, name, value === undefined ? 1 : value, tags, timestamp, undefined);
 }
 
 /** Records a duration in milliseconds. */
 export function metricTiming(name: TimingName, ms: number, tags?: Tags, timestamp?: Timestamp): Promise<void> {
-  return (active ?? bootstrap()).record(KIND_TIMING, name, ms, tags, timestamp, undefined);
+  return (active ?? bootstrap()).record(TIMING, name, ms, tags, timestamp, undefined);
 }
 
 /** Records a level (the last value in a window wins). */
 export function metricGauge(name: GaugeName, value: number, tags?: Tags, timestamp?: Timestamp): Promise<void> {
-  return (active ?? bootstrap()).record(KIND_GAUGE, name, value, tags, timestamp, undefined);
+  return (active ?? bootstrap()).record(GAUGE, name, value, tags, timestamp, undefined);
 }
 
 /** Starts a monotonic timer; `end(extraTags?)` records the elapsed milliseconds once. */
