@@ -35,7 +35,39 @@ export const DUCKDB_COMPAT_MACROS: readonly string[] = [
   // A 63-bit fingerprint of a string for grouping and joining within one query (the aggregator's
   // event-id dedup). The values differ from BigQuery's FarmHash; never store or compare them across engines.
   'CREATE OR REPLACE MACRO farm_fingerprint(s) AS CAST(hash(s) >> 1 AS BIGINT)',
+  // JSON arrays (merged events' histogram pairs, issue #18). BigQuery: JSON_QUERY_ARRAY(json) is
+  // ARRAY<JSON>, JSON_QUERY(json, '$[0]') a JSON value, LAX_INT64(json) its number as INT64 (NULL
+  // when it is not one). DuckDB: '$[*]' extracts a LIST of JSON; TRY_CAST gives NULL likewise.
+  "CREATE OR REPLACE MACRO json_query_array(j) AS CAST(json_extract(j, '$[*]') AS JSON[])",
+  'CREATE OR REPLACE MACRO json_query(j, p) AS json_extract(j, p)',
+  'CREATE OR REPLACE MACRO lax_int64(j) AS TRY_CAST(j AS BIGINT)',
 ];
+
+/**
+ * BigQuery's `FROM t, UNNEST(array) AS x` names the ELEMENT x; DuckDB names the table x and its one
+ * column `unnest`, so x would be a struct there. For DuckDB every `UNNEST(…) AS x` not followed by
+ * a column list becomes `UNNEST(…) AS x(x)`: x is the element in both.
+ */
+function aliasUnnestedElements(sql: string): string {
+  let out = '';
+  let from = 0;
+  const pattern = /\bUNNEST\(/gi;
+  for (let match = pattern.exec(sql); match; match = pattern.exec(sql)) {
+    let depth = 1;
+    let i = match.index + match[0].length;
+    for (; i < sql.length && depth > 0; i++) {
+      if (sql[i] === '(') depth++;
+      else if (sql[i] === ')') depth--;
+    }
+    const alias = /^\s+AS\s+([A-Za-z_][A-Za-z0-9_]*)(?!\s*\()/i.exec(sql.slice(i));
+    if (!alias) continue;
+    const end = i + alias[0].length;
+    out += sql.slice(from, end) + `(${alias[1]})`;
+    from = end;
+    pattern.lastIndex = end;
+  }
+  return out + sql.slice(from);
+}
 
 const TYPE_NAMES: ReadonlyArray<[RegExp, string]> = [
   [/\bINT64\b/g, 'BIGINT'],
@@ -58,6 +90,7 @@ export function renderSql(text: string, dialect: Dialect, options: RenderOptions
   if (dialect === 'duckdb') {
     out = out.replace(/@([A-Za-z_][A-Za-z0-9_]*)/g, (_m, name: string) => `$${name}`);
     for (const [pattern, replacement] of TYPE_NAMES) out = out.replace(pattern, replacement);
+    out = aliasUnnestedElements(out);
   }
   return out;
 }

@@ -36,6 +36,9 @@ export const minuteOf = (column: string): string => `DIV(UNIX_MILLIS(${column}),
 /** Parameters bounding the event time a statement reads: `[@span_from_ms, @span_to_ms)`. */
 export const EVENT_SPAN = `event_ts >= TIMESTAMP_MILLIS(@span_from_ms) AND event_ts < TIMESTAMP_MILLIS(@span_to_ms)`;
 
+/** The columns of a merged event (issue #18) the rollups read; NULL on a single call. */
+const AGGREGATE_COLUMNS = ['call_count', 'value_min', 'value_max', 'value_sum', 'last_value', 'histogram'] as const;
+
 /**
  * Every event in `[@span_from_ms, @span_to_ms)` of the chosen windows, ONE row per event_id.
  * Defines two CTEs, `repeated` and `events`.
@@ -64,12 +67,12 @@ export function uniqueEventsCte(options: { join?: string; kindFilter?: string } 
     HAVING COUNT(*) > 1
   ),
   events AS (
-    SELECT e.event_id, e.name, e.series_key, e.tags, e.kind, e.value, e.event_ts
+    SELECT e.event_id, e.name, e.series_key, e.tags, e.kind, e.value, e.event_ts, ${AGGREGATE_COLUMNS.map((c) => `e.${c}`).join(', ')}
     FROM {{metric_events}} AS e${join}
     WHERE ${span}
       AND FARM_FINGERPRINT(e.event_id) NOT IN (SELECT fp FROM repeated)
     UNION ALL
-    SELECT e.event_id, ANY_VALUE(e.name), ANY_VALUE(e.series_key), ANY_VALUE(e.tags), ANY_VALUE(e.kind), ANY_VALUE(e.value), ANY_VALUE(e.event_ts)
+    SELECT e.event_id, ANY_VALUE(e.name), ANY_VALUE(e.series_key), ANY_VALUE(e.tags), ANY_VALUE(e.kind), ANY_VALUE(e.value), ANY_VALUE(e.event_ts), ${AGGREGATE_COLUMNS.map((c) => `ANY_VALUE(e.${c})`).join(', ')}
     FROM {{metric_events}} AS e${join}
     WHERE ${span}
       AND FARM_FINGERPRINT(e.event_id) IN (SELECT fp FROM repeated)
@@ -80,10 +83,18 @@ export function uniqueEventsCte(options: { join?: string; kindFilter?: string } 
 /**
  * One 1-minute rollup row per (name, series_key, minute) of the `events` CTE.
  *
- * last_value is kept for gauges only (a level; for counts and timings "the last one" means
- * nothing): the value of the latest event, ties at the same millisecond broken by the larger
- * event_id, so the result never depends on scan order. The sort key is the zero-padded epoch
- * milliseconds followed by the id, compared as a string.
+ * A row of metric_events is one call or, merged (issue #18, docs/WIRE_FORMAT.md), `call_count`
+ * calls of one series within one minute. Every column adds up the calls, so a window rolled up
+ * from merged events equals the one rolled up from the same calls stored one by one:
+ *   event_count  calls: SUM(COALESCE(call_count, 1));
+ *   value_sum    SUM(value) — a merged count's value is its total, a merged timing's the sum of
+ *                its durations; a merged gauge's value is its LAST value, so it carries value_sum;
+ *   value_min/max  of the calls: value_min / value_max of a merged event, value of a single one;
+ *   last_value   the latest call's value: the latest event's (gauge: value, its last; count and
+ *                timing: last_value, else value). Ties at the same millisecond are broken by the
+ *                larger event_id, so the result never depends on scan order; the sort key is the
+ *                zero-padded epoch milliseconds followed by the id, compared as a string. A
+ *                merged event's event_ts is its latest call's.
  */
 export const MINUTE_ROLLUP_SELECT = `SELECT
     name,
@@ -92,28 +103,38 @@ export const MINUTE_ROLLUP_SELECT = `SELECT
     MAX(kind) AS kind,
     TIMESTAMP_MILLIS(minute * 60000) AS window_start,
     60 AS window_seconds,
-    COUNT(*) AS event_count,
-    SUM(value) AS value_sum,
-    MIN(value) AS value_min,
-    MAX(value) AS value_max,
-    MAX_BY(value, CASE WHEN kind = 'gauge' THEN CONCAT(LPAD(CAST(UNIX_MILLIS(event_ts) AS STRING), 15, '0'), event_id) END) AS last_value,
+    SUM(COALESCE(call_count, 1)) AS event_count,
+    SUM(COALESCE(value_sum, value)) AS value_sum,
+    MIN(COALESCE(value_min, value)) AS value_min,
+    MAX(COALESCE(value_max, value)) AS value_max,
+    MAX_BY(CASE WHEN kind = 'gauge' THEN value ELSE COALESCE(last_value, value) END, CONCAT(LPAD(CAST(UNIX_MILLIS(event_ts) AS STRING), 15, '0'), event_id)) AS last_value,
     MAX(event_ts) AS last_ts,
     TIMESTAMP_MILLIS(@updated_at_ms) AS updated_at
   FROM (SELECT *, ${minuteOf('event_ts')} AS minute FROM events) AS m
   GROUP BY name, series_key, minute`;
 
-/** One 1-minute histogram row per (name, series_key, minute, bucket) of the timing events in `events`. */
+/**
+ * One 1-minute histogram row per (name, series_key, minute, bucket) of the timing events in
+ * `events`: a single timing counts 1 in the bucket of its value; a merged one (issue #18) adds its
+ * `[bucket, count]` pairs as sent — the same buckets (the validator checked them: integers,
+ * ascending, summing to call_count), so both shapes merge exactly. JSON_QUERY_ARRAY unnests the
+ * pairs (DuckDB: sql/dialect.ts macros), LAX_INT64 reads each number.
+ */
 export const MINUTE_HISTOGRAM_SELECT = `SELECT
     name,
     series_key,
     TIMESTAMP_MILLIS(minute * 60000) AS window_start,
     60 AS window_seconds,
     bucket,
-    COUNT(*) AS bucket_count
+    SUM(n) AS bucket_count
   FROM (
-    SELECT name, series_key, ${minuteOf('event_ts')} AS minute, ${bucketOf('value')} AS bucket
+    SELECT name, series_key, ${minuteOf('event_ts')} AS minute, ${bucketOf('value')} AS bucket, 1 AS n
     FROM events
-    WHERE kind = 'timing'
+    WHERE kind = 'timing' AND histogram IS NULL
+    UNION ALL
+    SELECT e.name, e.series_key, ${minuteOf('e.event_ts')} AS minute, LAX_INT64(JSON_QUERY(pair, '$[0]')) AS bucket, LAX_INT64(JSON_QUERY(pair, '$[1]')) AS n
+    FROM events AS e, UNNEST(JSON_QUERY_ARRAY(e.histogram)) AS pair
+    WHERE e.kind = 'timing' AND e.histogram IS NOT NULL
   ) AS b
   GROUP BY name, series_key, minute, bucket`;
 

@@ -15,13 +15,13 @@ USING (
     HAVING COUNT(*) > 1
   ),
   events AS (
-    SELECT e.event_id, e.name, e.series_key, e.tags, e.kind, e.value, e.event_ts
+    SELECT e.event_id, e.name, e.series_key, e.tags, e.kind, e.value, e.event_ts, e.call_count, e.value_min, e.value_max, e.value_sum, e.last_value, e.histogram
     FROM `observability.metric_events` AS e
     JOIN changed AS c ON e.name = c.name AND e.series_key = c.series_key AND DIV(UNIX_MILLIS(e.event_ts), 60000) = c.minute
     WHERE e.event_ts >= TIMESTAMP_MILLIS(@span_from_ms) AND e.event_ts < TIMESTAMP_MILLIS(@span_to_ms)
       AND FARM_FINGERPRINT(e.event_id) NOT IN (SELECT fp FROM repeated)
     UNION ALL
-    SELECT e.event_id, ANY_VALUE(e.name), ANY_VALUE(e.series_key), ANY_VALUE(e.tags), ANY_VALUE(e.kind), ANY_VALUE(e.value), ANY_VALUE(e.event_ts)
+    SELECT e.event_id, ANY_VALUE(e.name), ANY_VALUE(e.series_key), ANY_VALUE(e.tags), ANY_VALUE(e.kind), ANY_VALUE(e.value), ANY_VALUE(e.event_ts), ANY_VALUE(e.call_count), ANY_VALUE(e.value_min), ANY_VALUE(e.value_max), ANY_VALUE(e.value_sum), ANY_VALUE(e.last_value), ANY_VALUE(e.histogram)
     FROM `observability.metric_events` AS e
     JOIN changed AS c ON e.name = c.name AND e.series_key = c.series_key AND DIV(UNIX_MILLIS(e.event_ts), 60000) = c.minute
     WHERE e.event_ts >= TIMESTAMP_MILLIS(@span_from_ms) AND e.event_ts < TIMESTAMP_MILLIS(@span_to_ms)
@@ -35,11 +35,11 @@ USING (
     MAX(kind) AS kind,
     TIMESTAMP_MILLIS(minute * 60000) AS window_start,
     60 AS window_seconds,
-    COUNT(*) AS event_count,
-    SUM(value) AS value_sum,
-    MIN(value) AS value_min,
-    MAX(value) AS value_max,
-    MAX_BY(value, CASE WHEN kind = 'gauge' THEN CONCAT(LPAD(CAST(UNIX_MILLIS(event_ts) AS STRING), 15, '0'), event_id) END) AS last_value,
+    SUM(COALESCE(call_count, 1)) AS event_count,
+    SUM(COALESCE(value_sum, value)) AS value_sum,
+    MIN(COALESCE(value_min, value)) AS value_min,
+    MAX(COALESCE(value_max, value)) AS value_max,
+    MAX_BY(CASE WHEN kind = 'gauge' THEN value ELSE COALESCE(last_value, value) END, CONCAT(LPAD(CAST(UNIX_MILLIS(event_ts) AS STRING), 15, '0'), event_id)) AS last_value,
     MAX(event_ts) AS last_ts,
     TIMESTAMP_MILLIS(@updated_at_ms) AS updated_at
   FROM (SELECT *, DIV(UNIX_MILLIS(event_ts), 60000) AS minute FROM events) AS m

@@ -10,12 +10,12 @@ FROM (
     HAVING COUNT(*) > 1
   ),
   events AS (
-    SELECT e.event_id, e.name, e.series_key, e.tags, e.kind, e.value, e.event_ts
+    SELECT e.event_id, e.name, e.series_key, e.tags, e.kind, e.value, e.event_ts, e.call_count, e.value_min, e.value_max, e.value_sum, e.last_value, e.histogram
     FROM `observability.metric_events` AS e
     WHERE e.event_ts >= TIMESTAMP_MILLIS(@span_from_ms) AND e.event_ts < TIMESTAMP_MILLIS(@span_to_ms) AND e.kind = 'timing'
       AND FARM_FINGERPRINT(e.event_id) NOT IN (SELECT fp FROM repeated)
     UNION ALL
-    SELECT e.event_id, ANY_VALUE(e.name), ANY_VALUE(e.series_key), ANY_VALUE(e.tags), ANY_VALUE(e.kind), ANY_VALUE(e.value), ANY_VALUE(e.event_ts)
+    SELECT e.event_id, ANY_VALUE(e.name), ANY_VALUE(e.series_key), ANY_VALUE(e.tags), ANY_VALUE(e.kind), ANY_VALUE(e.value), ANY_VALUE(e.event_ts), ANY_VALUE(e.call_count), ANY_VALUE(e.value_min), ANY_VALUE(e.value_max), ANY_VALUE(e.value_sum), ANY_VALUE(e.last_value), ANY_VALUE(e.histogram)
     FROM `observability.metric_events` AS e
     WHERE e.event_ts >= TIMESTAMP_MILLIS(@span_from_ms) AND e.event_ts < TIMESTAMP_MILLIS(@span_to_ms) AND e.kind = 'timing'
       AND FARM_FINGERPRINT(e.event_id) IN (SELECT fp FROM repeated)
@@ -28,11 +28,15 @@ FROM (
     TIMESTAMP_MILLIS(minute * 60000) AS window_start,
     60 AS window_seconds,
     bucket,
-    COUNT(*) AS bucket_count
+    SUM(n) AS bucket_count
   FROM (
-    SELECT name, series_key, DIV(UNIX_MILLIS(event_ts), 60000) AS minute, CASE WHEN value > 0 THEN CAST(CEIL(LN(value) / CAST('0.020000666706669435' AS FLOAT64)) AS INT64) ELSE -2147483648 END AS bucket
+    SELECT name, series_key, DIV(UNIX_MILLIS(event_ts), 60000) AS minute, CASE WHEN value > 0 THEN CAST(CEIL(LN(value) / CAST('0.020000666706669435' AS FLOAT64)) AS INT64) ELSE -2147483648 END AS bucket, 1 AS n
     FROM events
-    WHERE kind = 'timing'
+    WHERE kind = 'timing' AND histogram IS NULL
+    UNION ALL
+    SELECT e.name, e.series_key, DIV(UNIX_MILLIS(e.event_ts), 60000) AS minute, LAX_INT64(JSON_QUERY(pair, '$[0]')) AS bucket, LAX_INT64(JSON_QUERY(pair, '$[1]')) AS n
+    FROM events AS e, UNNEST(JSON_QUERY_ARRAY(e.histogram)) AS pair
+    WHERE e.kind = 'timing' AND e.histogram IS NOT NULL
   ) AS b
   GROUP BY name, series_key, minute, bucket
   ),

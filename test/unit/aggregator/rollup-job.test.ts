@@ -24,7 +24,7 @@ describe('incremental rollups (DuckDB)', () => {
        FROM {{metric_rollups}} WHERE name = '${name}' AND window_seconds = ${seconds} AND window_start = TIMESTAMP_MILLIS(${startMs})`,
     );
 
-  it('rolls events up into 1-minute windows with count, sum, min, max, and the last value of gauges', async () => {
+  it('rolls events up into 1-minute windows with count, sum, min, max, and the last value', async () => {
     await wh.insertEvents([
       event(SPENDS, 'count', 2, T0 + 1_000, { feature: 'chat' }),
       event(SPENDS, 'count', 3, T0 + 59_999, { feature: 'chat' }),
@@ -35,7 +35,8 @@ describe('incremental rollups (DuckDB)', () => {
     ]);
     await runRollupJob(wh, { nowMs: T0 + 5 * MINUTE });
     expect(await rollup(SPENDS, 60, T0)).toEqual([
-      { event_count: 2, value_sum: 5, value_min: 2, value_max: 3, last_value: null, last_ts_ms: T0 + 59_999, kind: 'count', tags: '{"feature":"chat"}' },
+      // last_value: the latest call's value for every kind since issue #18 (a merged count's `last` keeps it exact); it was gauges only.
+      { event_count: 2, value_sum: 5, value_min: 2, value_max: 3, last_value: 3, last_ts_ms: T0 + 59_999, kind: 'count', tags: '{"feature":"chat"}' },
     ]);
     expect((await rollup(SPENDS, 60, T0 + MINUTE))[0]).toMatchObject({ event_count: 1, value_sum: 1 });
     expect((await rollup(DEPTH, 60, T0))[0]).toMatchObject({ event_count: 3, value_min: 10, value_max: 40, last_value: 10, last_ts_ms: T0 + 30_000 });
