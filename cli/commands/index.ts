@@ -2,6 +2,7 @@ import type { Command } from '../command';
 import { aggregateCommand } from './aggregate';
 import { alertsCommand } from './alerts';
 import { catalogCommand } from './catalog';
+import { dashboardsCommand } from './dashboards';
 import { doctorCommand } from './doctor';
 import { rebuildCommand } from './rebuild';
 import { sloCommand } from './slo';
@@ -19,6 +20,7 @@ export const COMMANDS: readonly Command[] = [
   aggregateCommand,
   rebuildCommand,
   sloCommand,
+  dashboardsCommand,
   alertsCommand,
   sqlCommand,
   // Checks of the whole setup (cli/commands/doctor.ts, cli/doctor/).
