@@ -1,4 +1,5 @@
 import type { Firestore } from 'firebase-admin/firestore';
+import { exportersProbe } from '../exporters/export-health';
 import { firestoreProbe, ingestLagProbe, jobFreshnessProbe, pubsubTopicProbe, warehouseHealthProbe, type WriteOutcomes } from '../health/component-probes';
 import { channelsProbe, environmentProbe, type NamedProbe } from '../health/internal-health';
 import type { ObservabilityConfig } from '../shared/config';
@@ -31,6 +32,8 @@ export function healthProbes(deps: ProbeDeps): NamedProbe[] {
     // The job names the runners write to job_state (app/jobs.ts, sql/job-state.ts).
     { name: 'aggregator', probe: jobFreshnessProbe(warehouse, now, (job) => job === ROLLUP_JOB || job === SLO_JOB, 'aggregator') },
     { name: 'alert_evaluator', probe: jobFreshnessProbe(warehouse, now, (job) => job === ALERTS_JOB, 'alert evaluator') },
+    // The exporter stage (exporters/): per exporter the newest minute sent, its lag and last error; skipped without exporters.
+    { name: 'exporters', probe: exportersProbe(config.exporters, warehouse, now) },
     { name: 'channels', probe: channelsProbe(config) },
     { name: 'environment', probe: environmentProbe(config) },
   ];

@@ -44,8 +44,13 @@ export interface PipelineCard {
   readonly deliveries: ReadonlyArray<{ channel: string; outcome: string; count: number }>;
   /** Notifications the last alert evaluation left for a retry; null when none ran in the span. */
   readonly retryWaiting: number | null;
-  /** Job runs that threw, by job name (rollup, slo, alerts). */
+  /** Job runs that threw, by job name (rollup, slo, alerts, export). */
   readonly jobFailures: ReadonlyArray<{ job: string; count: number }>;
+  /**
+   * The exporter stage, by exporter (`infra.pipeline.export.*`): minutes sent in the span, the
+   * newest lag (ms; null when none reported), dead-lettered batches and failed runs. Empty without exporters.
+   */
+  readonly exports: ReadonlyArray<{ exporter: string; minutes: number; lagMs: number | null; deadLetters: number; failures: number }>;
 }
 
 /** One row of {@link pipelineMetricsSummary}. */
@@ -114,7 +119,23 @@ export function summarisePipeline(rows: readonly PipelineSeriesRow[], lagP95Ms: 
     jobFailures: byTag('job.failure.count', 'job')
       .map(({ value, count }) => ({ job: value, count }))
       .sort((a, b) => compare(a.job, b.job)),
+    exports: exportsByExporter(named, tag),
   };
+}
+
+function exportsByExporter(named: (name: string) => PipelineSeriesRow[], tag: (row: PipelineSeriesRow, key: string) => string): PipelineCard['exports'] {
+  const out = new Map<string, { exporter: string; minutes: number; lagMs: number | null; deadLetters: number; failures: number }>();
+  const entry = (row: PipelineSeriesRow) => {
+    const exporter = tag(row, 'exporter');
+    let e = out.get(exporter);
+    if (!e) out.set(exporter, (e = { exporter, minutes: 0, lagMs: null, deadLetters: 0, failures: 0 }));
+    return e;
+  };
+  for (const r of named('export.minutes.count')) entry(r).minutes += Number(r.total);
+  for (const r of named('export.dead_letter.count')) entry(r).deadLetters += Number(r.total);
+  for (const r of named('export.failure.count')) entry(r).failures += Number(r.total);
+  for (const r of named('export.lag_ms')) if (r.last_value !== null) entry(r).lagMs = Number(r.last_value);
+  return [...out.values()].sort((a, b) => compare(a.exporter, b.exporter));
 }
 
 /** Code-point order, stable across locales. */

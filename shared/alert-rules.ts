@@ -273,6 +273,8 @@ export const PIPELINE_JOBS = { rollup: 'rollup', alerts: 'alerts' } as const;
 
 /** The freshness limit of both `pipeline-stale` rules: jobs run every minute, so 5 minutes is four missed runs. */
 const STALE_AFTER_SECONDS = 5 * MINUTE;
+/** `pipeline-export-lag`: the cursor trails now by 1–3 minutes when healthy; 10 is several failed or missed runs. */
+const EXPORT_LAG_AFTER_SECONDS = 10 * MINUTE;
 
 /**
  * The pipeline's own rules (issue #11 §3). The dead man's switch (an outside heartbeat) covers the
@@ -339,6 +341,23 @@ export const PIPELINE_ALERT_RULES: readonly PipelineRule[] = [
     summary: 'Every delivery to this notification channel has failed for at least 10 minutes; alerts routed only there are not reaching anyone.',
     runbook: runbook('pipeline-channel-failing'),
   },
+  // Family `pipeline-export-lag`: one rule per exporter (exporters/export-job.ts), on its cursor in
+  // job_state (`export:<name>`: the start of the next minute to send). A closed minute is ready about
+  // 70 s after it ends, so a healthy cursor is 1–3 minutes old; an exporter that is not configured
+  // has no row and is never judged.
+  ...(['datadog', 'gcp', 'prometheus'] as const).map(
+    (exporter): PipelineRule => ({
+      id: `pipeline-export-lag-${exporter}`,
+      name: `Export to ${exporter} behind`,
+      severity: 'P2',
+      module: 'infrastructure',
+      check: { type: 'job-stale', job: `export:${exporter}`, clock: 'watermark', maxAgeSeconds: EXPORT_LAG_AFTER_SECONDS },
+      forSeconds: 0,
+      keepFiringForSeconds: 0,
+      summary: `The ${exporter} exporter's cursor is more than 10 minutes behind: the provider's metrics and dashboards are missing the latest minutes (they are still in the warehouse).`,
+      runbook: runbook('pipeline-export-lag'),
+    }),
+  ),
 ];
 
 /** True when `value` breaches the rule's threshold (the seed's `evaluateAlertRule`). */

@@ -190,6 +190,8 @@
     if (undelivered > 0) warnings.push(count(undelivered) + ' sends not delivered');
     if (p.retryWaiting > 0) warnings.push(count(p.retryWaiting) + ' waiting for retry');
     if (p.ingest.retries > 0) warnings.push(count(p.ingest.retries) + ' messages left for redelivery');
+    var exportTrouble = (p.exports || []).filter(function (x) { return x.failures > 0 || x.deadLetters > 0 || x.lagMs > 300000; });
+    if (exportTrouble.length > 0) warnings.push('export behind or failing: ' + exportTrouble.map(function (x) { return x.exporter; }).join(', '));
     var status = failures > 0 ? 'error' : warnings.length > 0 ? 'degraded' : 'ok';
     var run = function (label, r) { return r ? label + ' ' + duration(r.lastDurationMs) : label + ' —'; };
     var facts = [
@@ -202,6 +204,7 @@
       ['deliveries', 'Deliveries', joined(p.deliveries.map(function (x) { return x.channel + ' ' + x.outcome + ' ' + count(x.count); }), 'none')],
       ['retry-waiting', 'Retry waiting', p.retryWaiting === null ? '—' : count(p.retryWaiting)],
       ['job-failures', 'Job failures', joined(p.jobFailures.map(function (x) { return x.job + ' ' + count(x.count); }), 'none')],
+      ['exports', 'Exports', joined((p.exports || []).map(function (x) { return x.exporter + ' lag ' + duration(x.lagMs) + ', ' + count(x.minutes) + ' min' + (x.deadLetters > 0 ? ', ' + count(x.deadLetters) + ' dead-lettered' : '') + (x.failures > 0 ? ', ' + count(x.failures) + ' failed runs' : ''); }), 'none configured')],
     ];
     var list = el('dl', { class: 'facts' });
     facts.forEach(function (f) {

@@ -133,7 +133,7 @@ const prerequisite = { missing: missing.length > 0 ? missing.join('; ') : undefi
       expect([200, 503]).toContain(response.status);
       expect(response.status === 503).toBe(body.status === 'error');
       const status = Object.fromEntries(body.components.map((c) => [c.name, c.status]));
-      expect(Object.keys(status)).toEqual(['warehouse', 'pubsub', 'firestore', 'ingest_lag', 'aggregator', 'alert_evaluator', 'channels', 'environment']);
+      expect(Object.keys(status)).toEqual(['warehouse', 'pubsub', 'firestore', 'ingest_lag', 'aggregator', 'alert_evaluator', 'exporters', 'channels', 'environment']);
       // The emulators this function was given (PUBSUB_EMULATOR_HOST, FIRESTORE_EMULATOR_HOST) answer.
       expect(status).toMatchObject({ pubsub: 'ok', firestore: 'ok', channels: 'ok', environment: 'ok' });
       expect(JSON.stringify(body)).not.toContain(KEY);

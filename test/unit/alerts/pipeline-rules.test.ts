@@ -24,6 +24,9 @@ describe('the pipeline rules (catalogue)', () => {
       ['pipeline-dead-letters', 'P2'],
       ['pipeline-module-absent', 'P2'],
       ['pipeline-channel-failing', 'P1'],
+      ['pipeline-export-lag-datadog', 'P2'],
+      ['pipeline-export-lag-gcp', 'P2'],
+      ['pipeline-export-lag-prometheus', 'P2'],
     ]);
     expect(PIPELINE_JOBS).toEqual({ rollup: ROLLUP_JOB, alerts: ALERTS_JOB });
   });
@@ -56,6 +59,21 @@ describe('pipeline-stale', () => {
 
   it('a job that never ran observes no data (never fires)', () => {
     expect(evaluate('pipeline-stale-rollups', new RuleDataSnapshot(NOW).setJobStates([]))[0]).toMatchObject({ value: null, breaching: false });
+  });
+});
+
+describe('pipeline-export-lag', () => {
+  const cursor = (job: string, watermarkMs: number) => new RuleDataSnapshot(NOW).setJobStates([{ job, watermarkMs, lastRunMs: NOW }]);
+  it.each([
+    ['a cursor 2 min behind (a healthy exporter) is fresh', 'datadog', NOW - 2 * MIN, false, 2],
+    ['a cursor exactly 10 min behind is fresh', 'gcp', NOW - 10 * MIN, false, 10],
+    ['a cursor 12 min behind (a provider refusing for ten minutes) fires', 'prometheus', NOW - 12 * MIN, true, 12],
+  ])('%s', (_name, exporter, watermarkMs, breaching, value) => {
+    expect(evaluate(`pipeline-export-lag-${exporter}`, cursor(`export:${exporter}`, watermarkMs))[0]).toMatchObject({ breaching, value });
+  });
+
+  it('an exporter that is not configured (no cursor row) is never judged', () => {
+    expect(evaluate('pipeline-export-lag-gcp', cursor('export:datadog', NOW - 60 * MIN))[0]).toMatchObject({ value: null, breaching: false });
   });
 });
 

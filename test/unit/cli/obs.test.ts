@@ -22,7 +22,16 @@ describe('the obs command', () => {
       'api-latency-medium', 'ai-latency-medium', 'support-ticket-spike-medium',
     ]));
     expect(ruleIds(catalog.alertRules)).toContain('series-overflow-low');
-    expect(ruleIds(catalog.pipelineRules)).toEqual(['pipeline-stale-rollups', 'pipeline-stale-alerts', 'pipeline-dead-letters', 'pipeline-module-absent', 'pipeline-channel-failing']);
+    expect(ruleIds(catalog.pipelineRules)).toEqual([
+      'pipeline-stale-rollups',
+      'pipeline-stale-alerts',
+      'pipeline-dead-letters',
+      'pipeline-module-absent',
+      'pipeline-channel-failing',
+      'pipeline-export-lag-datadog',
+      'pipeline-export-lag-gcp',
+      'pipeline-export-lag-prometheus',
+    ]);
   });
 
   it('obs --help lists every command', async () => {
