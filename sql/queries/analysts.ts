@@ -1,5 +1,6 @@
 import { METRICS, METRIC_NAMES, type MetricName } from '../../shared/metric-catalogue';
 import { defineQuery } from '../dialect';
+import { analystsRawCallsPerMinute, analystsRawLatencyPercentiles } from './analysts-raw-events';
 import { bucketValueOf } from './rollup-fragments';
 
 /**
@@ -111,12 +112,13 @@ ORDER BY failures DESC, f.module, metric, feature NULLS LAST, reason NULLS LAST`
 /**
  * Every event of the minute starting at @minute_ms whose name starts with @name_prefix ('' for
  * all), one row per event_id — the first stored copy; BigQuery may hold a redelivered event twice
- * (docs/INGEST.md). Ordered by event time. Rows: event_id, event_ts_ms, name, kind, value, tags,
- * service, environment, ingest_ts_ms, message_id.
+ * (docs/INGEST.md). Ordered by event time. Rows: event_id, event_ts_ms, name, kind, value, calls
+ * (COALESCE(call_count, 1): a merged event stands for several calls, issue #18), tags, service,
+ * environment, ingest_ts_ms, message_id.
  */
 export const analystsIncidentMinuteEvents = defineQuery(
   'analysts_incident_minute_events',
-  `SELECT event_id, UNIX_MILLIS(event_ts) AS event_ts_ms, name, kind, value, TO_JSON_STRING(tags) AS tags,
+  `SELECT event_id, UNIX_MILLIS(event_ts) AS event_ts_ms, name, kind, value, COALESCE(call_count, 1) AS calls, TO_JSON_STRING(tags) AS tags,
   service, environment, UNIX_MILLIS(ingest_ts) AS ingest_ts_ms, message_id
 FROM {{metric_events}}
 WHERE event_ts >= TIMESTAMP_MILLIS(@minute_ms) AND event_ts < TIMESTAMP_MILLIS(@minute_ms + 60000)
@@ -246,6 +248,8 @@ export const QUERIES = [
   analystsErrorBudgetRemaining,
   analystsTopFailures,
   analystsIncidentMinuteEvents,
+  analystsRawCallsPerMinute,
+  analystsRawLatencyPercentiles,
   analystsAlertHistory,
   analystsDeadLettersByReason,
   analystsPipelineDeadLettersPerHour,

@@ -16,6 +16,7 @@ import { main } from '../../../cli/obs';
 import type { CommandIo } from '../../../cli/command';
 import { IngestHandler } from '../../../ingest/ingest-handler';
 import { FakeClock } from '../../../shared/clock';
+import { bucketIndex } from '../../../shared/histogram';
 import { loadConfig } from '../../../shared/config';
 import { silentLogger } from '../../../shared/logger';
 import { DuckDbWarehouse } from '../../../sql/duckdb/duckdb-warehouse';
@@ -50,6 +51,12 @@ function traffic(): EventRow[] {
     if (failures > 0) rows.push(event('product.wallet.spend.failed', 'count', failures, t + 3_000, { feature: 'chat', reason: 'timeout' }));
     rows.push(event('infra.http.request.count', 'count', 100, t + 2_000, { tier: 'core', endpoint: '/api/feed', method: 'GET', status_class: '2xx' }));
     for (let i = 0; i < 5; i++) rows.push(event('infra.http.request.latency_ms', 'timing', 80 + 40 * i, t + 4_000 + i, { tier: 'core', endpoint: '/api/feed', method: 'GET', status_class: '2xx' }));
+    // And three calls merged into one event (50, 50 and 200 ms), as an aggregating emitter sends them (issue #18).
+    rows.push({
+      ...event('infra.http.request.latency_ms', 'timing', 300, t + 4_900, { tier: 'core', endpoint: '/api/feed', method: 'GET', status_class: '2xx' }),
+      call_count: 3, value_min: 50, value_max: 200, last_value: 200, start_ts_ms: t + 4_100,
+      histogram: JSON.stringify([[bucketIndex(50), 2], [bucketIndex(200), 1]]),
+    });
     rows.push(event('infra.pipeline.ingest.message.count', 'count', 30, t + 5_000));
     rows.push(event('infra.pipeline.ingest.lag_ms', 'timing', 500 + m, t + 5_001));
     if (m % 10 === 0) rows.push(event('infra.pipeline.ingest.dead_letter.count', 'count', 1, t + 5_002, { reason: 'invalid_json' }));

@@ -15,6 +15,10 @@ import {
   analystsPipelineIngestLag,
   analystsTopFailures,
 } from '../../../sql/queries/analysts';
+import { analystsRawCallsPerMinute, analystsRawLatencyPercentiles } from '../../../sql/queries/analysts-raw-events';
+import { IngestHandler } from '../../../ingest';
+import { silentIngestLog } from '../../../ingest/ingest-log';
+import { mergePerInterval, single, type Call } from '../../support/merge-calls';
 import { defineQuery } from '../../../sql/dialect';
 import type { DuckDbWarehouse } from '../../../sql/duckdb/duckdb-warehouse';
 import type { EventRow, Row } from '../../../sql/warehouse';
@@ -371,5 +375,74 @@ describe('analysts’ example queries (sql/queries/analysts.ts) on data from the
       expect(p95(2)).toBeGreaterThan(10 * p95(0));
       expect(p95(1)).toBeLessThan(5_000);
     });
+  });
+});
+
+describe('analysts’ queries over raw events of both shapes (issue #18: single and merged)', () => {
+  // Two hours of calls of one timing and one count metric, in bursts; half stored one by one,
+  // half merged per series per second (as an aggregating emitter sends them), through ingest.
+  const START = T0;
+  const random = rng(18);
+  const calls: Call[] = [];
+  for (let b = 0; b < 300; b++) {
+    const timing = random() < 0.6;
+    const name = timing ? 'infra.http.request.latency_ms' : 'infra.http.request.count';
+    const tags = { tier: random() < 0.5 ? 'core' : 'secondary', endpoint: '/api/feed' };
+    let ts = START + Math.floor(random() * 2 * HOUR);
+    for (let i = 0, n = 1 + Math.floor(random() * 40); i < n; i++) {
+      ts += Math.floor(random() * 80);
+      const value = timing ? (random() < 0.02 ? 0 : Math.round(Math.exp(4 + 0.7 * normal(random)) * 10) / 10) : 1 + Math.floor(random() * 3);
+      calls.push({ id: `r${String(calls.length).padStart(6, '0')}`, name, kind: timing ? 'timing' : 'count', value, ts, tags });
+    }
+  }
+  const inRange = calls.filter((c) => c.ts < START + 2 * HOUR);
+  const half = (c: Call) => Number(c.id.slice(1)) % 2 === 0;
+  const events = [...inRange.filter(half).map(single), ...mergePerInterval(inRange.filter((c) => !half(c)), 1_000)];
+
+  let warehouse: DuckDbWarehouse;
+  beforeAll(async () => {
+    warehouse = await openMemoryWarehouse();
+    const handler = new IngestHandler({ warehouse, now: () => START + 2 * HOUR, log: silentIngestLog });
+    for (let i = 0; i < events.length; i += 1_000) {
+      const summary = await handler.handle({ id: `raw-${i}`, data: JSON.stringify({ schema: 'metrics.v1', source: { service: 'test', environment: 'test' }, events: events.slice(i, i + 1_000) }) });
+      expect(summary.deadLettered).toBe(0);
+    }
+  });
+  afterAll(() => warehouse.close());
+
+  it('counts calls, not rows, per minute, and totals their values', async () => {
+    expect(events.length).toBeLessThan(inRange.length * 0.75); // merging happened
+    for (const name of ['infra.http.request.latency_ms', 'infra.http.request.count']) {
+      const rows = await warehouse.query(analystsRawCallsPerMinute, { name, from_ms: START, to_ms: START + 2 * HOUR });
+      const expected = new Map<number, { events: number; calls: number; total: number }>();
+      for (const e of events.filter((x) => x.name === name)) {
+        const minute = Math.floor(e.ts / MINUTE) * MINUTE;
+        const entry = expected.get(minute) ?? { events: 0, calls: 0, total: 0 };
+        entry.events += 1;
+        expected.set(minute, entry);
+      }
+      for (const c of inRange.filter((x) => x.name === name)) {
+        const entry = expected.get(Math.floor(c.ts / MINUTE) * MINUTE) as { calls: number; total: number };
+        entry.calls += 1;
+        entry.total += c.value;
+      }
+      expect(rows.map((r) => [r.minute_ms, r.events, r.calls])).toEqual([...expected.entries()].sort((a, b) => a[0] - b[0]).map(([m, e]) => [m, e.events, e.calls]));
+      for (const row of rows) expect(relativeError(row.value_total as number, expected.get(row.minute_ms as number)!.total)).toBeLessThan(1e-9);
+    }
+  });
+
+  it('reads p50, p95 and p99 from single and merged timings alike, the bucket values of the exact ones, within 1%', async () => {
+    const [row] = await warehouse.query(analystsRawLatencyPercentiles, { name: 'infra.http.request.latency_ms', from_ms: START, to_ms: START + 2 * HOUR });
+    const values = inRange.filter((c) => c.kind === 'timing').map((c) => c.value).sort((a, b) => a - b);
+    expect(row?.calls).toBe(values.length);
+    for (const [column, p] of [['p50_ms', 50], ['p95_ms', 95], ['p99_ms', 99]] as const) {
+      const exact = values[Math.ceil((p * values.length) / 100) - 1] as number;
+      expect(relativeError(row?.[column] as number, reportedValue(exact))).toBeLessThan(1e-12);
+      expect(relativeError(row?.[column] as number, exact)).toBeLessThanOrEqual(0.01);
+    }
+  });
+
+  it('answers with zero calls and no percentiles when the metric has no events in the range', async () => {
+    expect(await warehouse.query(analystsRawLatencyPercentiles, { name: 'infra.http.request.latency_ms', from_ms: START - HOUR, to_ms: START })).toEqual([{ calls: 0, p50_ms: null, p95_ms: null, p99_ms: null }]);
   });
 });
