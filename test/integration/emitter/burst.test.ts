@@ -1,6 +1,13 @@
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
+import { createLocalApp } from '../../../app/local';
 import { createEmitter } from '../../../emitter';
+import { IngestHandler } from '../../../ingest/ingest-handler';
+import { silentIngestLog } from '../../../ingest/ingest-log';
+import { loadConfig } from '../../../shared';
+import { silentLogger } from '../../../shared/logger';
+import { defineQuery } from '../../../sql/dialect';
+import { DuckDbWarehouse } from '../../../sql/duckdb/duckdb-warehouse';
 import { describeWithEmulator } from '../../support/emulator-env';
 import { PROJECT, quiet, subscribe, uniqueName, type Collector } from './support';
 
@@ -10,7 +17,9 @@ jest.setTimeout(240_000);
  * Issue #18's burst: 1,000,000 calls across 1,000 series in bursts of 10,000 with no pause between
  * bursts (only a turn of the event loop, as a server's request handlers give), into the real
  * Pub/Sub emulator with the default options. Every call must arrive in a merged event (the sum of
- * the counts is exact), nothing may be dropped, and the heap may not grow by 10 MB.
+ * the counts is exact), nothing may be dropped, and the heap may not grow by 10 MB. Then the
+ * messages pulled from the emulator go through the real ingest handler into DuckDB and the local
+ * assembly's rollup job (app/local.ts): the 1-minute rollups must count every call.
  */
 const CALLS = 1_000_000;
 const SERIES = 1_000;
@@ -25,6 +34,15 @@ function collector(): () => void {
   return runInNewContext('gc') as () => void;
 }
 
+const callsPerWindow = defineQuery(
+  'test_burst_calls_per_window',
+  `SELECT window_seconds, SUM(event_count) AS calls FROM {{metric_rollups}} WHERE name = 'product.chat.message.count' GROUP BY window_seconds ORDER BY window_seconds`,
+);
+const seriesInRollups = defineQuery(
+  'test_burst_series',
+  `SELECT COUNT(DISTINCT series_key) AS series FROM {{metric_rollups}} WHERE name = 'product.chat.message.count' AND window_seconds = 60`,
+);
+
 const series = (i: number) => ({ channel: ['dm', 'group', 'room', 'broadcast'][i % 4] as string, message_type: `type_${Math.floor(i / 4)}` });
 
 describeWithEmulator('PUBSUB_EMULATOR_HOST', 'emitter: a million-call burst into the Pub/Sub emulator, default options', (host) => {
@@ -33,9 +51,11 @@ describeWithEmulator('PUBSUB_EMULATOR_HOST', 'emitter: a million-call burst into
     await subscription?.close();
   });
 
-  it('1,000,000 calls on 1,000 series in bursts of 10,000: every call arrives (sum of counts exact), nothing dropped, heap growth < 10 MB', async () => {
+  it('1,000,000 calls on 1,000 series in bursts of 10,000: every call arrives (sum of counts exact), nothing dropped, heap growth < 10 MB, and the rollups count them all', async () => {
     const topic = uniqueName('metrics-burst');
     subscription = await subscribe(host, topic);
+    subscription.keepData = true;
+    const startedMs = Date.now();
     const gc = collector();
     const emitter = createEmitter({ transport: 'pubsub', topic, projectId: PROJECT, emulatorHost: host, service: 'burst', environment: 'test', logger: quiet, env: {}, handleProcessSignals: false });
     // Tag objects made once, as a handler holding its tags would; the emitter copies what it keeps.
@@ -72,5 +92,31 @@ describeWithEmulator('PUBSUB_EMULATOR_HOST', 'emitter: a million-call burst into
     console.log(`burst: ${stats.eventsPublished} events in ${stats.messagesPublished} messages (${(stats.bytesPublished / MB).toFixed(2)} MB) for ${CALLS} calls; heap growth at peak ${growthMb.toFixed(2)} MB`);
     expect(growthMb).toBeLessThan(10);
     await emitter.shutdown();
+
+    // Through ingest and the rollups, as the pipeline stores them.
+    const warehouse = await DuckDbWarehouse.open(':memory:');
+    const app = createLocalApp({ config: { ...loadConfig({}), environment: 'test' }, warehouse, logger: silentLogger });
+    try {
+      await warehouse.createSchema();
+      const handler = new IngestHandler({ warehouse, now: () => Date.now(), log: silentIngestLog });
+      let stored = 0;
+      for (const [i, data] of subscription.data.entries()) {
+        const summary = await handler.handle({ id: `burst-${i}`, data });
+        expect(summary.deadLettered).toBe(0);
+        stored += summary.stored;
+      }
+      // The merged events, and the emitter's own final report on itself.
+      expect(stored).toBe(subscription.counts.size);
+      // Every minute the burst touched is closed a minute later; run the rollups past them.
+      await app.jobs(warehouse).runRollups(Math.max(Date.now(), startedMs) + 3 * 60_000);
+      const windows = await warehouse.query<{ window_seconds: number; calls: number }>(callsPerWindow, {});
+      const minute = windows.find((w) => Number(w.window_seconds) === 60);
+      expect(Number(minute?.calls)).toBe(CALLS);
+      const [counted] = await warehouse.query<{ series: number }>(seriesInRollups, {});
+      expect(Number(counted?.series)).toBe(SERIES);
+    } finally {
+      app.close();
+      await warehouse.close();
+    }
   });
 });

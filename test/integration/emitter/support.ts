@@ -50,6 +50,9 @@ export class Collector {
   /** The emitter's own events by name, values summed. */
   readonly selfMetrics = new Map<string, number>();
   messages = 0;
+  /** Every message's data as delivered (duplicates included), when `keepData` was asked for. */
+  readonly data: Buffer[] = [];
+  keepData = false;
 
   constructor(
     private readonly admin: PubSub,
@@ -57,6 +60,7 @@ export class Collector {
   ) {
     subscription.on('message', (m: Message) => {
       this.messages++;
+      if (this.keepData) this.data.push(m.data);
       for (const e of (JSON.parse(m.data.toString('utf8')) as MetricsMessage).events as WireEvent[]) {
         const seen = this.counts.get(e.id) ?? 0;
         this.counts.set(e.id, seen + 1);
