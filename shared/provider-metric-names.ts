@@ -11,9 +11,10 @@ import { getMetric, isMetricName, type MetricKind } from './metric-catalogue';
  * - a count metric is a counter, `<name>_total`, incremented by each closed minute's sum of values
  *   (an event may count many requests, as the SLIs read it);
  * - a timing metric is a histogram in milliseconds (the catalogue's unit, kept so thresholds read
- *   the same everywhere): `<name>_bucket{le="…"}`, `<name>_count`, `<name>_sum`; its `le` bounds
- *   include every latency threshold of the SLO catalogue (prometheusBucketBoundsMs), so a latency
- *   SLI is `<name>_bucket{le="<maxMs>"}` over `<name>_count`;
+ *   the same everywhere): `<name>_bucket{le="…"}`, `<name>_count`, `<name>_sum`, so a latency SLI
+ *   is `<name>_bucket{le="<maxMs>"}` over `<name>_count` — when maxMs is one of the exporter's
+ *   bounds (exporters/prometheus-text.ts HISTOGRAM_BOUNDS_MS; slo-as-code/sli-promql.ts names
+ *   the SLOs whose threshold is not);
  * - a gauge keeps its name;
  * - event tags become labels of the same name.
  *
@@ -64,17 +65,6 @@ export function prometheusEventSeries(name: string, maxMs?: number): { metric: s
 /** The `le` label value of a bound in ms, as the exposition format writes a float (`500`, `0.5`, `+Inf`). */
 export function prometheusLe(maxMs: number): string {
   return maxMs === Infinity ? '+Inf' : String(maxMs);
-}
-
-/**
- * The histogram bounds (ms) a timing metric is exported with: a default latency ladder plus every
- * SLO latency threshold on that metric (passed in by the caller from the active catalogue), so
- * `le="<threshold>"` always exists.
- */
-export const PROMETHEUS_DEFAULT_BOUNDS_MS: readonly number[] = [5, 10, 25, 50, 100, 250, 500, 1_000, 2_500, 5_000, 10_000, 30_000, 60_000];
-
-export function prometheusBucketBoundsMs(sloThresholdsMs: readonly number[]): number[] {
-  return [...new Set([...PROMETHEUS_DEFAULT_BOUNDS_MS, ...sloThresholdsMs])].sort((a, b) => a - b);
 }
 
 /**

@@ -3,6 +3,7 @@ import { datadogExport, datadogSlosJson } from './datadog-slo';
 import { gcmExport, gcmSlosJson } from './gcm-slo';
 import { openSloDocs, openSloYaml } from './openslo-export';
 import { prometheusRuleGroups, prometheusRulesYaml } from './prometheus-rules';
+import { prometheusExpressible } from './sli-promql';
 import { slothSpecs, slothYaml } from './sloth-export';
 
 /**
@@ -25,13 +26,18 @@ export interface ExportResult {
 
 export function exportSlos(slos: readonly SloSpec[], format: ExportFormat, json = false): ExportResult {
   const asJson = (data: unknown) => JSON.stringify(data, null, 2);
+  const prometheus = prometheusExpressible(slos);
+  const promWarnings = prometheus.unsupported.map((u) => `${u.sloId}: not exported to Prometheus: ${u.reason}`);
   switch (format) {
     case 'openslo':
       return { text: json ? asJson(slos.flatMap(openSloDocs)) : openSloYaml(slos), warnings: [] };
     case 'sloth':
-      return { text: json ? asJson(slothSpecs(slos)) : slothYaml(slos), warnings: slos.filter((s) => s.calendar).map((s) => `${s.id}: a calendar-month window; Sloth windows are rolling, written as 30 days`) };
+      return {
+        text: json ? asJson(slothSpecs(slos)) : slothYaml(slos),
+        warnings: [...promWarnings, ...prometheus.slos.filter((s) => s.calendar).map((s) => `${s.id}: a calendar-month window; Sloth windows are rolling, written as 30 days`)],
+      };
     case 'prometheus-rules':
-      return { text: json ? asJson({ groups: prometheusRuleGroups(slos) }) : prometheusRulesYaml(slos), warnings: [] };
+      return { text: json ? asJson({ groups: prometheusRuleGroups(slos) }) : prometheusRulesYaml(slos), warnings: promWarnings };
     case 'datadog': {
       const result = datadogExport(slos);
       const warnings = [

@@ -4,7 +4,7 @@ import { MIN_EVENTS_IN_LONG_WINDOW } from '../alerts/rules/burn-rate-windows';
 import type { BurnRateAlertRule } from '../alerts/model/alert-rule';
 import type { SloSpec } from '../shared/slo-catalogue';
 import { BURN_WINDOWS, type BurnWindow } from '../shared/time-windows';
-import { promErrorRatio, promString, promTotal } from './sli-promql';
+import { prometheusExpressible, promErrorRatio, promString, promTotal } from './sli-promql';
 import { GENERATED_HEADER } from './generated-header';
 
 /**
@@ -81,9 +81,9 @@ export function burnAlertExpr(rule: BurnRateAlertRule): string {
   return pairs.map((p) => `(${p})`).join('\nor\n');
 }
 
-/** One rule group per SLO: its recording rules, then a page and a ticket alert. */
-export function prometheusRuleGroups(slos: readonly SloSpec[], minEventsInLongWindow = MIN_EVENTS_IN_LONG_WINDOW): RuleGroup[] {
-  return slos.map((slo) => {
+/** One rule group per SLO: its recording rules, then a page and a ticket alert (SLOs the exporter's series cannot express are left out: sli-promql.ts). */
+export function prometheusRuleGroups(all: readonly SloSpec[], minEventsInLongWindow = MIN_EVENTS_IN_LONG_WINDOW): RuleGroup[] {
+  return prometheusExpressible(all).slos.map((slo) => {
     const rules = burnRateRules([slo], minEventsInLongWindow);
     const { all, long } = windowsOf(rules);
     const labels = { slo_id: slo.id, module: slo.module };

@@ -1,3 +1,4 @@
+import { HISTOGRAM_BOUNDS_MS } from '../exporters/prometheus-text';
 import { prometheusEventSeries } from '../shared/provider-metric-names';
 import type { EventSelector, SloSpec } from '../shared/slo-catalogue';
 
@@ -47,4 +48,28 @@ export function promBad(slo: SloSpec, window: string): string {
 /** bad ÷ total over `window` (NaN, so no alert, without events — the pipeline's "no data"). */
 export function promErrorRatio(slo: SloSpec, window: string): string {
   return `(${promBad(slo, window)})\n/\n(${promTotal(slo, window)})`;
+}
+
+/**
+ * Why an SLO cannot be read from the Prometheus exporter's series, or undefined when it can: a
+ * latency threshold must be one of the exporter's `le` bounds (exporters/prometheus-text.ts
+ * HISTOGRAM_BOUNDS_MS), or `_bucket{le="<maxMs>"}` does not exist and the SLI would read every
+ * observation as bad. Such an SLO is left out of the Prometheus outputs and named, never guessed.
+ */
+export function prometheusUnsupportedReason(slo: SloSpec): string | undefined {
+  const missing = [...slo.sli.total, ...(slo.sli.good ?? []), ...(slo.sli.bad ?? [])].filter((s) => s.maxMs !== undefined && !HISTOGRAM_BOUNDS_MS.includes(s.maxMs));
+  if (missing.length === 0) return undefined;
+  return `its latency threshold ${[...new Set(missing.map((s) => `${s.maxMs} ms`))].join(', ')} is not a bucket bound of the Prometheus exporter (le = ${HISTOGRAM_BOUNDS_MS.join(', ')} ms: exporters/prometheus-text.ts HISTOGRAM_BOUNDS_MS)`;
+}
+
+/** The SLOs the Prometheus outputs can express, and the others with the reason. */
+export function prometheusExpressible(slos: readonly SloSpec[]): { slos: SloSpec[]; unsupported: Array<{ sloId: string; reason: string }> } {
+  const out: SloSpec[] = [];
+  const unsupported: Array<{ sloId: string; reason: string }> = [];
+  for (const slo of slos) {
+    const reason = prometheusUnsupportedReason(slo);
+    if (reason === undefined) out.push(slo);
+    else unsupported.push({ sloId: slo.id, reason });
+  }
+  return { slos: out, unsupported };
 }

@@ -2,7 +2,7 @@ import { stringify } from 'yaml';
 import { MODULE_IDS } from '../shared/modules';
 import type { SloSpec } from '../shared/slo-catalogue';
 import { GENERATED_HEADER } from './generated-header';
-import { promBad, promTotal } from './sli-promql';
+import { prometheusExpressible, promBad, promTotal } from './sli-promql';
 
 /**
  * Sloth's `prometheus/v1` spec (https://sloth.dev, "Spec: prometheus/v1"), one document per
@@ -34,7 +34,8 @@ function sloEntry(slo: SloSpec): Record<string, unknown> {
 }
 
 /** One Sloth document per module that has SLOs, in module order. */
-export function slothSpecs(slos: readonly SloSpec[]): Array<Record<string, unknown>> {
+export function slothSpecs(all: readonly SloSpec[]): Array<Record<string, unknown>> {
+  const slos = prometheusExpressible(all).slos;
   return MODULE_IDS.filter((m) => slos.some((s) => s.module === m)).map((module) => ({
     version: 'prometheus/v1',
     service: module,

@@ -2,6 +2,7 @@ import type { SloSpec } from '../../shared/slo-catalogue';
 import { datadogDashboard } from './datadog-dashboard';
 import { gcmDashboard } from './gcm-dashboard';
 import { grafanaDashboard } from './grafana-dashboard';
+import { prometheusExpressible } from '../sli-promql';
 
 /** `obs dashboards export --format …`: an SLO dashboard definition for the chosen tool, as JSON. */
 export const DASHBOARD_FORMATS = ['datadog', 'gcm', 'grafana'] as const;
@@ -17,7 +18,7 @@ export const PROJECT_PLACEHOLDER = 'PROJECT_ID';
 export function exportDashboard(slos: readonly SloSpec[], format: DashboardFormat, options: { project?: string } = {}): { json: Record<string, unknown>; warnings: string[] } {
   switch (format) {
     case 'grafana':
-      return { json: grafanaDashboard(slos), warnings: [] };
+      return { json: grafanaDashboard(slos), warnings: prometheusExpressible(slos).unsupported.map((u) => `${u.sloId}: not on the Grafana dashboard: ${u.reason}`) };
     case 'datadog':
       return { json: datadogDashboard(slos), warnings: [] };
     case 'gcm': {

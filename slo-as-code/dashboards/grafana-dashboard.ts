@@ -1,6 +1,6 @@
 import type { SloSpec } from '../../shared/slo-catalogue';
 import { errorRatioRecord } from '../prometheus-rules';
-import { promErrorRatio, promString } from '../sli-promql';
+import { prometheusExpressible, promErrorRatio, promString } from '../sli-promql';
 
 /**
  * A Grafana dashboard (JSON model, schemaVersion 39) of the SLOs over Prometheus: per SLO a row
@@ -35,7 +35,8 @@ interface Panel {
   [key: string]: unknown;
 }
 
-export function grafanaDashboard(slos: readonly SloSpec[]): Record<string, unknown> {
+export function grafanaDashboard(all: readonly SloSpec[]): Record<string, unknown> {
+  const { slos, unsupported } = prometheusExpressible(all);
   const panels: Panel[] = [];
   let id = 1;
   slos.forEach((slo, i) => {
@@ -79,6 +80,15 @@ export function grafanaDashboard(slos: readonly SloSpec[]): Record<string, unkno
       targets: q.burn.map((b, n) => ({ refId: String.fromCharCode(65 + n), datasource: DATASOURCE, expr: b.expr, legendFormat: b.window })),
     });
   });
+  if (unsupported.length > 0) {
+    panels.push({
+      id: id++,
+      type: 'text',
+      title: 'SLOs not shown',
+      gridPos: { x: 0, y: slos.length * 9, w: 24, h: 4 },
+      options: { mode: 'markdown', content: unsupported.map((u) => `- ${u.sloId}: ${u.reason}`).join('\n') },
+    });
+  }
   return {
     uid: 'obs-slos',
     title: 'SLOs (obs)',

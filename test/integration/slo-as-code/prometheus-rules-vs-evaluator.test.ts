@@ -55,8 +55,9 @@ describe('exported Prometheus burn-rate rules fire in the same minute as the pip
     const file = join(dir, 'catalogue-rules.yml');
     writeFileSync(file, prometheusRulesYaml(SLOS));
     const out = execFileSync('promtool', ['check', 'rules', file], { encoding: 'utf8' });
-    // 7 burn windows + 4 long-window event counts + 2 alerts per SLO.
-    expect(out).toContain(`SUCCESS: ${SLOS.length * 13} rules found`);
+    // 7 burn windows + 4 long-window event counts + 2 alerts per SLO; ai-response-latency (3 s) is
+    // left out: the exporter has no le=3000 bucket (exporters/prometheus-text.ts).
+    expect(out).toContain(`SUCCESS: ${(SLOS.length - 1) * 13} rules found`);
   });
 
   it('wallet-spend-success at a 100× burn: the ticket, then the page, in the evaluator\'s minutes, with the same labels', async () => {
