@@ -24,7 +24,8 @@ const MINUTE = 60_000;
 
 const pipelineEvents = defineQuery(
   'test_pipeline_events',
-  `SELECT name, kind, tags, SUM(value) AS total, MAX(value) AS max_value, COUNT(*) AS events
+  // Calls, whatever the emitter's shape: one event per call, or merged (issue #18, docs/ANALYSTS.md).
+  `SELECT name, kind, tags, SUM(COALESCE(value_sum, value)) AS total, MAX(COALESCE(value_max, value)) AS max_value, SUM(COALESCE(call_count, 1)) AS events
 FROM {{metric_events}}
 WHERE name LIKE 'infra.pipeline.%' AND event_ts >= TIMESTAMP_MILLIS(@from_ms)
 GROUP BY name, kind, tags
