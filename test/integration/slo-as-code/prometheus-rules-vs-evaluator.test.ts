@@ -60,7 +60,19 @@ describe('exported Prometheus burn-rate rules fire in the same minute as the pip
     expect(out).toContain(`SUCCESS: ${(SLOS.length - 1) * 13} rules found`);
   });
 
-  it('wallet-spend-success at a 100× burn: the ticket, then the page, in the evaluator\'s minutes, with the same labels', async () => {
+  /**
+   * The counter value a scrape at minute boundary `t` reads. `monotonic`: every closed minute since
+   * START. `hourly`: what exporters/prometheus-exporter.ts exposes — the closed minutes of the UTC
+   * hour of the newest one, [hour(t − 1 min), t), so the counter drops at each hour (a reset).
+   */
+  function counterAt(series: SeriesEvents, t: number, mode: 'monotonic' | 'hourly'): number {
+    const from = mode === 'monotonic' ? START : Math.floor((t - MIN) / (60 * MIN)) * 60 * MIN;
+    let sum = 0;
+    for (let m = Math.max(from, START); m < t; m += MIN) sum += series.perMinute(m);
+    return sum;
+  }
+
+  it.each(['monotonic', 'hourly'] as const)('wallet-spend-success at a 100× burn (%s counters): the ticket, then the page, in the evaluator\'s minutes, with the same labels', async (mode) => {
     const env = await AlertEnv.open();
     const firing = new Map<number, string[]>();
     try {
@@ -91,11 +103,7 @@ describe('exported Prometheus burn-rate rules fire in the same minute as the pip
     // The promtool test: counters sampled every minute from START (value: events before that minute).
     const inputSeries = TRAFFIC.map((series) => {
       const values: number[] = [];
-      let cumulative = 0;
-      for (let m = START; m <= COMPARE_TO; m += MIN) {
-        values.push(cumulative);
-        cumulative += series.perMinute(m);
-      }
+      for (let t = START; t <= COMPARE_TO; t += MIN) values.push(counterAt(series, t, mode));
       const labels = Object.entries(series.tags).sort().map(([k, v]) => `${k}="${v}"`).join(',');
       return { series: `${prometheusCounterName(series.name)}{${labels},job="obs",instance="pushgateway"}`, values: values.join(' ') };
     });
@@ -109,8 +117,9 @@ describe('exported Prometheus burn-rate rules fire in the same minute as the pip
         return { exp_labels: { ...rule.labels }, exp_annotations: { ...rule.annotations } };
       }),
     }));
-    const rulesFile = join(dir, 'wallet-rules.yml');
-    const testFile = join(dir, 'wallet-test.yml');
+    if (mode === 'hourly') expect(inputSeries[0]!.values).toMatch(/ 6000 100 /); // the reset at an hour
+    const rulesFile = join(dir, `wallet-rules-${mode}.yml`);
+    const testFile = join(dir, `wallet-test-${mode}.yml`);
     writeFileSync(rulesFile, prometheusRulesYaml([SLO]));
     writeFileSync(testFile, stringify({ rule_files: [rulesFile], evaluation_interval: '1m', tests: [{ interval: '1m', input_series: inputSeries, alert_rule_test: alertTests }] }, { lineWidth: 0 }));
     const run = spawnSync('promtool', ['test', 'rules', testFile], { encoding: 'utf8' });
