@@ -25,7 +25,7 @@ import { EMITTER_DEFAULTS, resolveOptions, type EmitterOptions } from './options
 import type { CountName, EmitterStats, GaugeName, MetricTimer, TaggedEmitter, Tags, Timestamp, TimingName } from './types';
 
 export { createEmitter, type MetricsClient } from './client';
-export { EMITTER_DEFAULTS, type EmitterOptions, type TransportChoice } from './options';
+export { EMITTER_DEFAULTS, type AggregationChoice, type EmitterOptions, type TransportChoice } from './options';
 export { createMemoryTransport, type MemoryTransport } from './transports/memory-transport';
 export { TransportError, type Transport } from './transports/transport';
 export { DROP_REASONS, type CountName, type DropReason, type EmitterStats, type GaugeName, type MetricTag, type MetricTimer, type TaggedEmitter, type Tags, type TagValue, type Timestamp, type TimingName } from './types';

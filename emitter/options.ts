@@ -86,6 +86,8 @@ export interface ResolvedOptions extends Record<keyof typeof EMITTER_DEFAULTS, n
   handleProcessSignals: boolean;
   logger: { warn(message: string): void };
   now: () => number;
+  /** `now` is the system clock (no `now` option): the aggregating path may read it once per turn (emitter.ts). */
+  systemClock: boolean;
 }
 
 /** The variables the emitter reads: other components' variables cannot break metric emission. */
@@ -160,5 +162,6 @@ export function resolveOptions(options: EmitterOptions = {}): ResolvedOptions {
     handleProcessSignals: options.handleProcessSignals ?? true,
     logger: options.logger ?? { warn: (message) => console.warn(`[metrics] ${message}`) },
     now: options.now ?? Date.now,
+    systemClock: options.now === undefined,
   };
 }

@@ -40,6 +40,7 @@ describe('aggregation (the default): calls on one series within a flush interval
     for (const [i, n] of increments.entries()) {
       jest.setSystemTime(T0 + i * 100);
       void emitter.count('product.wallet.spend.success', n, { feature: 'chat' });
+      await Promise.resolve(); // the next call in a later turn (the clock is read once per turn)
     }
     await jest.advanceTimersByTimeAsync(1_000);
     expect(wire(memory)).toEqual([
@@ -125,6 +126,7 @@ describe('aggregation (the default): calls on one series within a flush interval
     const boundary = Date.UTC(2026, 10, 27, 12, 1, 0);
     jest.setSystemTime(boundary - 300);
     for (let i = 0; i < 5; i++) void emitter.count('product.wallet.spend.success', 1, { feature: 'chat' });
+    await Promise.resolve();
     jest.setSystemTime(boundary);
     for (let i = 0; i < 7; i++) void emitter.count('product.wallet.spend.success', 1, { feature: 'chat' });
     await settle(emitter.flush());
@@ -132,6 +134,29 @@ describe('aggregation (the default): calls on one series within a flush interval
     expect(events.map((e) => e.count)).toEqual([5, 7]);
     for (const e of events) expect(Math.floor((e.start_ts ?? e.ts) / 60_000)).toBe(Math.floor(e.ts / 60_000));
     expectInvariant(emitter.stats());
+  });
+
+  it('the system clock is read once per synchronous turn (and every 256 calls): calls in one turn share its time, the next turn reads it again', async () => {
+    const { emitter, memory } = emitterAt();
+    void emitter.count('product.wallet.spend.success', 1, { feature: 'chat' });
+    jest.setSystemTime(T0 + 7); // the same turn: still T0
+    void emitter.count('product.wallet.spend.success', 1, { feature: 'chat' });
+    await Promise.resolve();
+    void emitter.count('product.wallet.spend.success', 1, { feature: 'chat' }); // a new turn: T0 + 7
+    jest.setSystemTime(T0 + 9);
+    for (let i = 0; i < 300; i++) void emitter.count('product.wallet.spend.success', 1, { feature: 'chat' }); // read again after 256
+    await settle(emitter.flush());
+    expect(wire(memory)).toEqual([expect.objectContaining({ count: 303, start_ts: T0, ts: T0 + 9 })]);
+  });
+
+  it('with a clock of its own (the now option) every call reads it', async () => {
+    let now = T0;
+    const { emitter, memory } = memoryEmitter({ now: () => now });
+    void emitter.count('product.wallet.spend.success', 1, { feature: 'chat' });
+    now = T0 + 5;
+    void emitter.count('product.wallet.spend.success', 1, { feature: 'chat' });
+    await settle(emitter.flush());
+    expect(wire(memory)).toEqual([expect.objectContaining({ count: 2, start_ts: T0, ts: T0 + 5 })]);
   });
 
   it('backfilled calls (explicit timestamps) merge per minute too; start_ts is the earliest and ts the latest', async () => {
