@@ -5,7 +5,9 @@ import type { CommandIo } from '../../../cli/command';
 import { createLocalApp } from '../../../app/local';
 import { buildMonthlyReport } from '../../../aggregator/slo-report';
 import { ruleFacts } from '../../../dashboard/recent-alerts';
-import { SLOS, useSloCatalogue } from '../../../shared/slo-catalogue';
+import { loadDashboard } from '../../../dashboard/dashboard-data';
+import { createProductionApp } from '../../../app/production';
+import { activeSlos, SLOS, useSloCatalogue } from '../../../shared/slo-catalogue';
 import { activateSloCatalogue } from '../../../slo-as-code/activate';
 import { AlertEnv, MIN } from '../alerts/support/alert-env';
 
@@ -28,7 +30,7 @@ function capture(): CommandIo & { stdout: string; stderr: string } {
 describe('an imported calendar-month SLO behaves like a built-in one', () => {
   afterAll(() => useSloCatalogue(SLOS));
 
-  it('obs slo status, burn-rate alerts, dashboard facts and the monthly report', async () => {
+  it('obs slo status, burn-rate alerts, the admin dashboard and feature matrix, and the monthly report', async () => {
     activateSloCatalogue({ OBS_SLO_FILE: EXAMPLE });
     const env = await AlertEnv.open();
     try {
@@ -79,13 +81,28 @@ describe('an imported calendar-month SLO behaves like a built-in one', () => {
       // The dashboard's recent-alerts table knows the rule's title, module and SLO.
       expect(ruleFacts('slo-wallet-payout-success-burn-page')).toEqual({ title: 'Wallet payout success error budget burn (page)', module: 'wallet', sloId: 'wallet-payout-success' });
 
+      // The admin dashboard's SLO table and the wallet module's readiness (feature matrix) show it, from slo_status.
+      const board = await loadDashboard({ warehouse: env.warehouse, probes: [], config: env.config }, NOW);
+      const row = board.slos.find((s) => s.id === 'wallet-payout-success');
+      expect(row?.attainment).toBeCloseTo(101_280 / 101_600, 12);
+      expect(board.modules.wallet!.slos.find((s) => s.id === 'wallet-payout-success')).toMatchObject({ status: 'at_risk' });
+
       // The monthly report has it (UTC calendar month, like every SLO's report): March in UTC
       // leaves out all of 28 February: 100,000 + 1,500 payouts, 320 failed.
       const monthly = await buildMonthlyReport(env.warehouse, '2026-03');
-      const row = monthly.slos.find((s) => s.sloId === 'wallet-payout-success')!;
-      expect(row).toMatchObject({ totalEvents: 101_500, goodEvents: 101_180 });
+      const month = monthly.slos.find((s) => s.sloId === 'wallet-payout-success')!;
+      expect(month).toMatchObject({ totalEvents: 101_500, goodEvents: 101_180 });
     } finally {
       await env.close();
     }
+  });
+
+  it('the Cloud Functions assembly loads OBS_SLO_FILE with its configuration, and a bad file fails it naming the variable', () => {
+    useSloCatalogue(SLOS);
+    const app = createProductionApp({ env: { OBS_SLO_FILE: EXAMPLE } });
+    app.config();
+    expect(activeSlos().map((s) => s.id)).toEqual([...SLOS.map((s) => s.id), 'wallet-payout-success', 'call-setup-latency']);
+    const bad = createProductionApp({ env: { OBS_SLO_FILE: join(__dirname, 'no-such-file.yaml') } });
+    expect(() => bad.config()).toThrow(/^OBS_SLO_FILE=.*no-such-file\.yaml: cannot be read: ENOENT/);
   });
 });
