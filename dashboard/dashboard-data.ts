@@ -1,3 +1,4 @@
+import { sloWindowAt } from '../shared/slo-window';
 import { activeSlos, getAlertRule, bucketValue, describeConfig, errorBudgetMinutes, type ObservabilityConfig } from '../shared';
 import { VERSION } from '../shared/version';
 import type { NamedProbe } from '../health/internal-health';
@@ -112,7 +113,8 @@ export async function loadDashboard(sources: DashboardSources, nowMs: number): P
       attainment: snapshot?.attainment ?? null,
       budgetRemaining: snapshot?.budgetRemaining ?? null,
       budgetMinutesRemaining: snapshot?.budgetMinutesRemaining ?? null,
-      budgetMinutesTotal: spec.category === 'availability' ? errorBudgetMinutes(spec) : null,
+      // A calendar-month SLO's budget is its month's (DST and month length included: shared/slo-window.ts).
+      budgetMinutesTotal: spec.category === 'availability' ? errorBudgetMinutes({ ...spec, windowDays: sloWindowAt(spec, Math.floor(nowMs / 60_000) * 60_000).lengthDays }) : null,
       burnRates: snapshot?.burnRates ?? {},
       status: snapshot?.status ?? 'no_data',
       burnDown: history.filter((h) => h.slo_id === spec.id).map((h) => [h.t_ms, h.budget_remaining]),
