@@ -37,6 +37,7 @@ export const NOT_RUN: ReadonlyMap<string, NotRun> = new Map<string, NotRun>([
   ['npm run bench -- alerts', BENCH],
   ['npm run bench -- soak', BENCH],
   ['npm run bench -- self-metrics', BENCH],
+  ['npm run bench -- exporter', BENCH],
 
   // Usage lines: their runnable form is run.
   ['npx obs emit <metric> [value] --tag k=v', usage('npx obs emit product.wallet.spend.success --tag feature=chat')],
@@ -77,6 +78,8 @@ export const NOT_RUN: ReadonlyMap<string, NotRun> = new Map<string, NotRun>([
   ['bq update --time_partitioning_expiration 1209600 $PROJECT:observability.dead_letters', CLOUD],
   ['for s in INTERNAL_HEALTH_API_KEY SLACK_ONCALL_WEBHOOK SLACK_SAFETY_WEBHOOK PAGERDUTY_INTEGRATION_KEY SMTP_URL; do firebase functions:secrets:set $s; done', CLOUD],
   ['firebase functions:secrets:set OBS_HEARTBEAT_URL', CLOUD],
+  ['firebase functions:secrets:set DD_API_KEY', CLOUD],
+  ['firebase functions:secrets:set PROMETHEUS_PUSHGATEWAY_URL', CLOUD],
   ['firebase deploy --only functions:observability,hosting', CLOUD],
   [
     'bq query --use_legacy_sql=false --parameter=from_ms:INT64:1795651200000 --parameter=to_ms:INT64:1795737600000 "$(tail -n +2 sql/golden/queries/analysts_p95_latency_by_endpoint.sql)"',
