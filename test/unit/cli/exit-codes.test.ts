@@ -37,9 +37,19 @@ describe('exit statuses: one table for every command (cli/command.ts EXIT)', () 
     expect(io.stdout + io.stderr).toContain('OBS_WAREHOUSE');
   });
 
-  it('every command that reads the configuration is covered above (catalog reads none)', () => {
-    expect(COMMANDS.map((c) => c.name).filter((n) => n !== 'catalog').sort()).toEqual(RUNS.map(([n]) => n).sort());
+  it('every command that reads the configuration is covered above (catalog and dashboards read none)', () => {
+    expect(COMMANDS.map((c) => c.name).filter((n) => n !== 'catalog' && n !== 'dashboards').sort()).toEqual(RUNS.map(([n]) => n).sort());
   });
+
+  it.each([...RUNS.filter(([n]) => n !== 'start'), ['catalog', ['catalog']], ['dashboards', ['dashboards', 'export', '--format', 'grafana']]] as Array<[string, string[]]>)(
+    'a bad OBS_SLO_FILE (the SLO catalogue in use) gives 78 from obs %s, naming the variable',
+    async (_name, args) => {
+      process.env.OBS_SLO_FILE = join(tmpdir(), 'obs-exit-no-such-slo-file.yaml');
+      const io = capture();
+      expect(await main(args, io)).toBe(78);
+      expect(io.stderr).toContain('OBS_SLO_FILE=');
+    },
+  );
 
   it.each([...COMMANDS.map((c) => [c.name]), ['alerts', 'silence'], ['alerts', 'silence', 'list'], ['slo', 'report']])('obs %s … --help prints the full help with options and an example, exit 0', async (...path: string[]) => {
     const io = capture();
