@@ -136,6 +136,18 @@ describeWhenAvailable('Prometheus: the real Pushgateway and Prometheus server fi
     expect(Number(byJob.get('obs_stack')!.value[1])).toBe(expected);
   });
 
+  it('serves HEAD /metrics like GET without a body, and refuses a scrape without the key', async () => {
+    const url = `${stack!.url}/metrics`;
+    const get = await fetch(url, { headers: { authorization: `Bearer ${KEY}` } });
+    const body = await get.text();
+    const head = await fetch(url, { method: 'HEAD', headers: { authorization: `Bearer ${KEY}` } });
+    expect(head.status).toBe(200);
+    expect(head.headers.get('content-type')).toBe(get.headers.get('content-type'));
+    expect(head.headers.get('content-length')).toBe(String(Buffer.byteLength(body)));
+    expect(await head.text()).toBe('');
+    expect((await fetch(url)).status).toBe(401);
+  });
+
   it('finds the timing histogram\'s count and the gauge\'s last value', async () => {
     const observations = await stored('product.wallet.spend.latency_ms', 'event_count');
     expect(observations).toBe(9);
