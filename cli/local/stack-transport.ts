@@ -57,6 +57,8 @@ export interface StackTransportOptions {
   report: (line: string) => void;
   /** How often the subscriber checks its subscription exists (default 5 s; tests go faster). */
   checkIntervalMs?: number;
+  /** The emitter's aggregation (emitter/options.ts; default `series`). */
+  aggregation?: 'series' | 'none';
 }
 
 /**
@@ -73,6 +75,7 @@ export async function openStackTransport(options: StackTransportOptions): Promis
     maxBufferedEvents: LOCAL_MAX_BUFFERED_EVENTS,
     retryWindowMs: LOCAL_RETRY_WINDOW_MS,
     logger: { warn: (message: string) => options.report(`  emitter: ${message}`) },
+    ...(options.aggregation === undefined ? {} : { aggregation: options.aggregation }),
   };
   let emulator: RunningEmulator | undefined;
   let host = options.emulatorHost;
@@ -113,7 +116,7 @@ async function openEmulatorTransport(
   options: StackTransportOptions,
   host: string,
   emulator: RunningEmulator | undefined,
-  emitterOptions: { now: () => number; service: string; environment: string; handleProcessSignals: boolean; maxBufferedEvents: number; retryWindowMs: number; logger: { warn: (message: string) => void } },
+  emitterOptions: { now: () => number; service: string; environment: string; handleProcessSignals: boolean; maxBufferedEvents: number; retryWindowMs: number; logger: { warn: (message: string) => void }; aggregation?: 'series' | 'none' },
 ): Promise<StackTransport> {
   process.env.PUBSUB_EMULATOR_HOST = host;
   // There is no GCE metadata server here; without this google-auth probes for one and warns.

@@ -73,6 +73,8 @@ export interface StackOptions {
   trafficIntervalMs?: number;
   /** How often the subscriber checks its topic and subscription still exist (default 5 s). */
   subscriptionCheckIntervalMs?: number;
+  /** The stack emitter's aggregation (default `series`); the soak benchmark uses `none` to store every call as an event. */
+  emitterAggregation?: 'series' | 'none';
 }
 
 export interface RunningStack {
@@ -156,6 +158,7 @@ export async function startStack(options: StackOptions): Promise<RunningStack> {
       log: ingestLog.log,
       report: log,
       ...(options.subscriptionCheckIntervalMs === undefined ? {} : { checkIntervalMs: options.subscriptionCheckIntervalMs }),
+      ...(options.emitterAggregation === undefined ? {} : { aggregation: options.emitterAggregation }),
     });
     undo.push(() => transport.close());
     // The pipeline's own metrics (app/pipeline-metrics.ts) go out through the stack's emitter and
