@@ -31,6 +31,9 @@ export async function openAppenderTarget(path: string): Promise<AppenderTarget> 
   };
 }
 
+/** call_count, value_min, value_max, last_value, start_ts, histogram, value_sum (sql/tables.ts). */
+const MERGED_EVENT_COLUMNS = 7;
+
 export async function appendStraight(target: AppenderTarget, rows: readonly EventRow[], rowsPerFlush: number): Promise<void> {
   for (let start = 0; start < rows.length; start += rowsPerFlush) {
     const appender = await target.connection.createAppender('metric_events');
@@ -48,6 +51,8 @@ export async function appendStraight(target: AppenderTarget, rows: readonly Even
       appender.appendVarchar(r.environment);
       if (r.message_id === null) appender.appendNull();
       else appender.appendVarchar(r.message_id);
+      // The merged-event columns (issue #18), NULL on a single call: a row must fill every column.
+      for (let c = 0; c < MERGED_EVENT_COLUMNS; c++) appender.appendNull();
       appender.endRow();
     }
     appender.flushSync();
