@@ -23,7 +23,7 @@ export const TIMING_QUANTILES = [
 export function exportPoints(series: readonly MinuteSeries[]): ExportPoint[] {
   const out: ExportPoint[] = [];
   for (const s of series) {
-    const base = { tags: s.tags, minuteMs: s.minuteMs };
+    const base = { name: s.name, tags: s.tags, minuteMs: s.minuteMs };
     if (s.kind === 'count') {
       out.push({ ...base, metric: s.name, type: 'count', value: s.valueSum });
     } else if (s.kind === 'gauge') {

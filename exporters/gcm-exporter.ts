@@ -1,5 +1,6 @@
 import { MetricServiceClient } from '@google-cloud/monitoring';
 import type { ClientOptions } from 'google-gax';
+import { allowedTagKeys } from '../shared/metric-catalogue';
 import type { ExportBatch, Exporter, ExportPoint, SendResult } from './types';
 
 /**
@@ -52,6 +53,17 @@ export function gcmTimeSeries(point: ExportPoint, projectId: string) {
   };
 }
 
+/**
+ * A descriptor's labels: every tag key an event of its catalogue metric may carry (its own and the
+ * common ones: shared/metric-catalogue.ts allowedTagKeys), `overflow` (the cardinality
+ * limiter's overflow series, ingest/cardinality-limiter.ts) and the point's own — Cloud Monitoring
+ * refuses a point with a label its descriptor lacks, and the descriptor is created once.
+ */
+function descriptorLabels(point: ExportPoint): string[] {
+  const declared = allowedTagKeys(point.name) ?? [];
+  return [...new Set([...declared, 'overflow', ...Object.keys(point.tags)].map(gcmLabelKey))].sort();
+}
+
 const RETRYABLE_CODES = new Set([2, 4, 8, 10, 13, 14]); // UNKNOWN, DEADLINE_EXCEEDED, RESOURCE_EXHAUSTED, ABORTED, INTERNAL, UNAVAILABLE
 
 /**
@@ -84,7 +96,7 @@ export function createGcmExporter(options: GcmExporterOptions): Exporter {
             valueType: 'DOUBLE',
             description: `${point.metric}, exported by the observability pipeline (one point per closed minute)`,
             displayName: point.metric,
-            labels: Object.keys(point.tags).map((k) => ({ key: gcmLabelKey(k), valueType: 'STRING' as const })),
+            labels: descriptorLabels(point).map((key) => ({ key, valueType: 'STRING' as const })),
           },
         });
       } catch (error) {

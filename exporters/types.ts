@@ -30,6 +30,8 @@ export interface MinuteSeries {
  * `.p95`, `.p99` (gauges), the same for every provider that has no use for the histogram itself.
  */
 export interface ExportPoint {
+  /** The rollup's metric (the catalogue name); `metric` adds a timing's suffix. */
+  readonly name: string;
   readonly metric: string;
   readonly type: 'count' | 'gauge';
   readonly value: number;

@@ -52,6 +52,22 @@ describe('the Cloud Monitoring exporter (@google-cloud/monitoring, REST fallback
     expect(gcm.descriptors.get('custom.googleapis.com/infra/pipeline/rollup/duration_ms/p99')).toMatchObject({ metricKind: 'GAUGE', valueType: 'DOUBLE' });
   });
 
+  it('declares every label a metric may carry when it creates the descriptor: a later overflow series is accepted', async () => {
+    const now = T0 + 4 * MINUTE;
+    await wh.insertEvents([
+      event('product.wallet.spend.success', 'count', 1, T0 + 1_000, { feature: 'chat' }),
+      event('product.wallet.spend.success', 'count', 2, T0 + MINUTE + 1_000, { overflow: 'true' }),
+      event('product.wallet.spend.success', 'count', 1, T0 + MINUTE + 2_000, { feature: 'gift', region: 'eu' }),
+    ]);
+    await runRollupJob(wh, { nowMs: now });
+    const ex = exporter();
+    const result = await runExportJob(wh, [ex], { nowMs: now, clock: new FakeClock(now), startAtMs: T0 });
+    await ex.close?.();
+    expect(gcm.timeSeries.flatMap((r) => r.problems)).toEqual([]);
+    expect(result.exporters[0]).toMatchObject({ minutes: 2, deadLettered: 0, error: null });
+    expect(gcm.descriptorRequests).toEqual(['custom.googleapis.com/product/wallet/spend/success']);
+  });
+
   it('sends at most 200 series per request, one point each', async () => {
     const now = T0 + 3 * MINUTE;
     const rows = Array.from({ length: 450 }, (_, i) => event('product.wallet.spend.success', 'count', 1, T0 + 1_000, { feature: `f${i}` }));

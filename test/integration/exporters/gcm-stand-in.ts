@@ -100,7 +100,11 @@ export class GcmStandIn {
       if (seen.has(id)) problems.push(`${id} twice in one request`);
       seen.add(id);
       if (!s.metric.type.startsWith('custom.googleapis.com/')) problems.push(`${s.metric.type} is not a custom metric`);
-      if (!this.descriptors.has(s.metric.type)) problems.push(`${s.metric.type} has no descriptor`);
+      const descriptor = this.descriptors.get(s.metric.type) as { labels?: Array<{ key: string }> } | undefined;
+      if (!descriptor) problems.push(`${s.metric.type} has no descriptor`);
+      const known = new Set((descriptor?.labels ?? []).map((l) => l.key));
+      const unknown = Object.keys(s.metric.labels ?? {}).filter((k) => !known.has(k));
+      if (descriptor && unknown.length > 0) problems.push(`Unrecognized metric labels [${unknown.join(', ')}] for ${s.metric.type}`);
       if (s.points.length !== 1) problems.push(`${s.metric.type}: ${s.points.length} points (exactly one per request)`);
       if (s.metricKind !== 'GAUGE' && s.metricKind !== 'CUMULATIVE') problems.push(`${s.metric.type}: kind ${s.metricKind} (custom metrics: GAUGE or CUMULATIVE)`);
       if (s.resource.type !== 'global' || s.resource.labels?.project_id !== this.projectId) problems.push(`${s.metric.type}: resource ${JSON.stringify(s.resource)}`);
