@@ -73,7 +73,7 @@ describe('metric names: the generators and the exporters agree', () => {
         const text = snapshot.render();
         const rendered = promSelector(selector);
         const metric = rendered.split('{')[0]!;
-        const labels = Object.fromEntries([...rendered.matchAll(/(\w+)="([^"]*)"/g)].map((m) => [m[1]!, m[2]!]));
+        const labels = Object.fromEntries([...rendered.matchAll(/\b(\w+)="([^"]*)"/g)].map((m) => [m[1]!, m[2]!]));
         const value = sample(text, metric, labels);
         const kind = getMetric(selector.metric).kind;
         // count: the values (5 events of values 100…); timing: observations, or the good ones under the threshold.
