@@ -172,6 +172,36 @@ describe('obs slo export', () => {
     expect(io.stderr).toContain('cannot write');
   });
 
+  it('with OBS_SLO_FILE, imported SLOs are exported too; a calendar month is calendarPeriod MONTH in Cloud Monitoring and named on stderr where the format has only rolling windows', async () => {
+    const saved = process.env.OBS_SLO_FILE;
+    process.env.OBS_SLO_FILE = join(__dirname, '../../../docs/examples/slos.openslo.yaml');
+    try {
+      const gcm = await exported('gcm');
+      const objectives = (JSON.parse(gcm.stdout) as { services: Array<{ serviceLevelObjectives: Array<{ serviceLevelObjectiveId: string; serviceLevelObjective: Record<string, any> }> }> }).services.flatMap((x) => x.serviceLevelObjectives);
+      const payout = objectives.find((o) => o.serviceLevelObjectiveId === 'wallet-payout-success')!.serviceLevelObjective;
+      expect(payout).toMatchObject({ goal: 0.995, calendarPeriod: 'MONTH', userLabels: { time_zone: 'europe_berlin' } });
+      expect(payout.rollingPeriod).toBeUndefined();
+      // REST JSON names the enum; the proto object form is its number (google.type.CalendarPeriod).
+      const period = (protos.google.type.CalendarPeriod as unknown as Record<string, number>)[String(payout.calendarPeriod)];
+      expect(period).toBe(4); // MONTH
+      expect(protos.google.monitoring.v3.ServiceLevelObjective.verify({ ...payout, calendarPeriod: period })).toBeNull();
+      for (const format of ['sloth', 'datadog']) {
+        const out = await exported(format);
+        expect(out.stderr).toContain('wallet-payout-success: a calendar-month window');
+        expect(out.stdout).toContain('wallet-payout-success');
+      }
+      const openslo = await exported('openslo');
+      expect(openslo.stdout).toContain('timeZone: Europe/Berlin');
+      // call-setup-latency's 2 s threshold is no bucket bound of the Prometheus exporter: named, left out.
+      const rules = await exported('prometheus-rules');
+      expect(rules.stderr).toContain('call-setup-latency: not exported to Prometheus: its latency threshold 2000 ms');
+      expect(rules.stdout).toContain('slo_id: wallet-payout-success');
+    } finally {
+      if (saved === undefined) delete process.env.OBS_SLO_FILE;
+      else process.env.OBS_SLO_FILE = saved;
+    }
+  });
+
   it('obs slo export --help shows the formats and flags', async () => {
     const io = capture();
     expect(await main(['slo', 'export', '--help'], io)).toBe(0);
