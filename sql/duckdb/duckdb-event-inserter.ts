@@ -41,25 +41,34 @@ const STAGING_DB = 'ingest_staging';
 interface Slot {
   readonly connection: DuckDBConnection;
   readonly tables: { readonly events: string; readonly groups: string; readonly tags: string; readonly aggs: string };
+  /** The move when some staged rows are merged events (their columns joined from `aggs`). */
   readonly insertSql: string;
+  /** The move when every staged row is a single call: no join, the merged-event columns left NULL. */
+  readonly insertSinglesSql: string;
 }
 
 /** Rows staged on a slot, waiting for their move. */
 export interface StagedEvents {
   readonly slot: Slot;
   readonly rows: number;
+  /** Merged events among them (issue #18). */
+  readonly merged?: number;
 }
 
-function insertSql(t: Slot['tables']): string {
+/** The first eleven columns: every event has them; the rest are a merged event's (issue #18). */
+const SINGLE_CALL_COLUMNS = COLUMNS.slice(0, 11);
+
+function insertSql(t: Slot['tables'], merged: boolean): string {
   const at = (table: string) => `${STAGING_DB}.main.${table}`;
   return (
-    `INSERT INTO metric_events (${COLUMNS.join(', ')}) ` +
+    `INSERT INTO metric_events (${(merged ? COLUMNS : SINGLE_CALL_COLUMNS).join(', ')}) ` +
     'SELECT e.event_id, e.name, e.kind, e.value, epoch_ms(CAST(e.event_ts AS BIGINT)), epoch_ms(CAST(g.ingest_ts AS BIGINT)), ' +
-    't.series_key, t.tags, g.service, g.environment, g.message_id, ' +
-    'CAST(a.call_count AS BIGINT), a.value_min, a.value_max, a.last_value, epoch_ms(CAST(a.start_ts AS BIGINT)), json(a.histogram), a.value_sum ' +
+    't.series_key, t.tags, g.service, g.environment, g.message_id' +
+    (merged ? ', CAST(a.call_count AS BIGINT), a.value_min, a.value_max, a.last_value, epoch_ms(CAST(a.start_ts AS BIGINT)), json(a.histogram), a.value_sum ' : ' ') +
     `FROM ${at(t.events)} e JOIN ${at(t.groups)} g ON e.grp = g.grp ` +
-    // Merged events only (issue #18): a single call has agg NULL and joins nothing.
-    `LEFT JOIN ${at(t.aggs)} a ON e.agg = a.agg ` +
+    // Merged events only (issue #18): a single call has agg NULL and joins nothing. A batch of
+    // single calls only skips the join (measured: ~10% of the CPU of a store of single calls).
+    (merged ? `LEFT JOIN ${at(t.aggs)} a ON e.agg = a.agg ` : '') +
     // json() checks the text is JSON (the appender does not): once per tag set, before the join.
     `JOIN (SELECT tag_set, series_key, json(tags) AS tags FROM ${at(t.tags)}) t ON e.tag_set = t.tag_set`
   );
@@ -83,19 +92,20 @@ export class EventInserter {
   async stage(rows: readonly EventRow[]): Promise<StagedEvents> {
     const unique = firstOfEachKey(rows, (r) => r.event_id);
     const slot = await this.acquire();
+    let merged = 0;
     try {
       const { events, groups, tags, aggs } = slot.tables;
       const appenders = await Promise.all([events, groups, tags, aggs].map((t) => slot.connection.createAppender(t, 'main', STAGING_DB)));
       const [e, g, t, a] = appenders as [DuckDBAppender, DuckDBAppender, DuckDBAppender, DuckDBAppender];
       try {
-        fill(unique, e, g, t, a);
+        merged = fill(unique, e, g, t, a);
         for (const a of appenders) a.flushSync();
       } catch (error) {
         throw asDataError(error);
       } finally {
         for (const a of appenders) a.closeSync();
       }
-      return { slot, rows: unique.length };
+      return { slot, rows: unique.length, merged };
     } catch (error) {
       await this.release({ slot, rows: 0 });
       throw error;
@@ -109,7 +119,7 @@ export class EventInserter {
   async move(writer: DuckDBConnection, staged: StagedEvents): Promise<number> {
     if (staged.rows === 0) return 0;
     try {
-      return await moveStaged(writer, staged.slot.insertSql);
+      return await moveStaged(writer, staged.merged ? staged.slot.insertSql : staged.slot.insertSinglesSql);
     } catch (error) {
       throw asDataError(error);
     }
@@ -150,7 +160,7 @@ export class EventInserter {
 
   private async createSlot(id: number): Promise<Slot> {
     const tables = { events: `events_${id}`, groups: `groups_${id}`, tags: `tags_${id}`, aggs: `aggs_${id}` };
-    const slot: Slot = { connection: await this.instance.connect(), tables, insertSql: insertSql(tables) };
+    const slot: Slot = { connection: await this.instance.connect(), tables, insertSql: insertSql(tables, true), insertSinglesSql: insertSql(tables, false) };
     this.all.push(slot);
     // An in-memory database attached to the instance is visible to every connection of it.
     this.attached ??= slot.connection.run(`ATTACH IF NOT EXISTS ':memory:' AS ${STAGING_DB}`).then(() => undefined);
@@ -197,7 +207,8 @@ const appendNullable = (appender: DuckDBAppender, value: number | null | undefin
   else appender.appendDouble(value);
 };
 
-function fill(rows: readonly EventRow[], events: DuckDBAppender, groups: DuckDBAppender, tagSets: DuckDBAppender, aggs: DuckDBAppender): void {
+/** Appends `rows` to the staging tables; returns how many are merged events. */
+function fill(rows: readonly EventRow[], events: DuckDBAppender, groups: DuckDBAppender, tagSets: DuckDBAppender, aggs: DuckDBAppender): number {
   let nextAgg = 0;
   const tagSetIds = new Map<string, { id: number; seriesKey: string }>();
   let previous: EventRow | undefined;
@@ -257,4 +268,5 @@ function fill(rows: readonly EventRow[], events: DuckDBAppender, groups: DuckDBA
     }
     events.endRow();
   }
+  return nextAgg;
 }
