@@ -1,8 +1,6 @@
 import type { Clock } from '../shared/clock';
 import { ConfigError, type ObservabilityConfig } from '../shared/config';
 import type { Warehouse } from '../sql/warehouse';
-import { createDatadogExporter } from './datadog-exporter';
-import { createGcmExporter } from './gcm-exporter';
 import { createPushgatewayExporter } from './prometheus-exporter';
 import { readMinutes } from './read-minutes';
 import type { Exporter } from './types';
@@ -16,10 +14,16 @@ export function exportersFromConfig(config: ObservabilityConfig, deps: { warehou
   return config.exporters.map((name): Exporter => {
     if (name === 'datadog') {
       if (!config.datadogApiKey) throw new ConfigError('DD_API_KEY', 'the datadog exporter needs DD_API_KEY (a Datadog API key; DD_SITE picks the site, default datadoghq.com)');
+      // Loaded only when configured: importing @datadog/datadog-api-client costs ~86 MB of heap, and
+      // @google-cloud/monitoring's protos a few more, in every process that builds exporters.
+      // eslint-disable-next-line @typescript-eslint/no-require-imports
+      const { createDatadogExporter } = require('./datadog-exporter') as typeof import('./datadog-exporter');
       return createDatadogExporter({ apiKey: config.datadogApiKey, site: config.datadogSite, clock: deps.clock });
     }
     if (name === 'gcp') {
       if (!config.projectId) throw new ConfigError('GOOGLE_CLOUD_PROJECT', 'the gcp exporter needs GOOGLE_CLOUD_PROJECT (the project whose Cloud Monitoring receives the metrics)');
+      // eslint-disable-next-line @typescript-eslint/no-require-imports
+      const { createGcmExporter } = require('./gcm-exporter') as typeof import('./gcm-exporter');
       return createGcmExporter({ projectId: config.projectId });
     }
     if (!config.prometheusPushgatewayUrl) throw new ConfigError('PROMETHEUS_PUSHGATEWAY_URL', 'the prometheus exporter needs PROMETHEUS_PUSHGATEWAY_URL (e.g. http://pushgateway:9091)');
