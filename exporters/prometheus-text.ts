@@ -1,4 +1,5 @@
 import { maxGoodBucket } from '../shared/latency-threshold';
+import { prometheusBucketBoundsMs, prometheusLe } from '../shared/provider-metric-names';
 import type { MinuteSeries } from './types';
 
 /**
@@ -11,7 +12,9 @@ import type { MinuteSeries } from './types';
  * - a count is a counter `<name>_total`: the sum of the values of the hour's closed minutes so far
  *   (it starts again from 0 at every UTC hour: a counter reset, which rate() and increase() expect);
  * - a gauge keeps its name: the last value of the newest closed minute that had one this hour;
- * - a timing is a histogram in milliseconds: `<name>_bucket{le=…}` for the bounds below, `_sum`,
+ * - a timing is a histogram in milliseconds: `<name>_bucket{le=…}` for the snapshot's bounds
+ *   (shared/provider-metric-names.ts prometheusBucketBoundsMs: the fixed ladder and every latency
+ *   threshold of the SLO catalogue in use, read when the snapshot is built), `_sum`,
  *   `_count`, accumulated over the hour like the counters. An observation is counted under `le`
  *   when its whole rollup bucket is ≤ le — the rule of the pipeline's own latency SLIs
  *   (shared/latency-threshold.ts), so `_bucket{le="500"}` counts what the SLO job counts good;
@@ -19,10 +22,6 @@ import type { MinuteSeries } from './types';
  * - `obs_export_minute_end_seconds`: the end of the newest minute the snapshot holds.
  * Samples carry no timestamps: the Pushgateway refuses them, and Prometheus stamps each scrape.
  */
-export const HISTOGRAM_BOUNDS_MS: readonly number[] = [5, 10, 25, 50, 100, 250, 500, 1_000, 2_500, 5_000, 10_000, 30_000, 60_000];
-
-const MAX_GOOD_BUCKETS = HISTOGRAM_BOUNDS_MS.map(maxGoodBucket);
-
 export function prometheusName(name: string): string {
   const cleaned = name.replace(/[^\w:]/g, '_');
   return /^\d/.test(cleaned) ? `_${cleaned}` : cleaned;
@@ -59,9 +58,19 @@ export class PrometheusSnapshot {
   private readonly families = new Map<string, Family>();
   /** End (exclusive) of the newest minute added; the hour's start when empty. */
   uptoMs: number;
+  /** The largest rollup bucket counted under each bound of {@link boundsMs}. */
+  private readonly maxGoodBuckets: readonly number[];
 
-  constructor(readonly hourMs: number) {
+  /**
+   * @param boundsMs the histograms' `le` bounds, ascending; by default those of the SLO catalogue
+   *   in use when the snapshot is built (the generators read the same, slo-as-code/sli-promql.ts).
+   */
+  constructor(
+    readonly hourMs: number,
+    readonly boundsMs: readonly number[] = prometheusBucketBoundsMs(),
+  ) {
     this.uptoMs = hourMs;
+    this.maxGoodBuckets = boundsMs.map(maxGoodBucket);
   }
 
   /** Adds one closed minute (the next one: minutes are added in order). */
@@ -81,9 +90,9 @@ export class PrometheusSnapshot {
       } else {
         const f = this.family(base, 'histogram', `${s.name} (milliseconds), this UTC hour's closed minutes`);
         let h = f.histograms.get(key);
-        if (!h) f.histograms.set(key, (h = { labels, buckets: HISTOGRAM_BOUNDS_MS.map(() => 0), sum: 0, count: 0 }));
+        if (!h) f.histograms.set(key, (h = { labels, buckets: this.boundsMs.map(() => 0), sum: 0, count: 0 }));
         for (const [bucket, count] of s.histogram) {
-          for (let i = 0; i < HISTOGRAM_BOUNDS_MS.length; i++) if (bucket <= (MAX_GOOD_BUCKETS[i] as number)) h.buckets[i] = (h.buckets[i] as number) + count;
+          for (let i = 0; i < this.boundsMs.length; i++) if (bucket <= (this.maxGoodBuckets[i] as number)) h.buckets[i] = (h.buckets[i] as number) + count;
         }
         h.sum += s.valueSum;
         h.count += s.eventCount;
@@ -106,7 +115,7 @@ export class PrometheusSnapshot {
       lines.push(`# HELP ${name} ${f.help.replace(/\\/g, '\\\\').replace(/\n/g, '\\n')}`, `# TYPE ${name} ${f.type}`);
       for (const [labels, value] of f.samples) lines.push(`${name}${labels} ${formatValue(value)}`);
       for (const h of f.histograms.values()) {
-        HISTOGRAM_BOUNDS_MS.forEach((le, i) => lines.push(`${name}_bucket${labelText([...h.labels, ['le', String(le)]])} ${h.buckets[i]}`));
+        this.boundsMs.forEach((le, i) => lines.push(`${name}_bucket${labelText([...h.labels, ['le', prometheusLe(le)]])} ${h.buckets[i]}`));
         lines.push(`${name}_bucket${labelText([...h.labels, ['le', '+Inf']])} ${h.count}`);
         lines.push(`${name}_sum${labelText(h.labels)} ${formatValue(h.sum)}`, `${name}_count${labelText(h.labels)} ${h.count}`);
       }

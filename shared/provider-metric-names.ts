@@ -1,4 +1,5 @@
 import { getMetric, isMetricName, type MetricKind } from './metric-catalogue';
+import { activeSlos, type SloSpec } from './slo-catalogue';
 
 /**
  * How a catalogue metric is named in each metrics provider: ONE mapping, shared by the exporters
@@ -12,9 +13,9 @@ import { getMetric, isMetricName, type MetricKind } from './metric-catalogue';
  *   (an event may count many requests, as the SLIs read it);
  * - a timing metric is a histogram in milliseconds (the catalogue's unit, kept so thresholds read
  *   the same everywhere): `<name>_bucket{le="…"}`, `<name>_count`, `<name>_sum`, so a latency SLI
- *   is `<name>_bucket{le="<maxMs>"}` over `<name>_count` — when maxMs is one of the exporter's
- *   bounds (exporters/prometheus-text.ts HISTOGRAM_BOUNDS_MS; slo-as-code/sli-promql.ts names
- *   the SLOs whose threshold is not);
+ *   is `<name>_bucket{le="<maxMs>"}` over `<name>_count`: the exporter's bounds are
+ *   {@link prometheusBucketBoundsMs}, the fixed ladder plus every latency threshold of the SLO
+ *   catalogue in use, so every catalogue SLO's threshold is an `le` bound;
  * - a gauge keeps its name;
  * - event tags become labels of the same name.
  *
@@ -60,6 +61,27 @@ export function prometheusEventSeries(name: string, maxMs?: number): { metric: s
   if (kind === 'count') return { metric: prometheusCounterName(name) };
   const names = prometheusHistogramNames(name);
   return maxMs === undefined ? { metric: names.count } : { metric: names.bucket, le: prometheusLe(maxMs) };
+}
+
+/** The fixed `le` ladder (ms) of every Prometheus timing histogram, before the SLO thresholds are added. */
+export const PROMETHEUS_LADDER_BOUNDS_MS: readonly number[] = [5, 10, 25, 50, 100, 250, 500, 1_000, 2_500, 5_000, 10_000, 30_000, 60_000];
+
+/** Every latency threshold (`maxMs`) of the SLIs of `slos`, in ms. */
+export function latencyThresholdsMs(slos: readonly SloSpec[]): number[] {
+  return slos.flatMap((slo) => [...slo.sli.total, ...(slo.sli.good ?? []), ...(slo.sli.bad ?? [])]).flatMap((s) => (s.maxMs === undefined ? [] : [s.maxMs]));
+}
+
+/**
+ * The `le` bounds (ms) of the Prometheus exporter's histograms: {@link PROMETHEUS_LADDER_BOUNDS_MS}
+ * ∪ every latency threshold of `slos` (default: the catalogue in use, built-in SLOs and
+ * OBS_SLO_FILE imports), ascending, without duplicates. The exporter calls it when it builds a
+ * snapshot (exporters/prometheus-text.ts) and the SLO and dashboard generators when they check a
+ * threshold (slo-as-code/sli-promql.ts): one answer, so a generated `_bucket{le="<maxMs>"}` is a
+ * series the exporter writes. A function, read at call time: the entry points load OBS_SLO_FILE
+ * after the modules are imported (slo-as-code/activate.ts).
+ */
+export function prometheusBucketBoundsMs(slos: readonly SloSpec[] = activeSlos()): number[] {
+  return [...new Set([...PROMETHEUS_LADDER_BOUNDS_MS, ...latencyThresholdsMs(slos)])].sort((a, b) => a - b);
 }
 
 /** The `le` label value of a bound in ms, as the exposition format writes a float (`500`, `0.5`, `+Inf`). */

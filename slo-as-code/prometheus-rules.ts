@@ -81,7 +81,7 @@ export function burnAlertExpr(rule: BurnRateAlertRule): string {
   return pairs.map((p) => `(${p})`).join('\nor\n');
 }
 
-/** One rule group per SLO: its recording rules, then a page and a ticket alert (SLOs the exporter's series cannot express are left out: sli-promql.ts). */
+/** One rule group per SLO: its recording rules, then a page and a ticket alert (an SLO outside the catalogue in use whose threshold the exporter has no bound for is left out: sli-promql.ts). */
 export function prometheusRuleGroups(all: readonly SloSpec[], minEventsInLongWindow = MIN_EVENTS_IN_LONG_WINDOW): RuleGroup[] {
   return prometheusExpressible(all).slos.map((slo) => {
     const rules = burnRateRules([slo], minEventsInLongWindow);

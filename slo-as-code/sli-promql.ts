@@ -1,5 +1,4 @@
-import { HISTOGRAM_BOUNDS_MS } from '../exporters/prometheus-text';
-import { prometheusEventSeries } from '../shared/provider-metric-names';
+import { prometheusBucketBoundsMs, prometheusEventSeries } from '../shared/provider-metric-names';
 import type { EventSelector, SloSpec } from '../shared/slo-catalogue';
 
 /**
@@ -52,22 +51,27 @@ export function promErrorRatio(slo: SloSpec, window: string): string {
 
 /**
  * Why an SLO cannot be read from the Prometheus exporter's series, or undefined when it can: a
- * latency threshold must be one of the exporter's `le` bounds (exporters/prometheus-text.ts
- * HISTOGRAM_BOUNDS_MS), or `_bucket{le="<maxMs>"}` does not exist and the SLI would read every
- * observation as bad. Such an SLO is left out of the Prometheus outputs and named, never guessed.
+ * latency threshold must be one of the exporter's `le` bounds, or `_bucket{le="<maxMs>"}` does not
+ * exist and the SLI would read every observation as bad. The bounds are
+ * shared/provider-metric-names.ts prometheusBucketBoundsMs(), the function the exporter builds its
+ * histograms with: the fixed ladder plus every threshold of the SLO catalogue in use (built-in and
+ * OBS_SLO_FILE), so every SLO of that catalogue is expressible. What is left is an SLO given to a
+ * generator from outside the catalogue in use, with a threshold off the ladder: left out of the
+ * Prometheus outputs and named, never guessed.
  */
-export function prometheusUnsupportedReason(slo: SloSpec): string | undefined {
-  const missing = [...slo.sli.total, ...(slo.sli.good ?? []), ...(slo.sli.bad ?? [])].filter((s) => s.maxMs !== undefined && !HISTOGRAM_BOUNDS_MS.includes(s.maxMs));
+export function prometheusUnsupportedReason(slo: SloSpec, boundsMs: readonly number[] = prometheusBucketBoundsMs()): string | undefined {
+  const missing = [...slo.sli.total, ...(slo.sli.good ?? []), ...(slo.sli.bad ?? [])].filter((s) => s.maxMs !== undefined && !boundsMs.includes(s.maxMs));
   if (missing.length === 0) return undefined;
-  return `its latency threshold ${[...new Set(missing.map((s) => `${s.maxMs} ms`))].join(', ')} is not a bucket bound of the Prometheus exporter (le = ${HISTOGRAM_BOUNDS_MS.join(', ')} ms: exporters/prometheus-text.ts HISTOGRAM_BOUNDS_MS)`;
+  return `its latency threshold ${[...new Set(missing.map((s) => `${s.maxMs} ms`))].join(', ')} is not a bucket bound of the Prometheus exporter, which adds the thresholds of the SLO catalogue in use (the built-in SLOs and OBS_SLO_FILE) to its ladder (le = ${boundsMs.join(', ')} ms); this SLO is not in that catalogue`;
 }
 
 /** The SLOs the Prometheus outputs can express, and the others with the reason. */
 export function prometheusExpressible(slos: readonly SloSpec[]): { slos: SloSpec[]; unsupported: Array<{ sloId: string; reason: string }> } {
   const out: SloSpec[] = [];
   const unsupported: Array<{ sloId: string; reason: string }> = [];
+  const boundsMs = prometheusBucketBoundsMs();
   for (const slo of slos) {
-    const reason = prometheusUnsupportedReason(slo);
+    const reason = prometheusUnsupportedReason(slo, boundsMs);
     if (reason === undefined) out.push(slo);
     else unsupported.push({ sloId: slo.id, reason });
   }

@@ -1,5 +1,7 @@
 import { escapeLabelValue, PrometheusSnapshot, prometheusLabelName, prometheusName } from '../../../exporters/prometheus-text';
 import { bucketIndex } from '../../../shared/histogram';
+import { PROMETHEUS_LADDER_BOUNDS_MS, prometheusBucketBoundsMs } from '../../../shared/provider-metric-names';
+import { SLOS, useSloCatalogue, type SloSpec } from '../../../shared/slo-catalogue';
 import type { MinuteSeries } from '../../../exporters/types';
 import { describeWhenAvailable } from '../../support/ci-gate';
 import { PROMTOOL_BIN, prometheusBinaries, promtool } from '../../integration/exporters/support/prometheus-binaries';
@@ -55,6 +57,36 @@ describe('the Prometheus text exposition (exporters/prometheus-text.ts)', () => 
     expect(text).toContain('product_wallet_spend_latency_ms_bucket{feature="chat",le="+Inf"} 3');
     expect(text).toContain('product_wallet_spend_latency_ms_sum{feature="chat"} 744');
     expect(text).toContain(`obs_export_minute_end_seconds ${(HOUR + 120_000) / 1000}`);
+  });
+
+  it('adds every latency threshold of the SLO catalogue in use to the fixed ladder, sorted and once each, read when a snapshot is built', () => {
+    // The built-in catalogue: 500 ms and 60 s are on the ladder; ai-response-latency's 3 s is not.
+    expect(prometheusBucketBoundsMs(SLOS)).toEqual([5, 10, 25, 50, 100, 250, 500, 1_000, 2_500, 3_000, 5_000, 10_000, 30_000, 60_000]);
+    const imported: SloSpec = {
+      ...SLOS.find((s) => s.id === 'api-latency')!,
+      id: 'wallet-spend-latency',
+      sli: { total: [{ metric: 'product.wallet.spend.latency_ms' }], good: [{ metric: 'product.wallet.spend.latency_ms', maxMs: 2_000 }, { metric: 'product.wallet.spend.latency_ms', maxMs: 3_000 }] },
+    };
+    const timing = series({ name: 'product.wallet.spend.latency_ms', kind: 'timing', eventCount: 3, valueSum: 1_500 + 2_500 + 4_000, histogram: [1_500, 2_500, 4_000].map((v) => [bucketIndex(v), 1] as [number, number]) });
+    try {
+      useSloCatalogue([...SLOS, imported]);
+      const s = new PrometheusSnapshot(HOUR);
+      expect(s.boundsMs).toEqual([5, 10, 25, 50, 100, 250, 500, 1_000, 2_000, 2_500, 3_000, 5_000, 10_000, 30_000, 60_000]);
+      s.addMinute(HOUR, [timing]);
+      const text = s.render();
+      const les = [...text.matchAll(/^product_wallet_spend_latency_ms_bucket\{le="([^"]+)"\} (\d+)$/gm)].map((m) => [m[1], Number(m[2])]);
+      expect(les.map(([le]) => le)).toEqual([...s.boundsMs.map(String), '+Inf']);
+      // 1.5 s is under 2 s; 2.5 s under 3 s (its rollup bucket ends at 2,540.9 ms, so not under 2,500); 4 s under 5 s.
+      expect(Object.fromEntries(les)).toMatchObject({ '1000': 0, '2000': 1, '2500': 1, '3000': 2, '5000': 3, '+Inf': 3 });
+    } finally {
+      useSloCatalogue(SLOS);
+    }
+    // The catalogue is read per snapshot: back on the built-in one, no le="2000".
+    const after = new PrometheusSnapshot(HOUR);
+    after.addMinute(HOUR, [timing]);
+    expect(after.render()).not.toContain('le="2000"');
+    expect(after.render()).toContain('product_wallet_spend_latency_ms_bucket{le="3000"} 2');
+    expect(PROMETHEUS_LADDER_BOUNDS_MS.every((b) => after.boundsMs.includes(b))).toBe(true);
   });
 
   describeWhenAvailable('promtool', prometheusBinaries([PROMTOOL_BIN]), () => {

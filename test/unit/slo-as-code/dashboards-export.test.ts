@@ -37,14 +37,17 @@ describe('obs dashboards export', () => {
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
   it('--format grafana: a dashboard model with a row, attainment, budget and burn-rate panels per SLO, whose every PromQL expression promtool parses', async () => {
-    const { json } = await dashboard('grafana');
+    const { json, stderr } = await dashboard('grafana');
+    expect(stderr).toBe('');
     expect(json).toMatchObject({ uid: 'obs-slos', title: 'SLOs (obs)', schemaVersion: 39, time: { from: 'now-7d', to: 'now' } });
     expect(json.templating.list).toEqual([expect.objectContaining({ name: 'datasource', type: 'datasource', query: 'prometheus' })]);
     const panels = json.panels as any[];
     expect(new Set(panels.map((p) => p.id)).size).toBe(panels.length);
-    // ai-response-latency (3 s) has no le=3000 bucket in the exporter's histograms: named in a text panel instead.
-    expect(panels.filter((p) => p.type === 'row').map((p) => p.title.split(' — ')[0])).toEqual(SLOS.filter((s) => s.id !== 'ai-response-latency').map((s) => s.name));
-    expect(panels.find((p) => p.type === 'text').options.content).toContain('ai-response-latency: its latency threshold 3000 ms is not a bucket bound');
+    // Every SLO has its row, ai-response-latency (3 s) too: the exporter's histograms have an le="3000" bound; no "SLOs not shown" note.
+    expect(panels.filter((p) => p.type === 'row').map((p) => p.title.split(' — ')[0])).toEqual(SLOS.map((s) => s.name));
+    expect(panels.filter((p) => p.type === 'text')).toEqual([]);
+    const aiAttainment = panels[panels.findIndex((p) => p.type === 'row' && p.title.startsWith('AI response latency')) + 1];
+    expect(aiAttainment.targets[0].expr).toContain('product_ai_response_latency_ms_bucket{le="3000"}[30d]');
     for (const p of panels) {
       expect(typeof p.title).toBe('string');
       expect(p.gridPos.x + p.gridPos.w).toBeLessThanOrEqual(24);
@@ -53,7 +56,7 @@ describe('obs dashboards export', () => {
       expect(p.datasource).toEqual({ type: 'prometheus', uid: '${datasource}' });
       for (const t of p.targets) expect(t).toMatchObject({ refId: expect.stringMatching(/^[A-Z]$/), datasource: p.datasource, expr: expect.any(String) });
     }
-    expect(panels.filter((p) => p.type !== 'row' && p.type !== 'text')).toHaveLength((SLOS.length - 1) * 3);
+    expect(panels.filter((p) => p.type !== 'row' && p.type !== 'text')).toHaveLength(SLOS.length * 3);
     // The burn panel reads the recording rules the prometheus-rules export defines.
     const burn = panels.find((p) => p.type === 'timeseries')!;
     expect(burn.targets.map((t: any) => t.expr)).toEqual(['5m', '1h', '6h', '3d'].map((w) => `slo:sli_error:ratio_rate${w}{slo_id="core-api-availability"} / 0.0010000000000000009`));
@@ -63,6 +66,22 @@ describe('obs dashboards export', () => {
     writeFileSync(file, stringify({ groups: [{ name: 'grafana', rules }] }));
     const check = spawnSync('promtool', ['check', 'rules', file], { encoding: 'utf8' });
     expect(check.stdout + check.stderr).toContain(`SUCCESS: ${rules.length} rules found`);
+  });
+
+  it('--format grafana with OBS_SLO_FILE: the imported 2 s latency SLO has its row like a built-in one, nothing named on stderr', async () => {
+    const saved = process.env.OBS_SLO_FILE;
+    process.env.OBS_SLO_FILE = join(__dirname, '../../../docs/examples/slos.openslo.yaml');
+    try {
+      const { json, stderr } = await dashboard('grafana');
+      expect(stderr).toBe('');
+      const panels = json.panels as any[];
+      expect(panels.filter((p) => p.type === 'row').map((p) => p.title.split(' — ')[0])).toEqual([...SLOS.map((s) => s.name), 'Wallet payout success', 'Call setup latency']);
+      const attainment = panels[panels.findIndex((p) => p.type === 'row' && p.title.startsWith('Call setup latency')) + 1];
+      expect(attainment.targets[0].expr).toContain('product_call_setup_latency_ms_bucket{call_type="video",le="2000"}[30d]');
+    } finally {
+      if (saved === undefined) delete process.env.OBS_SLO_FILE;
+      else process.env.OBS_SLO_FILE = saved;
+    }
   });
 
   it('--format datadog: a Dashboard the official client deserialises into its widget models, a group per expressible SLO, the latency SLOs in a note', async () => {

@@ -24,8 +24,6 @@ async function exported(format: string, ...flags: string[]): Promise<{ stdout: s
   return io;
 }
 
-/** The Prometheus exporter has no le=3000 bucket (exporters/prometheus-text.ts): ai-response-latency is left out of the Prometheus outputs. */
-const NOT_IN_PROMETHEUS = ['ai-response-latency'];
 const LATENCY_SLOS = SLOS.filter((s) => [...s.sli.total, ...(s.sli.good ?? [])].some((sel) => sel.maxMs !== undefined)).map((s) => s.id);
 
 type Doc = { apiVersion: string; kind: string; metadata: { name: string }; spec: Record<string, any> };
@@ -70,13 +68,17 @@ describe('obs slo export', () => {
 
   it('--format sloth writes one prometheus/v1 spec per module whose queries, at every window, are PromQL promtool accepts', async () => {
     const { stdout, stderr } = await exported('sloth');
-    expect(stderr).toContain('ai-response-latency: not exported to Prometheus: its latency threshold 3000 ms is not a bucket bound of the Prometheus exporter');
+    // Every SLO, ai-response-latency (3 s) too: the exporter adds the catalogue's thresholds to its le ladder.
+    expect(stderr).not.toContain('not exported to Prometheus');
     const specs = parseAllDocuments(stdout).map((d) => d.toJS() as { version: string; service: string; slos: Array<{ name: string; objective: number; sli: { events: { error_query: string; total_query: string } }; alerting: Record<string, unknown> }> });
     expect(specs.map((s) => s.version)).toEqual(specs.map(() => 'prometheus/v1'));
-    expect(specs.map((s) => s.service).sort()).toEqual([...new Set(SLOS.filter((s) => !NOT_IN_PROMETHEUS.includes(s.id)).map((s) => s.module))].sort());
+    expect(specs.map((s) => s.service).sort()).toEqual([...new Set(SLOS.map((s) => s.module))].sort());
     const all = specs.flatMap((s) => s.slos);
-    expect(all.map((s) => s.name).sort()).toEqual(SLOS.map((s) => s.id).filter((id) => !NOT_IN_PROMETHEUS.includes(id)).sort());
+    expect(all.map((s) => s.name).sort()).toEqual(SLOS.map((s) => s.id).sort());
     expect(all.find((s) => s.name === 'wallet-spend-success')!.objective).toBe(99.95);
+    expect(all.find((s) => s.name === 'ai-response-latency')!.sli.events.error_query).toBe(
+      '((sum(increase(product_ai_response_latency_ms_count[{{.window}}])) or vector(0))) - ((sum(increase(product_ai_response_latency_ms_bucket{le="3000"}[{{.window}}])) or vector(0)))',
+    );
     // Sloth substitutes {{.window}}; promtool parses the result.
     const rules = all
       .flatMap((s) => ['5m', '3d'].flatMap((w) => [s.sli.events.error_query, s.sli.events.total_query].map((q) => q.replaceAll('{{.window}}', w))))
@@ -92,13 +94,15 @@ describe('obs slo export', () => {
     const { stdout, stderr } = await exported('prometheus-rules', '--output', file);
     expect(stdout).toBe('');
     expect(stderr).toContain(`wrote prometheus-rules for ${SLOS.length} SLOs to ${file}`);
-    expect(stderr).toContain('ai-response-latency: not exported to Prometheus');
+    expect(stderr).not.toContain('not exported to Prometheus');
     const check = spawnSync('promtool', ['check', 'rules', file], { encoding: 'utf8' });
+    expect(check.stdout + check.stderr).toContain(`SUCCESS: ${SLOS.length * 13} rules found`);
     expect(check.status).toBe(0);
     const text = readFileSync(file, 'utf8');
     expect(text).toContain('alert: SloErrorBudgetBurn');
     expect(text).toContain('infra_http_request_latency_ms_bucket{le="500"}'); // api-latency's good events
-    expect(text).not.toContain('ai-response-latency');
+    expect(text).toContain('slo_id: ai-response-latency');
+    expect(text).toContain('product_ai_response_latency_ms_bucket{le="3000"}'); // ai-response-latency's good events
   });
 
   it('--format datadog: SLO requests and monitors the official client deserialises, latency SLOs named as not exportable', async () => {
@@ -192,10 +196,19 @@ describe('obs slo export', () => {
       }
       const openslo = await exported('openslo');
       expect(openslo.stdout).toContain('timeZone: Europe/Berlin');
-      // call-setup-latency's 2 s threshold is no bucket bound of the Prometheus exporter: named, left out.
-      const rules = await exported('prometheus-rules');
-      expect(rules.stderr).toContain('call-setup-latency: not exported to Prometheus: its latency threshold 2000 ms');
-      expect(rules.stdout).toContain('slo_id: wallet-payout-success');
+      // call-setup-latency's 2 s threshold is an le bound of the exporter with this catalogue in use: exported like a built-in SLO.
+      const file = join(dir, 'imported-rules.yml');
+      const rules = await exported('prometheus-rules', '--output', file);
+      expect(rules.stderr).not.toContain('not exported to Prometheus');
+      const text = readFileSync(file, 'utf8');
+      expect(text).toContain('slo_id: wallet-payout-success');
+      expect(text).toContain('slo_id: call-setup-latency');
+      expect(text).toContain('product_call_setup_latency_ms_bucket{call_type="video",le="2000"}');
+      const check = spawnSync('promtool', ['check', 'rules', file], { encoding: 'utf8' });
+      expect(check.stdout + check.stderr).toContain(`SUCCESS: ${(SLOS.length + 2) * 13} rules found`);
+      const sloth = await exported('sloth');
+      expect(sloth.stderr).not.toContain('not exported to Prometheus');
+      expect(sloth.stdout).toContain('name: call-setup-latency');
     } finally {
       if (saved === undefined) delete process.env.OBS_SLO_FILE;
       else process.env.OBS_SLO_FILE = saved;

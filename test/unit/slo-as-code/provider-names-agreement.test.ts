@@ -6,8 +6,10 @@ import { bucketIndex } from '../../../shared/histogram';
 import { getMetric, METRIC_NAMES } from '../../../shared/metric-catalogue';
 import { flattenedEventMetric, gcmMetricType, prometheusBaseName } from '../../../shared/provider-metric-names';
 import { seriesKey } from '../../../shared/series-key';
-import { SLOS } from '../../../shared/slo-catalogue';
+import { join } from 'node:path';
+import { SLOS, useSloCatalogue, type SloSpec } from '../../../shared/slo-catalogue';
 import { prometheusExpressible, promSelector } from '../../../slo-as-code/sli-promql';
+import { loadSloFile } from '../../../slo-as-code/slo-file';
 
 /**
  * The SLO and dashboard generators query series by shared/provider-metric-names.ts; the exporters
@@ -62,8 +64,8 @@ describe('metric names: the generators and the exporters agree', () => {
     }
   });
 
-  it('every series a Prometheus SLI selects is in the exporter\'s exposition, with the events the SLI counts', () => {
-    const { slos } = prometheusExpressible(SLOS);
+  /** Every selector of every SLO of `slos` finds its series in the exporter's exposition, with the events the SLI counts. */
+  function expectEverySelectorExposed(slos: readonly SloSpec[]): void {
     for (const slo of slos) {
       for (const selector of [...slo.sli.total, ...(slo.sli.good ?? []), ...(slo.sli.bad ?? [])]) {
         // One series matching the selector: 3 fast (100 ms) and 2 slow (5 × the threshold, or 1 s) events.
@@ -80,6 +82,33 @@ describe('metric names: the generators and the exporters agree', () => {
         const expected = kind === 'count' ? 300 + 2 * slow : selector.maxMs !== undefined ? 3 : 5;
         expect({ slo: slo.id, selector: rendered, value }).toEqual({ slo: slo.id, selector: rendered, value: expected });
       }
+    }
+  }
+
+  it('every series a Prometheus SLI of the built-in catalogue selects is in the exporter\'s exposition (ai-response-latency\'s le="3000" included)', () => {
+    const { slos, unsupported } = prometheusExpressible(SLOS);
+    expect(unsupported).toEqual([]);
+    expect(slos.map((s) => s.id)).toEqual(SLOS.map((s) => s.id));
+    expectEverySelectorExposed(slos);
+  });
+
+  it('with OBS_SLO_FILE\'s imported SLOs in use, the 2 s threshold of call-setup-latency is an le bound of the exporter and its SLI\'s series are exposed', () => {
+    const catalogue = loadSloFile(join(__dirname, '../../../docs/examples/slos.openslo.yaml')).slos;
+    const imported = catalogue.find((s) => s.id === 'call-setup-latency')!;
+    expect(imported.sli.good).toEqual([{ metric: 'product.call.setup_latency_ms', where: { call_type: 'video' }, maxMs: 2_000 }]);
+    // The built-in catalogue in use: the exporter writes no le="2000", and a generator given the SLO says so.
+    expect(new PrometheusSnapshot(MINUTE).boundsMs).not.toContain(2_000);
+    expect(prometheusExpressible([imported]).unsupported).toEqual([{ sloId: 'call-setup-latency', reason: expect.stringContaining('its latency threshold 2000 ms is not a bucket bound') }]);
+    try {
+      useSloCatalogue(catalogue);
+      expect(new PrometheusSnapshot(MINUTE).boundsMs).toContain(2_000);
+      const { slos, unsupported } = prometheusExpressible(catalogue);
+      expect(unsupported).toEqual([]);
+      expect(slos.map((s) => s.id)).toEqual(catalogue.map((s) => s.id));
+      expect(promSelector(imported.sli.good![0]!)).toBe('product_call_setup_latency_ms_bucket{call_type="video",le="2000"}');
+      expectEverySelectorExposed(slos);
+    } finally {
+      useSloCatalogue(SLOS);
     }
   });
 });
