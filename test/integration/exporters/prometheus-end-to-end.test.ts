@@ -6,6 +6,9 @@ import { startStack, type RunningStack } from '../../../cli/local/stack';
 import { exportJobName } from '../../../exporters/export-job';
 import { loadConfig } from '../../../shared';
 import { FakeClock } from '../../../shared/clock';
+import { SLOS, useSloCatalogue, type SloSpec } from '../../../shared/slo-catalogue';
+import { promSelector } from '../../../slo-as-code/sli-promql';
+import { loadSloFile } from '../../../slo-as-code/slo-file';
 import { defineQuery } from '../../../sql/dialect';
 import { readJobState } from '../../../sql/job-state';
 import { describeWhenAvailable } from '../../support/ci-gate';
@@ -35,9 +38,14 @@ describeWhenAvailable('Prometheus: the real Pushgateway and Prometheus server fi
   let prometheus: RunningBinary | undefined;
   let stack: RunningStack | undefined;
   let promUrl = '';
+  /** OBS_SLO_FILE's example catalogue, in use for the stack: call-setup-latency's 2 s threshold becomes an le bound. */
+  let callSetup: SloSpec;
 
   beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), 'obs-prom-'));
+    const catalogue = loadSloFile(join(__dirname, '../../../docs/examples/slos.openslo.yaml')).slos;
+    callSetup = catalogue.find((s) => s.id === 'call-setup-latency')!;
+    useSloCatalogue(catalogue);
     const pgwPort = await freePort();
     pushgateway = startBinary(PUSHGATEWAY_BIN, [`--web.listen-address=127.0.0.1:${pgwPort}`]);
     const pgwUrl = `http://127.0.0.1:${pgwPort}`;
@@ -60,6 +68,7 @@ describeWhenAvailable('Prometheus: the real Pushgateway and Prometheus server fi
       for (let i = 0; i < 4 + m; i++) void stack.emitter.count('product.wallet.spend.success', 1, { feature: 'chat' });
       void stack.emitter.gauge('product.chat.session.active', 10 + m);
       for (const ms of [20, 80, 400]) void stack.emitter.timing('product.wallet.spend.latency_ms', ms, { feature: 'chat' });
+      for (const ms of [1_500, 2_500]) void stack.emitter.timing('product.call.setup_latency_ms', ms, { call_type: 'video' });
       await stack.emitter.flush();
       clock.set(clock.now() + MINUTE);
       await stack.tick();
@@ -100,6 +109,7 @@ describeWhenAvailable('Prometheus: the real Pushgateway and Prometheus server fi
     await prometheus?.stop();
     await pushgateway?.stop();
     await stack?.stop();
+    useSloCatalogue(SLOS);
     rmSync(dir, { recursive: true, force: true });
   }, 60_000);
 
@@ -160,5 +170,18 @@ describeWhenAvailable('Prometheus: the real Pushgateway and Prometheus server fi
     const gauge = await query('product_chat_session_active', ['obs_pipeline', 'obs_stack']);
     expect(Number(gauge.get('obs_pipeline')!.value[1])).toBe(12);
     expect(Number(gauge.get('obs_stack')!.value[1])).toBe(12);
+  });
+
+  it('with an imported SLO in use, finds the series its SLI selects: call-setup-latency\'s le="2000" bucket, from both', async () => {
+    const good = promSelector(callSetup.sli.good![0]!);
+    expect(good).toBe('product_call_setup_latency_ms_bucket{call_type="video",le="2000"}');
+    const total = promSelector(callSetup.sli.total[0]!);
+    // 1.5 s is within 2 s, 2.5 s is not: one of the two, in each of the three minutes.
+    const under2s = await query(good, ['obs_pipeline', 'obs_stack']);
+    expect(Number(under2s.get('obs_pipeline')!.value[1])).toBe(3);
+    expect(Number(under2s.get('obs_stack')!.value[1])).toBe(3);
+    const all = await query(total, ['obs_pipeline']);
+    expect(Number(all.get('obs_pipeline')!.value[1])).toBe(await stored('product.call.setup_latency_ms', 'event_count'));
+    expect(Number(all.get('obs_pipeline')!.value[1])).toBe(6);
   });
 });
