@@ -41,6 +41,8 @@ maybe('obs start on a disk that fills up (a small tmpfs; needs root to mount it)
         config: { ...loadConfig({}), duckdbPath: join(disk.dir, 'observability.duckdb'), port: 0, internalHealthApiKey: KEY },
         demo: false,
         useEmulator: false,
+        // One stored row per call, so the disk fills (aggregated, these calls would be a few rows a second).
+        emitterAggregation: 'none',
         runCommand: (args, io, app) => main(args, io, app),
         log: (line) => void lines.push(line),
         progress: () => undefined,
