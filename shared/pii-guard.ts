@@ -1,11 +1,11 @@
 import { isAlnum, isDigit, isUpper } from './pii/char-classes';
 import { isUuidAt, maskOpaqueTokens } from './pii/digit-runs';
-import { containsEmail, rewriteSpelledOutEmail } from './pii/email';
+import { containsEmail, isAddressAround, rewriteSpelledOutEmail } from './pii/email';
 import { containsIban } from './pii/iban';
 import type { PersonalDataKind } from './pii/kinds';
 import { containsCoordinates } from './pii/location';
 import { containsIPv4, containsIPv6, containsMacAddress } from './pii/network';
-import { decodeAtSignsOnly, needsNormalising, normaliseForScan } from './pii/normalise';
+import { ESCAPED_AT, foldUnicode, needsNormalising, normaliseForScan } from './pii/normalise';
 import { findNumbers, type NumberFindings } from './pii/numbers';
 import { containsRecordId } from './pii/record-ids';
 import { containsJwt, containsSecret } from './pii/secrets';
@@ -68,8 +68,7 @@ export function findPersonalData(value: string): PersonalDataKind | undefined {
   if (f.dots >= 2 && containsJwt(s)) return 'jwt';
   if (containsSecret(s)) return 'secret';
   if (f.at && containsEmail(s)) return 'email';
-  // `%0a@example.com` is an address as written; decoded, its local part would end in a line feed.
-  if (s !== value && containsEmail(decodeAtSignsOnly(value))) return 'email';
+  if (s !== value && containsEmailAsWritten(value)) return 'email';
   if (f.spelledOutHint) {
     const rewritten = rewriteSpelledOutEmail(s);
     if (rewritten !== undefined && containsEmail(rewritten)) return 'email';
@@ -84,6 +83,22 @@ export function findPersonalData(value: string): PersonalDataKind | undefined {
   if (f.dots >= 2 && f.listSeparator && containsCoordinates(s)) return 'location';
   if (numbers?.longNumber || (f.digits > 0 && containsRecordId(s))) return 'user_id';
   return undefined;
+}
+
+/**
+ * An address that decoding every escape would break, read as written (Unicode folded): a local
+ * part with an escape of its own — `%0a@example.com`, `%0a＠example.com`, `%0a%40example.com`,
+ * `%40%40example.com` — where decoded the local part would end in a line feed or an `@`. Each
+ * escaped `@` is tried in place. Linear: one regex pass (no backtracking) and, per match, the
+ * forward domain scan of containsEmail.
+ */
+function containsEmailAsWritten(value: string): boolean {
+  const folded = foldUnicode(value);
+  if (containsEmail(folded)) return true;
+  for (const match of folded.matchAll(ESCAPED_AT)) {
+    if (isAddressAround(folded, match.index, match.index + match[0].length)) return true;
+  }
+  return false;
 }
 
 function networkKind(s: string, f: Features): PersonalDataKind | undefined {
@@ -121,7 +136,7 @@ export function findPersonalDataInId(value: string): PersonalDataKind | undefine
 
   const s = needsNormalising(value) ? normaliseForScan(value) : value;
   if (containsJwt(s)) return 'jwt';
-  if (containsEmail(s) || (s !== value && containsEmail(decodeAtSignsOnly(value)))) return 'email';
+  if (containsEmail(s) || (s !== value && containsEmailAsWritten(value))) return 'email';
   const rewritten = rewriteSpelledOutEmail(s);
   if (rewritten !== undefined && containsEmail(rewritten)) return 'email';
   const numbers = numbersInId(s);

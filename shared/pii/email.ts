@@ -19,6 +19,16 @@ export function containsEmail(s: string): boolean {
   return false;
 }
 
+/**
+ * An address whose `@` is the span [atStart, atEnd) of `s` — an escaped or full-width spelling of
+ * it (`%40`, `&#64;`, `＠` …) — read in place: the local part ends just before the span, the
+ * domain starts right after it. Catches `%40%40example.com` (local part `%40`), which decoding
+ * every escape turns into `@@example.com`.
+ */
+export function isAddressAround(s: string, atStart: number, atEnd: number): boolean {
+  return isLocalPartEnd(codeAt(s, atStart - 1)) && domainFollows(s, atEnd);
+}
+
 /** RFC 5322 `atext`, the characters a dot-atom local part may end with, and any non-ASCII one (RFC 6532). */
 const ATEXT_SYMBOLS = "!#$%&'*+-/=?^_`{|}~";
 function isLocalPartEnd(c: number): boolean {

@@ -36,16 +36,7 @@ export function normaliseForScan(value: string): string {
 }
 
 /** The escaped spellings of `@` that decodeEscapes knows, any case, `%25` repeated (`%252540`). */
-const ESCAPED_AT = /%(?:25)*40|%u0040|\\u0040|\\x40|&#0*64;|&#x0*40;|&commat;/gi;
-
-/**
- * `value` with only its `@` signs decoded (escaped or full-width) and Unicode folded, other escapes
- * left as written: `%0a%40example.com` and `%0a＠example.com` are the address `%0a@example.com`,
- * which full decoding would turn into a line feed before the `@`.
- */
-export function decodeAtSignsOnly(value: string): string {
-  return foldUnicode(value).replace(ESCAPED_AT, '@');
-}
+export const ESCAPED_AT = /%(?:25)*40|%u0040|\\u0040|\\x40|&#0*64;|&#x0*40;|&commat;/gi;
 
 const utf8 = new TextDecoder('utf-8', { fatal: false });
 

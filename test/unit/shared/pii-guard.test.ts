@@ -11,6 +11,8 @@ describe('the PII guard finds personal data in tag values', () => {
     ['a lower-case %40 escape is caught as an e-mail', 'jane%40example%2ecom', 'email'],
     ['a local part with an escape of its own, before a full-width @ (fast-check found it)', ' %0a＠a.aa ', 'email'],
     ['a local part with an escape of its own, before a %40', '%0a%40a.aa', 'email'],
+    ['a local part ending in %40 before the @ (fast-check found it)', ' %40@a.aa ', 'email'],
+    ['a local part ending in %40 before an escaped @', '%40%40a.aa', 'email'],
     ['a doubly URL-encoded @ (%2540) is caught as an e-mail', 'jane%2540example.com', 'email'],
     ['a full-width @ (U+FF20) is caught as an e-mail', 'jane＠example.com', 'email'],
     ['a small commercial at (U+FE6B) is caught as an e-mail', 'jane﹫example.com', 'email'],
