@@ -311,7 +311,7 @@ export async function startStack(options: StackOptions): Promise<RunningStack> {
       const s = transport.emitter.stats();
       const i = transport.ingested();
       const time = new Date(clock.now()).toISOString().slice(11, 19);
-      options.progress(`${options.demo ? `demo ${clock.catchingUp() ? `${clock.speed}×` : 'live'} ` : ''}${time}Z · emitted ${s.emitted} · stored ${i.stored} · dead letters ${i.deadLettered} · banner ${banner || '…'} · firing ${firing.length ? firing.join(', ') : 'none'}`);
+      options.progress(`${options.demo ? `demo ${clock.catchingUp() ? `${clock.speed}×` : 'live'} ` : ''}${time}Z · calls ${s.emitted} · events stored ${i.stored} · dead letters ${i.deadLettered} · banner ${banner || '…'} · firing ${firing.length ? firing.join(', ') : 'none'}`);
     }, 1_000);
     const walTimer = setInterval(() => void checkpointIfLarge(), WAL_CHECK_INTERVAL_MS);
     undo.push(async () => {
