@@ -58,6 +58,16 @@ export async function computeSloStatuses(warehouse: Warehouse, nowMs: number, sl
   const endMs = floorTo(nowMs, MINUTE_MS);
   // A catalogue with calendar-month SLOs has a lookback that depends on the end (shared/slo-window.ts).
   const lookbacks = slos === SLOS ? SLO_LOOKBACKS : sloLookbacks(slos, endMs);
+  const counts = await computeSliCounts(warehouse, endMs, slos, lookbacks);
+  return slos.map((slo) => evaluateSlo(slo, counts.get(slo.id) ?? {}, nowMs, endMs));
+}
+
+/**
+ * Good and total of each SLO's SLI over each lookback ending at `endMs` (a minute boundary), from
+ * the rollups: per SLO id, per lookback label. The SLO job's windows, and any other lookback a
+ * caller needs (the streaming path's long window: alerts/streaming/).
+ */
+export async function computeSliCounts(warehouse: Warehouse, endMs: number, slos: readonly SloSpec[], lookbacks: readonly Lookback[]): Promise<Map<string, Record<string, SliCounts>>> {
   const params = { end_ms: endMs, from_ms: endMs - longestLookbackMs(lookbacks) };
   const { sums: sumsQuery, good: goodQuery } = queriesFor(slos, lookbacks);
   const [sums, good] = await Promise.all([warehouse.query(sumsQuery, params), warehouse.query(goodQuery, params)]);
@@ -73,16 +83,18 @@ export async function computeSloStatuses(warehouse: Warehouse, nowMs: number, sl
     if (selector) rows.push({ selector, good: perLookback(row, 'good', lookbacks) });
   }
   const inputs = new SelectorInputs(rows, selectorKey);
-  return slos.map((slo) => {
+  const out = new Map<string, Record<string, SliCounts>>();
+  for (const slo of slos) {
     const windows: Record<string, SliCounts> = {};
     for (const lookback of lookbacks) windows[lookback.label] = inputs.counts(slo, lookback.label);
-    return evaluateSlo(slo, windows, nowMs, endMs);
-  });
+    out.set(slo.id, windows);
+  }
+  return out;
 }
 
 /** The catalogue's queries are built once; another SLO set (a subset, tests) gets its own. */
 function queriesFor(slos: readonly SloSpec[], lookbacks: readonly Lookback[]): { sums: SqlQuery; good: SqlQuery } {
-  if (slos === SLOS) return { sums: sloWindowRollupSums, good: sloWindowGoodSums };
+  if (slos === SLOS && lookbacks === SLO_LOOKBACKS) return { sums: sloWindowRollupSums, good: sloWindowGoodSums };
   return { sums: sloWindowRollupSumsFor(slos, lookbacks), good: sloWindowGoodSumsFor(slos, lookbacks) };
 }
 

@@ -1,3 +1,4 @@
+import type { MetricEvent } from '../shared/event-schema';
 import { isRowsRejected, isWarehouseDataError, type DeadLetterRow, type EventRow, type Warehouse } from '../sql';
 import {
   eventDeadLetter,
@@ -37,6 +38,12 @@ export interface IngestHandlerOptions {
    * after the writes, synchronously; what it throws is ignored. When absent, nothing is tallied.
    */
   readonly onBatch?: (batch: IngestBatchReport) => void;
+  /**
+   * Told, after the writes, the valid events of each message that is not left for redelivery
+   * (the streaming alerts of issue #15: alerts/streaming/streaming-alerts.ts `observe`).
+   * Synchronous; what it throws is ignored.
+   */
+  readonly onStored?: (messageId: string, events: readonly MetricEvent[]) => void;
 }
 
 /** What one batch came to, for the pipeline's own metrics. */
@@ -87,6 +94,7 @@ export class IngestHandler {
   private readonly log: IngestLog;
   private readonly cardinality: CardinalityLimiter | undefined;
   private readonly onBatch: ((batch: IngestBatchReport) => void) | undefined;
+  private readonly onStored: IngestHandlerOptions['onStored'];
 
   constructor(options: IngestHandlerOptions) {
     this.warehouse = options.warehouse;
@@ -97,6 +105,7 @@ export class IngestHandler {
     this.log = options.log ?? consoleIngestLog;
     this.cardinality = options.cardinality;
     this.onBatch = options.onBatch;
+    this.onStored = options.onStored;
     if (!(this.maxDeliveryAttempts >= 1)) throw new Error(`maxDeliveryAttempts must be at least 1, got ${this.maxDeliveryAttempts}`);
   }
 
@@ -116,13 +125,27 @@ export class IngestHandler {
   async handleBatch(messages: readonly IngestMessage[]): Promise<BatchOutcome> {
     const nowMs = this.now();
     const prepared = messages.map((m) => this.prepareIsolated(m, nowMs));
-    if (!this.onBatch) return this.writeBatch(prepared, nowMs, undefined);
+    if (!this.onBatch) return this.told(prepared, await this.writeBatch(prepared, nowMs, undefined));
     const tally = new Map<string, number>();
-    const outcome = await this.writeBatch(prepared, nowMs, tally);
+    const outcome = this.told(prepared, await this.writeBatch(prepared, nowMs, tally));
     try {
       this.onBatch({ ...outcome, deadLettersByReason: tally, maxLagMs: maxLagOf(prepared, outcome.retry, nowMs), retried: outcome.retry.length });
     } catch {
       // The metrics sink must not throw (app/pipeline-metrics.ts); if it does, the batch stands.
+    }
+    return outcome;
+  }
+
+  /** Hands the stored messages' events to `onStored`. */
+  private told(prepared: readonly PreparedMessage[], outcome: BatchOutcome): BatchOutcome {
+    if (!this.onStored) return outcome;
+    for (const p of prepared) {
+      if (p.accepted.length === 0 || (outcome.retry.length > 0 && outcome.retry.includes(p.message))) continue;
+      try {
+        this.onStored(p.message.id, p.accepted.map((a) => a.event));
+      } catch {
+        // The streaming path must not throw (alerts/streaming/); if it does, the batch stands.
+      }
     }
     return outcome;
   }

@@ -30,6 +30,11 @@ export interface ThresholdRule {
   readonly summary: string;
   /** Anchor of this rule's runbook in docs/OPERATIONS.md. */
   readonly runbook: string;
+  /**
+   * Evaluated as events arrive as well as on schedule (issue #15): on for the P0 rules, whose
+   * minutes matter. Needs `groupBy: []`, a sum/count/avg aggregation and a window of at most 18 minutes.
+   */
+  readonly streaming?: boolean;
 }
 
 const MINUTE = 60;
@@ -52,6 +57,7 @@ export const ALERT_RULES: readonly ThresholdRule[] = [
     groupBy: [],
     summary: 'More than 50 function errors in 5 minutes.',
     runbook: runbook('function-errors-critical'),
+    streaming: true,
   },
   {
     id: 'wallet-spend-failures-critical',
@@ -68,6 +74,7 @@ export const ALERT_RULES: readonly ThresholdRule[] = [
     groupBy: [],
     summary: 'More than 10 failed token spends in 10 minutes.',
     runbook: runbook('wallet-spend-failures-critical'),
+    streaming: true,
   },
   {
     id: 'call-failures-critical',
@@ -84,6 +91,7 @@ export const ALERT_RULES: readonly ThresholdRule[] = [
     groupBy: [],
     summary: 'More than 15 failed calls in 10 minutes.',
     runbook: runbook('call-failures-critical'),
+    streaming: true,
   },
   {
     id: 'chat-failures-high',

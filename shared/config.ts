@@ -48,6 +48,12 @@ export interface ObservabilityConfig {
    * every successful alert evaluation. A secret: whoever holds it can fake "alive".
    */
   heartbeatUrl: string | undefined;
+  /**
+   * OBS_STREAMING_ALERTS (`on` | `off`, default `on`): evaluate the streaming rules (P0 rules,
+   * fast-burn pages) as ingest stores events (issue #15, alerts/streaming/); `off` leaves every
+   * rule to the scheduled evaluator.
+   */
+  streamingAlerts: boolean;
 }
 
 export class ConfigError extends Error {
@@ -206,6 +212,7 @@ export function loadConfig(env: Env = process.env): ObservabilityConfig {
     financeEmail: email(env, 'FINANCE_EMAIL'),
     maxSeriesPerMetricPerDay: positiveInteger(env, 'OBS_MAX_SERIES_PER_METRIC_PER_DAY', DEFAULTS.maxSeriesPerMetricPerDay, 1_000_000),
     heartbeatUrl: url(env, 'OBS_HEARTBEAT_URL', ['https', 'http'], true),
+    streamingAlerts: oneOf(env, 'OBS_STREAMING_ALERTS', ['on', 'off'], 'on') === 'on',
   };
 }
 
@@ -219,7 +226,7 @@ export function configSecretValues(config: ObservabilityConfig): Array<string | 
 
 /** The config with every secret replaced by `set` / `unset`: safe to log or show on the dashboard. */
 export function describeConfig(config: ObservabilityConfig): Record<string, string | number | undefined> {
-  const out: Record<string, string | number | undefined> = { ...config, exporters: config.exporters.join(',') || 'none' };
+  const out: Record<string, string | number | undefined> = { ...config, exporters: config.exporters.join(',') || 'none', streamingAlerts: config.streamingAlerts ? 'on' : 'off' };
   for (const field of SECRET_FIELDS) out[field] = config[field] === undefined ? 'unset' : 'set (redacted)';
   return out;
 }

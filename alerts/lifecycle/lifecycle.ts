@@ -1,5 +1,14 @@
 import type { AlertRule } from '../model/alert-rule';
-import type { AlertAnnotations, AlertInstance, Observation, Transition } from '../model/alert-instance';
+import type { AlertAnnotations, AlertInstance, FiringPath, Observation, Transition } from '../model/alert-instance';
+
+/**
+ * How long the scheduled evaluator leaves a streaming-fired alert firing whatever its own data
+ * says (issue #15): its rollups lag the events by a rollup run and an evaluation (about two
+ * minutes), so "not breaching" in that time only means "not rolled up yet". After it, the
+ * scheduled path is the authority: its keep_firing_for clock starts on the first evaluation that
+ * does not see the breach.
+ */
+export const STREAMING_HANDOVER_MS = 5 * 60_000;
 
 /** What the lifecycle needs of a rule. */
 export interface LifecycleRule {
@@ -51,7 +60,7 @@ function thresholdUnit(rule: Extract<AlertRule, { kind: 'threshold' }>): string 
  * `observation` undefined means the instance was not observed this run (its series vanished):
  * treated as "does not hold". Pure: time comes in as `nowMs`.
  */
-export function stepInstance(rule: LifecycleRule, prev: AlertInstance | undefined, observation: Observation | undefined, nowMs: number, runId: string): StepResult {
+export function stepInstance(rule: LifecycleRule, prev: AlertInstance | undefined, observation: Observation | undefined, nowMs: number, runId: string, path: FiringPath = 'scheduled'): StepResult {
   const holds = observation?.breaching ?? false;
   const stored = prev?.state ?? 'inactive';
   const base = (): AlertInstance => ({
@@ -63,6 +72,7 @@ export function stepInstance(rule: LifecycleRule, prev: AlertInstance | undefine
     annotations: rule.annotations,
     value: observation ? observation.value : null,
     firedValue: prev?.firedValue ?? null,
+    ...(prev?.firedBy ? { firedBy: prev.firedBy } : {}),
     threshold: observation?.threshold ?? prev?.threshold ?? 0,
     activeAtMs: prev?.activeAtMs ?? null,
     firedAtMs: prev?.firedAtMs ?? null,
@@ -89,14 +99,14 @@ export function stepInstance(rule: LifecycleRule, prev: AlertInstance | undefine
   if (stored === 'inactive' || stored === 'resolved') {
     if (!holds) return { next: prev, changed: false, transitions: [] };
     const start = { ...base(), activeAtMs: nowMs, firedAtMs: null, resolvedAtMs: null, keepFiringSinceMs: null, firedValue: null };
-    return move(rule.forSeconds <= 0 ? { ...start, state: 'firing', firedAtMs: nowMs, firedValue: start.value } : { ...start, state: 'pending' });
+    return move(rule.forSeconds <= 0 ? { ...start, state: 'firing', firedAtMs: nowMs, firedValue: start.value, firedBy: path } : { ...start, state: 'pending' });
   }
   if (stored === 'pending') {
     if (!holds) return move({ ...base(), state: 'inactive', activeAtMs: null });
     const activeAtMs = prev?.activeAtMs ?? nowMs;
     if (nowMs - activeAtMs >= rule.forSeconds * 1000) {
       const next = base();
-      return move({ ...next, state: 'firing', firedAtMs: nowMs, firedValue: next.value });
+      return move({ ...next, state: 'firing', firedAtMs: nowMs, firedValue: next.value, firedBy: path });
     }
     return { next: base(), changed: false, transitions: [] };
   }
@@ -104,6 +114,10 @@ export function stepInstance(rule: LifecycleRule, prev: AlertInstance | undefine
   if (holds) {
     const next = { ...base(), keepFiringSinceMs: null };
     return { next, changed: prev?.keepFiringSinceMs !== null, transitions: [] };
+  }
+  if (path === 'scheduled' && prev?.firedBy === 'streaming' && prev.firedAtMs !== null && nowMs - prev.firedAtMs < STREAMING_HANDOVER_MS) {
+    // Fired from the events; the rollups have not caught up yet (STREAMING_HANDOVER_MS).
+    return { next: { ...base(), keepFiringSinceMs: null }, changed: prev.keepFiringSinceMs !== null, transitions: [] };
   }
   const keepFiringSinceMs = prev?.keepFiringSinceMs ?? nowMs;
   if (nowMs - keepFiringSinceMs >= rule.keepFiringForSeconds * 1000) {
@@ -124,14 +138,14 @@ export interface LifecycleResult {
  * every instance that moved, and active (pending/firing) ones whose value changed; instances that
  * stay inactive or resolved are not rewritten.
  */
-export function stepAll(rules: readonly AlertRule[], stored: readonly AlertInstance[], observations: readonly Observation[], nowMs: number, runId: string): LifecycleResult {
+export function stepAll(rules: readonly AlertRule[], stored: readonly AlertInstance[], observations: readonly Observation[], nowMs: number, runId: string, path: FiringPath = 'scheduled'): LifecycleResult {
   const ruleById = new Map(rules.map((r) => [r.id, lifecycleRule(r)]));
   const storedByFp = new Map(stored.map((i) => [i.fingerprint, i]));
   const observed = new Map(observations.map((o) => [o.fingerprint, o]));
   const writes: Array<LifecycleResult['writes'][number]> = [];
   const transitions: Transition[] = [];
   const visit = (rule: LifecycleRule, prev: AlertInstance | undefined, observation: Observation | undefined) => {
-    const step = stepInstance(rule, prev, observation, nowMs, runId);
+    const step = stepInstance(rule, prev, observation, nowMs, runId, path);
     if (!step.next) return;
     const active = step.next.state === 'pending' || step.next.state === 'firing';
     // Active instances are rewritten when their value moved, so `obs alerts list` shows it.

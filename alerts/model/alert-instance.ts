@@ -8,6 +8,9 @@ import type { Labels } from './labels';
  */
 export type AlertState = 'inactive' | 'pending' | 'firing' | 'resolved';
 
+/** The evaluator that fired an alert: on schedule from the rollups, or as the events arrived. */
+export type FiringPath = 'scheduled' | 'streaming';
+
 /** JSON-safe detail: the numbers behind a decision (burn rates per window, event counts). */
 export type AlertDetail = Readonly<Record<string, unknown>>;
 
@@ -45,6 +48,12 @@ export interface AlertInstance {
    * no table changes; absent in rows written before it.
    */
   readonly firedValue?: number | null;
+  /**
+   * Which path fired the current (or last) episode (issue #15): the scheduled evaluator on the
+   * rollups, or the streaming path as events arrived (alerts/streaming/). In `detail` like firedValue;
+   * absent in rows written before it.
+   */
+  readonly firedBy?: FiringPath;
   readonly threshold: number;
   /** Start of the current pending/firing episode. */
   readonly activeAtMs: number | null;

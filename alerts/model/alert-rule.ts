@@ -19,6 +19,11 @@ interface AlertRuleBase {
   readonly summary: string;
   /** Runbook location: a repository path with an anchor, or an absolute URL. */
   readonly runbook: string;
+  /**
+   * Also evaluated as events arrive (issue #15, alerts/streaming/): a breach fires within
+   * seconds instead of after the next rollup and evaluation. Threshold and page-tier burn rules only.
+   */
+  readonly streaming?: boolean;
 }
 
 /**

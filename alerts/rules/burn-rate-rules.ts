@@ -61,6 +61,8 @@ export function burnRateRules(slos: readonly SloSpec[] = activeSlos(), minEvents
         keepFiringForSeconds: 0,
         summary: `${slo.name} (objective ${formatObjective(slo.objective)}) is burning its ${slo.windowDays}-day error budget at ${pairs}.`,
         runbook: BURN_RATE_RUNBOOK,
+        // The page tier's fast-burn pair is also evaluated as events arrive (issue #15).
+        ...(tier === 'page' ? { streaming: true } : {}),
       });
     }
   }

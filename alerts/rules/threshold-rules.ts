@@ -29,6 +29,7 @@ export function thresholdRules(source: readonly ThresholdRule[] = ALERT_RULES): 
       groupBy: rule.groupBy,
       summary: rule.summary,
       runbook: rule.runbook,
+      ...(rule.streaming ? { streaming: true } : {}),
     };
   });
 }

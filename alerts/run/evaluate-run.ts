@@ -5,7 +5,7 @@ import type { RuleDataSource } from '../evaluate/warehouse-rule-data';
 import { stepAll } from '../lifecycle/lifecycle';
 import type { Logger } from '../../shared/logger';
 import type { AlertRule } from '../model/alert-rule';
-import type { Transition } from '../model/alert-instance';
+import type { FiringPath, Observation, Transition } from '../model/alert-instance';
 import { inhibitor, type InhibitRule } from '../mute/inhibition';
 import { combineMuters } from '../mute/muter';
 import { silencer } from '../mute/silences';
@@ -46,7 +46,7 @@ export interface EvaluationReport {
   readonly transitions: readonly Transition[];
   /** Instances another, overlapping run moved first (this run left them alone). */
   readonly conflicts: readonly string[];
-  readonly firing: ReadonlyArray<{ readonly fingerprint: string; readonly severity: string; readonly value: number | null; readonly threshold: number; readonly since: string }>;
+  readonly firing: ReadonlyArray<{ readonly fingerprint: string; readonly severity: string; readonly value: number | null; readonly threshold: number; readonly since: string; readonly firedBy: FiringPath }>;
   readonly muted: readonly MutedAlert[];
   readonly recorded: ReadonlyArray<{ readonly id: string; readonly channel: ChannelId; readonly kind: NotificationKind; readonly fingerprint: string }>;
   readonly deliveries: readonly DeliveryReport[];
@@ -71,15 +71,44 @@ export async function evaluateAlerts(runtime: AlertRuntime, nowMs: number): Prom
   const runId = runtime.newRunId();
   const data = await runtime.source.fetch(dataNeeds(runtime.rules), nowMs);
   const observations = evaluateRules(runtime.rules, data);
+  const { transitions, conflicts } = await applyObservations(runtime, runtime.rules, observations, nowMs, runId, 'scheduled');
+  const notified = await notifyAndDeliver(runtime, nowMs, runId);
+  return {
+    runId,
+    at: new Date(nowMs).toISOString(),
+    rules: runtime.rules.length,
+    observations: observations.length,
+    transitions,
+    conflicts,
+    ...notified,
+  };
+}
 
+/** Stage 2: the lifecycle step of every observed (and every active) instance, written by compare-and-set and logged. */
+export async function applyObservations(
+  runtime: Pick<AlertRuntime, 'store' | 'log' | 'logger'>,
+  rules: readonly AlertRule[],
+  observations: readonly Observation[],
+  nowMs: number,
+  runId: string,
+  path: FiringPath,
+): Promise<{ transitions: Transition[]; conflicts: string[] }> {
   const stored = await runtime.store.loadInstances();
-  const { writes } = stepAll(runtime.rules, stored, observations, nowMs, runId);
+  const stepped = stepAll(rules, stored, observations, nowMs, runId, path).writes;
+  // The streaming path only ever starts or fires an alert: resolving (and every other judgement
+  // on partial windows) is the scheduled path's, whose data is complete (issue #15).
+  const writes = path === 'streaming' ? stepped.filter((w) => w.transitions.length > 0 && w.transitions.every((t) => t.to === 'pending' || t.to === 'firing')) : stepped;
+  if (writes.length === 0) return { transitions: [], conflicts: [] };
   const won = await runtime.store.compareAndSetInstances(writes.map((w) => ({ next: w.next, expectedVersion: w.expectedVersion })));
   const transitions = writes.filter((w) => won.has(w.next.fingerprint)).flatMap((w) => w.transitions);
   const conflicts = writes.filter((w) => !won.has(w.next.fingerprint)).map((w) => w.next.fingerprint);
   await runtime.log.append(transitions.map((t) => transitionEntry(t, runId)));
-  for (const t of transitions) runtime.logger.info('alert transition', { fingerprint: t.fingerprint, from: t.from, to: t.to, value: t.value, threshold: t.threshold });
+  for (const t of transitions) runtime.logger.info('alert transition', { fingerprint: t.fingerprint, from: t.from, to: t.to, value: t.value, threshold: t.threshold, path });
+  return { transitions, conflicts };
+}
 
+/** Stages 3 and 4: decide the due notifications from durable state, record them, deliver. */
+export async function notifyAndDeliver(runtime: AlertRuntime, nowMs: number, runId: string): Promise<Pick<EvaluationReport, 'firing' | 'muted' | 'recorded' | 'deliveries'>> {
   const instances = await runtime.store.loadInstances();
   const firing = instances.filter((i) => i.state === 'firing');
   const muter = combineMuters(silencer(await runtime.store.loadSilences(), nowMs), inhibitor(firing, runtime.inhibitRules));
@@ -103,15 +132,8 @@ export async function evaluateAlerts(runtime: AlertRuntime, nowMs: number): Prom
     runId,
     nowMs,
   );
-
   return {
-    runId,
-    at: new Date(nowMs).toISOString(),
-    rules: runtime.rules.length,
-    observations: observations.length,
-    transitions,
-    conflicts,
-    firing: firing.map((i) => ({ fingerprint: i.fingerprint, severity: i.severity, value: i.value, threshold: i.threshold, since: new Date(i.firedAtMs ?? nowMs).toISOString() })),
+    firing: firing.map((i) => ({ fingerprint: i.fingerprint, severity: i.severity, value: i.value, threshold: i.threshold, since: new Date(i.firedAtMs ?? nowMs).toISOString(), firedBy: i.firedBy ?? 'scheduled' })),
     muted,
     recorded: due.map((n) => ({ id: n.id, channel: n.channel, kind: n.kind, fingerprint: n.fingerprint })),
     deliveries,

@@ -16,6 +16,8 @@ const strOrNull = (v: unknown): string | null => (v === null || v === undefined 
 const json = <T>(v: unknown, fallback: T): T => (v === null || v === undefined || v === '' ? fallback : typeof v === 'string' ? (JSON.parse(v) as T) : (v as T));
 /** `AlertInstance.firedValue` rides in the state row's `detail` JSON under this key (no table change). */
 const FIRED_VALUE_KEY = 'firedValue';
+/** `AlertInstance.firedBy` rides there too. */
+const FIRED_BY_KEY = 'firedBy';
 
 /** Flat record of an instance: the parameters of the state queries and the Firestore document. */
 export function instanceToRecord(i: AlertInstance): Row {
@@ -33,14 +35,18 @@ export function instanceToRecord(i: AlertInstance): Row {
     resolved_at_ms: i.resolvedAtMs,
     keep_firing_since_ms: i.keepFiringSinceMs,
     last_evaluated_at_ms: i.lastEvaluatedAtMs,
-    detail: JSON.stringify(i.firedValue === undefined ? i.detail : { ...i.detail, [FIRED_VALUE_KEY]: i.firedValue }),
+    detail: JSON.stringify({
+      ...i.detail,
+      ...(i.firedValue === undefined ? {} : { [FIRED_VALUE_KEY]: i.firedValue }),
+      ...(i.firedBy === undefined ? {} : { [FIRED_BY_KEY]: i.firedBy }),
+    }),
     version: i.version,
     updated_by: i.updatedBy,
   };
 }
 
 export function recordToInstance(r: Record<string, unknown>): AlertInstance {
-  const { [FIRED_VALUE_KEY]: firedValue, ...detail } = json<Record<string, unknown>>(r.detail, {});
+  const { [FIRED_VALUE_KEY]: firedValue, [FIRED_BY_KEY]: firedBy, ...detail } = json<Record<string, unknown>>(r.detail, {});
   return {
     fingerprint: str(r.fingerprint),
     ruleId: str(r.rule_id),
@@ -57,6 +63,7 @@ export function recordToInstance(r: Record<string, unknown>): AlertInstance {
     lastEvaluatedAtMs: numberOf(r.last_evaluated_at_ms),
     detail,
     ...(firedValue === undefined ? {} : { firedValue: numberOrNull(firedValue) }),
+    ...(firedBy === 'streaming' || firedBy === 'scheduled' ? { firedBy } : {}),
     version: numberOf(r.version),
     updatedBy: str(r.updated_by),
   };
