@@ -27,6 +27,8 @@ export interface StreamingAlertsOptions {
   readonly clock: Clock;
   readonly logger: Logger;
   readonly minEvaluationIntervalMs?: number;
+  /** Told the fingerprints of the alerts each evaluation fired (the stack prints them). */
+  readonly onFired?: (fingerprints: readonly string[]) => void;
 }
 
 /** What the streaming path has done, for the pipeline's health and the tests. */
@@ -61,6 +63,7 @@ export class StreamingAlerts {
   private readonly queue: Array<{ batchId: string; increments: TallyIncrement[] }> = [];
   private readonly rules: readonly AlertRule[];
   private running: Promise<void> | undefined;
+  private stopped = false;
   private head: { cutoffMs: number; counts: LongWindowHead } | undefined;
   private readonly minIntervalMs: number;
 
@@ -71,6 +74,7 @@ export class StreamingAlerts {
 
   /** Ingest stored `events` of message `batchId`. */
   observe(batchId: string, events: readonly MetricEvent[]): void {
+    if (this.stopped) return;
     try {
       const increments = tallyIncrements(this.options.plan, events, this.options.clock.now());
       if (increments.length === 0) return;
@@ -84,6 +88,12 @@ export class StreamingAlerts {
   /** Resolves when everything observed so far is tallied and evaluated. */
   async idle(): Promise<void> {
     while (this.running) await this.running;
+  }
+
+  /** Observes nothing more; resolves when the work in hand is done (shutdown). */
+  async stop(): Promise<void> {
+    this.stopped = true;
+    await this.idle();
   }
 
   private async drain(): Promise<void> {
@@ -129,6 +139,7 @@ export class StreamingAlerts {
     if (transitions.length === 0) return [];
     const fired = transitions.filter((t) => t.to === 'firing').map((t) => t.fingerprint);
     this.stats.fired += fired.length;
+    if (fired.length > 0) this.options.onFired?.(fired);
     await notifyAndDeliver(runtime, nowMs, runId);
     return fired;
   }

@@ -12,6 +12,9 @@ import { localTokenVerifier } from '../../http/admin-auth';
 import { activeAlertsFromStore } from '../../health/alert-store-source';
 import { loadCardinalityLimiter } from '../../ingest/cardinality-seed';
 import { IngestHandler } from '../../ingest/ingest-handler';
+import { streamingPlan } from '../../alerts/streaming/plan';
+import { StreamingAlerts } from '../../alerts/streaming/streaming-alerts';
+import { MemoryTallyStore } from '../../alerts/streaming/tally-store';
 import { watchWrites } from '../../ingest/warehouse-write-outcomes';
 import { json } from '../../http/http';
 import { openWarehouse } from '../../sql/open-warehouse';
@@ -93,6 +96,10 @@ export interface RunningStack {
   gaps(): ReturnType<StackTransport['recoveries']>;
   /** Bytes in DuckDB's write-ahead log now. */
   walBytes(): number;
+  /** The streaming alerts' counters (issue #15); undefined when OBS_STREAMING_ALERTS=off. */
+  streaming(): StreamingAlerts['stats'] | undefined;
+  /** Resolves when the streaming path has tallied and evaluated everything ingested so far (tests, bench). */
+  streamingIdle(): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -146,7 +153,17 @@ export async function startStack(options: StackOptions): Promise<RunningStack> {
     undo.push(() => ingestLog.close());
     const cardinality = await loadCardinalityLimiter(warehouse, clock.now(), { maxSeriesPerMetricPerDay: config.maxSeriesPerMetricPerDay, warn: log });
     let selfMetrics: PipelineMetrics = NO_PIPELINE_METRICS; // set once the emitter exists, below
-    const handler = new IngestHandler({ warehouse, now: () => clock.now(), log: ingestLog.log, cardinality, onBatch: (batch) => selfMetrics.ingested(batch) });
+    // The streaming alerts (issue #15) need the alert runtime, built below; until then nothing is observed.
+    let streaming: StreamingAlerts | undefined;
+    undo.push(() => streaming?.stop());
+    const handler = new IngestHandler({
+      warehouse,
+      now: () => clock.now(),
+      log: ingestLog.log,
+      cardinality,
+      onBatch: (batch) => selfMetrics.ingested(batch),
+      onStored: (messageId, events) => streaming?.observe(messageId, events),
+    });
     const transport = await openStackTransport({
       handler,
       topic: config.metricsTopic,
@@ -186,6 +203,17 @@ export async function startStack(options: StackOptions): Promise<RunningStack> {
     undo.push(() => app.close());
     const jobs = app.jobs(warehouse);
     const alerts = app.alertRuntime(warehouse).runtime;
+    if (config.streamingAlerts) {
+      streaming = new StreamingAlerts({
+        plan: streamingPlan(alerts.rules),
+        tallies: new MemoryTallyStore(),
+        warehouse: () => Promise.resolve(warehouse),
+        runtime: () => alerts,
+        clock,
+        logger: { info: () => undefined, warn: alertLines, error: alertLines },
+        onFired: (fingerprints) => log(`alerts: fired as the events arrived (streaming): ${fingerprints.join(', ')}`),
+      });
+    }
 
     const now = () => clock.now();
     const probes = healthProbes({
@@ -336,6 +364,8 @@ export async function startStack(options: StackOptions): Promise<RunningStack> {
       tick: guarded,
       gaps: () => transport.recoveries(),
       walBytes: () => duckdb?.walBytes() ?? 0,
+      streaming: () => streaming?.stats,
+      streamingIdle: () => streaming?.idle() ?? Promise.resolve(),
       stop: releaseAll,
     };
   }
