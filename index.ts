@@ -11,7 +11,7 @@ import { createProductionApp } from './app/production';
 import { createFunctionHandlers } from './functions/handlers';
 import { serveGet } from './functions/http-adapter';
 import { scheduledNowMs } from './functions/schedule';
-import { EVALUATOR_SECRETS, EXPORTER_SECRETS, HEALTH_SECRETS, METRICS_SECRETS } from './functions/secrets';
+import { EVALUATOR_SECRETS, EXPORTER_SECRETS, HEALTH_SECRETS, INGEST_SECRETS, METRICS_SECRETS } from './functions/secrets';
 import type { HttpRequest, HttpResponse } from './http/http';
 import { DEFAULTS as CONFIG_DEFAULTS } from './shared/config';
 
@@ -20,7 +20,8 @@ const now = () => app.clock.now();
 
 // ── Ingest (#4): each message on METRICS_TOPIC → validate, store, dead-letter (ingest/). A throw
 // means "redeliver" (retry: true); the handler bounds retries of a message the warehouse keeps failing on.
-export const ingest = onMessagePublished({ topic: process.env.METRICS_TOPIC || CONFIG_DEFAULTS.metricsTopic, retry: true }, async (event) => {
+// It also evaluates the streaming rules on what it stored (#15), so it holds the channel secrets.
+export const ingest = onMessagePublished({ topic: process.env.METRICS_TOPIC || CONFIG_DEFAULTS.metricsTopic, retry: true, secrets: INGEST_SECRETS }, async (event) => {
   await app.ingest(event.data.message);
 });
 

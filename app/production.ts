@@ -5,6 +5,10 @@ import { createHeartbeat } from '../alerts/run/heartbeat';
 import { createAlertRuntime } from '../alerts/run/runtime';
 import type { AlertStore } from '../alerts/state/alert-store';
 import { FirestoreAlertStore } from '../alerts/state/firestore-alert-store';
+import { FirestoreTallyStore } from '../alerts/streaming/firestore-tally-store';
+import { streamingPlan } from '../alerts/streaming/plan';
+import { StreamingAlerts } from '../alerts/streaming/streaming-alerts';
+import type { TallyStore } from '../alerts/streaming/tally-store';
 import { firebaseTokenVerifier, type TokenVerifier } from '../http/admin-auth';
 import { activeAlertsFromStore } from '../health/alert-store-source';
 import type { NamedProbe } from '../health/internal-health';
@@ -57,6 +61,8 @@ export interface ProductionApp {
   metrics(): PipelineMetrics;
   /** The `ingest` function's body: one pushed Pub/Sub message. */
   ingest(message: PushedMessage): Promise<IngestSummary>;
+  /** The streaming alerts this instance's ingest feeds (issue #15); undefined when OBS_STREAMING_ALERTS=off or there is no Firestore. */
+  streaming(): StreamingAlerts | undefined;
 }
 
 export interface ProductionOptions {
@@ -71,6 +77,8 @@ export interface ProductionOptions {
   readonly firestore?: () => Firestore | undefined;
   /** Default: Firestore's (the production alert store). */
   readonly alertStore?: () => AlertStore;
+  /** Default: Firestore's (the streaming alerts' shared tallies, alerts/streaming/firestore-tally-store.ts). */
+  readonly tallyStore?: () => TallyStore;
   /** Where unconfigured channels write (default .data/outbox.jsonl). */
   readonly outboxPath?: string;
   readonly logger?: Logger;
@@ -184,10 +192,32 @@ export function createProductionApp(options: ProductionOptions = {}): Production
   };
   // Ingest does not flush per message: one Pub/Sub message of self-metrics per ingested message
   // would be ingested in turn and never stop. Its totals go out once per report interval instead.
+  // The streaming alerts (issue #15): tallies in Firestore shared by every ingest instance, one
+  // alert runtime per instance on the Firestore alert store (the scheduled evaluator's own).
+  const streaming = once((): StreamingAlerts | undefined => {
+    const db = firestore();
+    if (!config().streamingAlerts || !db) return undefined;
+    const runtime = once(() => createAlertRuntime({ warehouse: warehouse(), config: config(), store: alertStore(), clock, logger: logger(), redactor: redactor(), ...(options.outboxPath ? { outboxPath: options.outboxPath } : {}) }));
+    return new StreamingAlerts({
+      plan: streamingPlan(runtime().rules),
+      tallies: options.tallyStore?.() ?? new FirestoreTallyStore(db),
+      warehouse: open,
+      runtime,
+      clock,
+      logger: {
+        info: (m, f) => logger().info(m, f),
+        warn: (m, f) => logger().warn(m, f),
+        error: (m, f) => logger().error(m, f),
+      },
+    });
+  });
   const ingest = once(() =>
     createPushIngest(open, {
+      now,
       log: (level, message, fields) => logger()[level](message, fields),
       onBatch: (batch) => lazyMetrics.ingested(batch),
+      onStored: (messageId, events) => streaming()?.observe(messageId, events),
+      settle: () => streaming()?.idle() ?? Promise.resolve(),
     }),
   );
   return {
@@ -211,5 +241,6 @@ export function createProductionApp(options: ProductionOptions = {}): Production
     jobs,
     metrics,
     ingest: (message) => ingest()(message),
+    streaming,
   };
 }

@@ -30,8 +30,14 @@ export const EXPORTER_SECRETS = [secret('datadogApiKey'), secret('prometheusPush
 export const METRICS_SECRETS = [secret('internalHealthApiKey')];
 
 /**
+ * Ingest: the channels, because the streaming alerts (issue #15, alerts/streaming/) notify from
+ * the ingest function itself when a P0 or fast-burn rule breaches as its events arrive.
+ */
+export const INGEST_SECRETS = CHANNEL_SECRETS;
+
+/**
  * Internal health and the dashboard: the key, and the channel secrets because their `channels`
- * and `environment` components report which are set (names only, never values). Public health,
- * the feature matrix and ingest get none.
+ * and `environment` components report which are set (names only, never values). Public health
+ * and the feature matrix get none.
  */
 export const HEALTH_SECRETS = [secret('internalHealthApiKey'), ...CHANNEL_SECRETS];

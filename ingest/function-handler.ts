@@ -25,7 +25,10 @@ export interface PushedMessage {
  */
 export function createPushIngest(
   warehouse: () => Promise<Warehouse>,
-  options: Omit<IngestHandlerOptions, 'warehouse'> = {},
+  options: Omit<IngestHandlerOptions, 'warehouse'> & {
+    /** Awaited after each message, whatever its outcome: the work `onStored` started (the streaming alerts), as a function's CPU is throttled once it returns. */
+    readonly settle?: () => Promise<void>;
+  } = {},
 ): (message: PushedMessage) => Promise<IngestSummary> {
   let handler: IngestHandler | undefined;
   return async (message) => {
@@ -35,11 +38,15 @@ export function createPushIngest(
       handler ??= new IngestHandler({ ...options, warehouse: wh, cardinality });
     }
     const published = message.publishTime === undefined ? NaN : Date.parse(message.publishTime);
-    return handler.handle({
-      id: message.messageId,
-      data: Buffer.from(message.data ?? '', 'base64'),
-      ...(message.attributes ? { attributes: message.attributes } : {}),
-      ...(Number.isFinite(published) ? { publishTimeMs: published } : {}),
-    });
+    try {
+      return await handler.handle({
+        id: message.messageId,
+        data: Buffer.from(message.data ?? '', 'base64'),
+        ...(message.attributes ? { attributes: message.attributes } : {}),
+        ...(Number.isFinite(published) ? { publishTimeMs: published } : {}),
+      });
+    } finally {
+      await options.settle?.();
+    }
   };
 }

@@ -116,8 +116,9 @@ export function stepInstance(rule: LifecycleRule, prev: AlertInstance | undefine
     return { next, changed: prev?.keepFiringSinceMs !== null, transitions: [] };
   }
   if (path === 'scheduled' && prev?.firedBy === 'streaming' && prev.firedAtMs !== null && nowMs - prev.firedAtMs < STREAMING_HANDOVER_MS) {
-    // Fired from the events; the rollups have not caught up yet (STREAMING_HANDOVER_MS).
-    return { next: { ...base(), keepFiringSinceMs: null }, changed: prev.keepFiringSinceMs !== null, transitions: [] };
+    // Fired from the events; the rollups have not caught up yet (STREAMING_HANDOVER_MS): the
+    // streaming path's value and detail stand until they do.
+    return { next: { ...base(), value: prev.value, detail: prev.detail, keepFiringSinceMs: null }, changed: prev.keepFiringSinceMs !== null, transitions: [] };
   }
   const keepFiringSinceMs = prev?.keepFiringSinceMs ?? nowMs;
   if (nowMs - keepFiringSinceMs >= rule.keepFiringForSeconds * 1000) {
