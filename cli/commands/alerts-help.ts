@@ -16,7 +16,10 @@ const EVALUATE = formatHelp({
 
 const LIST = formatHelp({
   usage: 'obs alerts list [--all] [--json]',
-  description: 'Lists alert instances: state, severity, alert, value against the threshold, since when. Firing and pending only, unless --all.',
+  description:
+    'Lists alert instances: state, severity, alert, value against the threshold, since when, and which path fired it\n' +
+    '(FIRED BY: streaming, as the events arrived, or scheduled, the minute evaluation on the rollups; — for pending and\n' +
+    'inactive alerts). Firing and pending only, unless --all. --json: the instances, each with firedBy (null when —).',
   options: [{ flag: '--all', text: 'also resolved and inactive instances', default: 'firing and pending only' }, JSON_OPTION],
   examples: ['obs alerts list', 'obs alerts list --all --json'],
 });

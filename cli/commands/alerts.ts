@@ -5,6 +5,7 @@ import { parseMatcher, formatMatcher } from '../../alerts/model/matchers';
 import { createSilence, silenceStatus, type Silence } from '../../alerts/mute/silences';
 import { WarehouseAlertStore } from '../../alerts/state/warehouse-alert-store';
 import type { AlertInstance } from '../../alerts/model/alert-instance';
+import { firingPathOf } from '../../alerts/model/firing-path';
 import { instanceValueText } from '../../alerts/notifiers/message-format';
 import { parseDurationSeconds, parseInstantMs } from '../../shared/time-windows';
 import type { Warehouse } from '../../sql/warehouse';
@@ -63,8 +64,9 @@ function printInstances(instances: readonly AlertInstance[], io: CommandIo): voi
     io.out('No alerts.');
     return;
   }
-  const rows = instances.map((i) => [i.state, i.severity, i.fingerprint, instanceValueText(i), iso(i.state === 'resolved' ? i.resolvedAtMs : (i.firedAtMs ?? i.activeAtMs))]);
-  const header = ['STATE', 'SEV', 'ALERT', 'VALUE', 'SINCE'];
+  const rows = instances.map((i) => [i.state, i.severity, i.fingerprint, instanceValueText(i), iso(i.state === 'resolved' ? i.resolvedAtMs : (i.firedAtMs ?? i.activeAtMs)), firingPathOf(i) ?? '—']);
+  // FIRED BY last: the columns before it keep their places for scripts that cut them.
+  const header = ['STATE', 'SEV', 'ALERT', 'VALUE', 'SINCE', 'FIRED BY'];
   const widths = header.map((h, c) => Math.max(h.length, ...rows.map((r) => (r[c] as string).length)));
   io.out([header, ...rows].map((r) => r.map((cell, c) => cell.padEnd(widths[c] as number)).join('  ').trimEnd()).join('\n'));
 }
@@ -91,7 +93,8 @@ async function list(args: string[], io: CommandIo, app: LocalApp): Promise<numbe
     const instances = (await new WarehouseAlertStore(warehouse).loadInstances())
       .filter((i) => values.all || i.state === 'firing' || i.state === 'pending')
       .sort((a, b) => order[a.state] - order[b.state] || a.severity.localeCompare(b.severity) || a.fingerprint.localeCompare(b.fingerprint));
-    if (values.json) io.out(JSON.stringify({ alerts: instances }, null, 2));
+    // firedBy as the table shows it: null unless firing or resolved (alerts/model/firing-path.ts).
+    if (values.json) io.out(JSON.stringify({ alerts: instances.map((i) => ({ ...i, firedBy: firingPathOf(i) })) }, null, 2));
     else printInstances(instances, io);
     return 0;
   });

@@ -61,10 +61,12 @@ describe('obs alerts', () => {
   it('list --json shows the current state', async () => {
     const io = capture();
     expect(await main(['alerts', 'list', '--json'], io)).toBe(0);
-    expect((JSON.parse(io.stdout) as { alerts: unknown[] }).alerts).toMatchObject([{ fingerprint: 'wallet-spend-failures-critical', state: 'firing', severity: 'P0', value: 0, threshold: 10 }]);
+    // Fired by `obs alerts evaluate`: the scheduled path.
+    expect((JSON.parse(io.stdout) as { alerts: unknown[] }).alerts).toMatchObject([{ fingerprint: 'wallet-spend-failures-critical', state: 'firing', severity: 'P0', value: 0, threshold: 10, firedBy: 'scheduled' }]);
     const text = capture();
     await main(['alerts', 'list'], text);
-    expect(text.stdout).toMatch(/^STATE\s+SEV\s+ALERT/);
+    expect(text.stdout).toMatch(/^STATE\s+SEV\s+ALERT\s+VALUE\s+SINCE\s+FIRED BY\n/);
+    expect(text.stdout).toMatch(/\nfiring\s+P0\s+wallet-spend-failures-critical\s.*\sscheduled\n/);
   });
 
   it('silence --matcher … --duration 2h --comment … --json creates a silence; list shows it; expire ends it', async () => {
