@@ -71,6 +71,8 @@ export const NOT_RUN: ReadonlyMap<string, NotRun> = new Map<string, NotRun>([
     CLOUD,
   ],
   ['gcloud pubsub topics create metrics-events', CLOUD],
+  ['gcloud firestore fields ttls update expireAt --collection-group=stream_batches --enable-ttl', CLOUD],
+  ['gcloud firestore fields ttls update expireAt --collection-group=stream_tallies --enable-ttl', CLOUD],
   ['gcloud pubsub topics create metrics-events-dead-letter', CLOUD],
   ['SUB=$(gcloud pubsub subscriptions list --filter="topic:metrics-events" --format="value(name)" | head -1)', CLOUD],
   ['gcloud pubsub subscriptions update "$SUB" --dead-letter-topic=metrics-events-dead-letter --max-delivery-attempts=10 --min-retry-delay=10s --max-retry-delay=600s', CLOUD],
