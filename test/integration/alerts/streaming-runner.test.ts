@@ -115,8 +115,8 @@ describe('streaming alerts on the DuckDB alert store: the wallet P0 from the eve
     const report = await env.evaluate(T + 2_000, runtime);
     expect(report.transitions.filter((t) => t.fingerprint === WALLET_P0)).toEqual([]);
     expect(report.recorded.filter((n) => n.fingerprint === WALLET_P0)).toEqual([]);
-    expect(report.firing.find((f) => f.fingerprint === WALLET_P0)).toMatchObject({ firedBy: 'streaming' });
-    expect(await walletInstance()).toMatchObject({ state: 'firing', keepFiringSinceMs: null });
+    expect(report.firing.find((f) => f.fingerprint === WALLET_P0)).toMatchObject({ firedBy: 'streaming', value: 11 });
+    expect(await walletInstance()).toMatchObject({ state: 'firing', keepFiringSinceMs: null, value: 11 });
     expect(outbox('firing')).toEqual(each(1));
   });
 

@@ -73,6 +73,17 @@ describe('the handover: the scheduled path leaves a streaming-fired alert firing
     ]);
   });
 
+  it('during the handover the alert keeps the value it fired with (the lagging rollups say 0); after it, the scheduled value', () => {
+    let state = { ...stepInstance(r, undefined, obs(true, 14), T0, 'fire', 'streaming').next!, version: 1 };
+    const values: Array<number | null> = [];
+    for (const offset of [1 * MIN, 4 * MIN, 5 * MIN]) {
+      state = { ...stepInstance(r, state, obs(false, 0), T0 + offset, 'run').next!, version: state.version + 1 };
+      values.push(state.value);
+    }
+    expect(values).toEqual([14, 14, 0]);
+    expect(state.firedValue).toBe(14);
+  });
+
   it('stepAll: a streaming-fired instance not observed by a scheduled run (its series vanished) is also held through the handover', () => {
     const fired = { ...stepInstance(r, undefined, obs(true), T0, 'fire', 'streaming').next!, version: 1 };
     expect(stepAll([rule], [fired], [], T0 + 2 * MIN, 'run').transitions).toEqual([]);
