@@ -3,7 +3,8 @@ import { applyObservations } from '../../../alerts/run/evaluate-run';
 import type { BuiltRuntime } from '../../../alerts/run/runtime';
 import { streamingPlan } from '../../../alerts/streaming/plan';
 import { StreamingAlerts } from '../../../alerts/streaming/streaming-alerts';
-import { MemoryTallyStore } from '../../../alerts/streaming/tally-store';
+import { MemoryTallyStore, type TallyStore } from '../../../alerts/streaming/tally-store';
+import type { MetricEvent } from '../../../shared/event-schema';
 import type { OutboxEntry } from '../../../alerts/notifiers/outbox/outbox-notifier';
 import { IngestHandler } from '../../../ingest';
 import { silentIngestLog } from '../../../ingest/ingest-log';
@@ -179,5 +180,115 @@ describe('streaming alerts on the DuckDB alert store: the wallet P0 from the eve
 
   it('logged nothing at warn or error level', () => {
     expect(env.logger.lines.filter((l) => /"level":"(warn|error)"/.test(l) && /streaming/.test(l))).toEqual([]);
+  });
+});
+
+/**
+ * The page-tier burn rule of wallet-spend-success (1h AND 5m at 14.4×, at least 100 events in the
+ * hour) on the streaming path: the hour's first 45 minutes come from the aggregator's rollups (the
+ * runner reads them from the warehouse), the rest from the tallies. 90 healthy spends were rolled
+ * up; then every spend fails. The tallies alone never reach the 100-event guard before the 100th
+ * event — so the page at the 10th failure shows the runner added the rollup head.
+ */
+describe('streaming alerts on the DuckDB alert store: the wallet fast-burn page at 100% errors', () => {
+  let env: AlertEnv;
+  let runtime: BuiltRuntime;
+  let streaming: StreamingAlerts;
+  const BURN = 'slo-wallet-spend-success-burn-page';
+  const at = T + 20_000; // 03:10:20: the head is [02:10, 02:55), the tallies from 02:55
+  let seq = 0;
+  const fail = (ts: number): MetricEvent => ({ id: `burn-${++seq}`, name: 'product.wallet.spend.failed', kind: 'count', value: 1, ts, tags: { feature: 'chat', reason: 'provider_error' } });
+  const states = async () => Object.fromEntries((await runtime.store.loadInstances()).filter((i) => i.ruleId === BURN || i.ruleId === WALLET_P0).map((i) => [i.ruleId, i.state]));
+
+  beforeAll(async () => {
+    env = await AlertEnv.open();
+    runtime = env.runtime();
+    await env.insertCountEvents('product.wallet.spend.success', { feature: 'chat' }, T - 60 * MIN, T - 15 * MIN, 2);
+    await env.aggregate(T - 14 * MIN);
+    env.clock.set(at);
+    streaming = new StreamingAlerts({ plan: streamingPlan(runtime.rules), tallies: new MemoryTallyStore(), warehouse: () => Promise.resolve(env.warehouse), runtime: () => runtime, clock: env.clock, logger: env.logger });
+  });
+
+  afterAll(async () => {
+    await streaming.stop();
+    await env.close();
+  });
+
+  it('9 failures: 90 + 9 events in the hour, under the guard — nothing fires', async () => {
+    for (let i = 0; i < 9; i++) streaming.observe(`b-${i}`, [fail(at - 9_000 + i * 1_000)]);
+    await streaming.idle();
+    expect(streaming.stats).toMatchObject({ tallied: 9, fired: 0, errors: 0 });
+    expect(await states()).toEqual({});
+  });
+
+  it('the 10th failure pages the burn rule (P1: oncall Slack and PagerDuty) from the events, its hour = 90 rolled up + 10 tallied', async () => {
+    env.clock.set(at + 2_000);
+    streaming.observe('b-9', [fail(at + 1_000)]);
+    await streaming.idle();
+    expect(await states()).toEqual({ [BURN]: 'firing' });
+    const burn = (await runtime.store.loadInstances()).find((i) => i.ruleId === BURN)!;
+    expect(burn).toMatchObject({ firedBy: 'streaming', severity: 'P1', threshold: 14.4 });
+    expect((burn.detail as { events: Record<string, unknown> }).events).toMatchObject({ '1h': { total: 100, bad: 10 }, '5m': { total: 10, bad: 10 } });
+    const routed = readFileSync(env.outboxPath, 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l) as OutboxEntry);
+    expect(routed.flatMap((e) => e.notifications.filter((n) => n.fingerprint === BURN).map((n) => `${e.channel}:${n.kind}`)).sort()).toEqual(['oncall-slack:firing', 'pagerduty:firing']);
+  });
+
+  it('the 11th pages the P0 too; the burn alert is not notified again', async () => {
+    env.clock.set(at + 4_000);
+    streaming.observe('b-10', [fail(at + 3_000)]);
+    await streaming.idle();
+    expect(await states()).toEqual({ [BURN]: 'firing', [WALLET_P0]: 'firing' });
+    const routed = readFileSync(env.outboxPath, 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l) as OutboxEntry);
+    expect(routed.flatMap((e) => e.notifications.filter((n) => n.fingerprint === BURN)).length).toBe(2);
+  });
+});
+
+/** The runner's own promises: ingest is never slowed or broken by it, and a burst is judged in few evaluations. */
+describe('the streaming runner under load and failure', () => {
+  let env: AlertEnv;
+  beforeAll(async () => {
+    env = await AlertEnv.open();
+  });
+  afterAll(async () => {
+    await env.close();
+  });
+  const fail = (id: string, ts: number): MetricEvent => ({ id, name: 'product.wallet.spend.failed', kind: 'count', value: 1, ts, tags: {} });
+
+  it('a burst of 50 messages is tallied in full and evaluated at most once a second (twice here: the first message, then the rest)', async () => {
+    const runtime = env.runtime();
+    env.clock.set(T);
+    const streaming = new StreamingAlerts({ plan: streamingPlan(runtime.rules), tallies: new MemoryTallyStore(), warehouse: () => Promise.resolve(env.warehouse), runtime: () => runtime, clock: env.clock, logger: env.logger });
+    const evaluatedAt: number[] = [];
+    const evaluate = streaming.evaluate.bind(streaming);
+    streaming.evaluate = (nowMs: number) => (evaluatedAt.push(nowMs), evaluate(nowMs));
+    for (let i = 0; i < 50; i++) streaming.observe(`load-${i}`, [fail(`load-${i}`, T - 5_000)]);
+    await streaming.idle();
+    expect(streaming.stats).toMatchObject({ tallied: 50, errors: 0, fired: 1 });
+    expect(evaluatedAt.length).toBe(2);
+    expect(evaluatedAt[1]! - evaluatedAt[0]!).toBeGreaterThanOrEqual(1_000);
+    await streaming.stop();
+  });
+
+  it('a failing tally store never throws into ingest: the failure is counted and logged, nothing fires, and the events are still stored', async () => {
+    const runtime = env.runtime();
+    env.clock.set(T + 60 * MIN);
+    const broken: TallyStore = { add: () => Promise.reject(new Error('tally store unavailable')), read: () => Promise.reject(new Error('tally store unavailable')) };
+    const streaming = new StreamingAlerts({ plan: streamingPlan(runtime.rules), tallies: broken, warehouse: () => Promise.resolve(env.warehouse), runtime: () => runtime, clock: env.clock, logger: env.logger });
+    const ingest = new IngestHandler({ warehouse: env.warehouse, now: () => env.clock.now(), log: silentIngestLog, onStored: (id, events) => streaming.observe(id, events) });
+    const data = JSON.stringify({ schema: 'metrics.v1', source: { service: 'wallet', environment: 'test' }, events: Array.from({ length: 12 }, (_, i) => ({ id: `broken-${i}`, name: 'product.wallet.spend.failed', kind: 'count', value: 1, ts: T + 60 * MIN - 5_000, tags: {} })) });
+    expect(await ingest.handle({ id: 'broken-msg', data })).toMatchObject({ stored: 12 });
+    await streaming.idle();
+    expect(streaming.stats).toMatchObject({ tallied: 0, fired: 0, errors: 1, lastError: expect.stringContaining('tally store unavailable') });
+    expect(env.logger.lines.some((l) => l.includes('"level":"warn"') && l.includes('could not add tallies') && l.includes('tally store unavailable'))).toBe(true);
+    await streaming.stop();
+  });
+
+  it('a metric no streaming rule reads is not tallied and triggers no evaluation', async () => {
+    const runtime = env.runtime();
+    const streaming = new StreamingAlerts({ plan: streamingPlan(runtime.rules), tallies: new MemoryTallyStore(), warehouse: () => Promise.resolve(env.warehouse), runtime: () => runtime, clock: env.clock, logger: env.logger });
+    streaming.observe('payouts', [{ id: 'p1', name: 'product.wallet.payout.failed', kind: 'count', value: 1, ts: env.clock.now() - 1_000, tags: {} }]);
+    await streaming.idle();
+    expect(streaming.stats).toMatchObject({ tallied: 0, evaluations: 0, errors: 0 });
+    await streaming.stop();
   });
 });
