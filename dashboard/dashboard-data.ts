@@ -10,7 +10,7 @@ import type { Warehouse } from '../sql/warehouse';
 import { computeBanner, type Banner } from './banner';
 import { loadPipelineCard, type PipelineCard } from './pipeline-card';
 import { QUICK_LINKS, type QuickLink } from './quick-links';
-import { loadRecentAlerts, type RecentAlert } from './recent-alerts';
+import { loadRecentAlerts, withFiringPaths, type RecentAlert } from './recent-alerts';
 
 export { QUICK_LINKS, LOCAL_QUICK_LINKS, type QuickLink } from './quick-links';
 
@@ -134,7 +134,7 @@ export async function loadDashboard(sources: DashboardSources, nowMs: number): P
     slos,
     latency: { metric: LATENCY_CHART.metric, quantile: LATENCY_CHART.quantile, points: latencyRows.map((r) => [r.t_ms, bucketValue(r.bucket)]) },
     alerts,
-    recentAlerts,
+    recentAlerts: withFiringPaths(recentAlerts, signals.alerts),
     config: {
       provider: sources.config.provider,
       transport: sources.transport ?? describeTransport(sources.config),

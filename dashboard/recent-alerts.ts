@@ -1,6 +1,7 @@
 import { activeSlos, type SloSpec } from '../shared/slo-catalogue';
 import { burnRateRules } from '../alerts/rules/burn-rate-rules';
 import { getAlertRule, isModuleId, type ModuleId, type Severity } from '../shared';
+import type { FiringPath } from '../alerts/model/alert-instance';
 import { recentAlertEpisodes } from '../sql/queries/dashboard';
 import type { Warehouse } from '../sql/warehouse';
 
@@ -29,6 +30,12 @@ export interface RecentAlert {
   readonly durationMs: number | null;
   /** The value it fired with. */
   readonly value: number | null;
+  /**
+   * Which path fired it (issue #15): `streaming` as the events arrived, `scheduled` on the
+   * rollups. From alert_log (the transition's detail), else — for an episode still firing — from
+   * the alert state; null when neither says (alert_log rows that did not record it).
+   */
+  readonly firedBy: FiringPath | null;
 }
 
 export type RecentAlertRow = {
@@ -38,6 +45,7 @@ export type RecentAlertRow = {
   fired_ms: number | null;
   resolved_ms: number | null;
   value: number | null;
+  fired_by: string | null;
 };
 
 interface RuleFacts {
@@ -86,7 +94,22 @@ export function toRecentAlert(row: RecentAlertRow, nowMs: number): RecentAlert {
     resolvedAtMs: resolved,
     durationMs: fired === null ? null : Math.max(0, end - fired),
     value: row.value === null || row.value === undefined ? null : Number(row.value),
+    firedBy: isFiringPath(row.fired_by) ? row.fired_by : null,
   };
 }
+
+/**
+ * The episodes still firing whose path alert_log did not record, given it from the alert state:
+ * the active alert of the same fingerprint fired at the same instant is the same episode. Pure.
+ */
+export function withFiringPaths(recent: readonly RecentAlert[], active: ReadonlyArray<{ fingerprint: string; state: string; sinceMs: number; firedBy?: FiringPath | null }>): RecentAlert[] {
+  return recent.map((r) => {
+    if (r.firedBy !== null || r.state !== 'firing' || r.firedAtMs === null) return r;
+    const same = active.find((a) => a.fingerprint === r.fingerprint && a.state === 'firing' && a.sinceMs === r.firedAtMs);
+    return same?.firedBy ? { ...r, firedBy: same.firedBy } : r;
+  });
+}
+
+const isFiringPath = (s: unknown): s is FiringPath => s === 'streaming' || s === 'scheduled';
 
 const isSeverity = (s: string): s is Severity => s === 'P0' || s === 'P1' || s === 'P2' || s === 'P3';

@@ -1,3 +1,4 @@
+import { firingPathOf } from '../alerts/model/firing-path';
 import type { AlertStore } from '../alerts/state/alert-store';
 import { isModuleId } from '../shared';
 import type { ActiveAlert, ActiveAlertsSource } from './live-signals';
@@ -27,6 +28,7 @@ export function activeAlertsFromStore(store: Pick<AlertStore, 'loadInstances'>):
         threshold: i.threshold,
         comparator: i.annotations.comparator,
         unit: i.annotations.unit,
+        firedBy: firingPathOf(i),
       });
     }
     return active;

@@ -1,6 +1,7 @@
 import { METRICS, isMetricName, type ModuleId, type Severity } from '../shared';
 import { latestSloStatus, recentMetrics } from '../sql/queries/status';
 import type { Warehouse } from '../sql/warehouse';
+import type { FiringPath } from '../alerts/model/alert-instance';
 
 /** An alert instance that is pending or firing now (from the alert state store, issue #6). */
 export interface ActiveAlert {
@@ -19,6 +20,11 @@ export interface ActiveAlert {
   threshold?: number;
   comparator?: string;
   unit?: string;
+  /**
+   * Which path fired it (issue #15): `streaming` as the events arrived, `scheduled` on the rollups;
+   * null while pending (alerts/model/firing-path.ts). Absent from sources that do not know it.
+   */
+  firedBy?: FiringPath | null;
 }
 
 /** Where active alerts come from; the alert state store provides one. */

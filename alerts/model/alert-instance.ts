@@ -92,4 +92,10 @@ export interface Transition {
   readonly threshold: number;
   /** The value the episode fired with (a resolve: "was 14 > 10, now 0"). */
   readonly firedValue?: number | null;
+  /**
+   * The path that fired the episode (issue #15), for transitions to firing and resolved: logged in
+   * alert_log's detail for analysts and the dashboard's recent alerts (state/alert-log.ts). A
+   * transition without it logs none (the lifecycle's `transition()` does not set it yet).
+   */
+  readonly firedBy?: FiringPath;
 }

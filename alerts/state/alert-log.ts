@@ -46,7 +46,8 @@ export function transitionEntry(t: Transition, runId: string): AlertLogEntry {
     toState: t.to,
     channel: null,
     deliveryStatus: null,
-    detail: { value: t.value, threshold: t.threshold, runId },
+    // firedBy: the path that fired the episode (issue #15), in the JSON detail: no table change.
+    detail: { value: t.value, threshold: t.threshold, runId, ...(t.firedBy === undefined ? {} : { firedBy: t.firedBy }) },
   };
 }
 

@@ -103,13 +103,14 @@
     infra.appendChild(pipelineCard(d.pipeline));
 
     var alerts = $('alerts'); clear(alerts);
-    if (d.alerts.length === 0) alerts.appendChild(el('tr', {}, [el('td', { colspan: '6', class: 'empty', text: 'No active alerts.' })]));
+    if (d.alerts.length === 0) alerts.appendChild(el('tr', {}, [el('td', { colspan: '7', class: 'empty', text: 'No active alerts.' })]));
     d.alerts.forEach(function (a) {
       alerts.appendChild(el('tr', { 'data-alert': a.ruleId }, [
         el('td', { class: 'sev ' + a.severity, text: a.severity }),
         el('td', { text: a.name + ' — ' + a.summary }),
         el('td', { text: a.module }),
         el('td', { text: a.state }),
+        firedByCell(a.firedBy),
         el('td', { text: age(a.ageMs) }),
         el('td', {}, [el('a', { href: '/' + a.runbook.replace(/^\//, ''), text: 'runbook' })]),
       ]));
@@ -135,17 +136,30 @@
       .forEach(function (kv) { config.appendChild(el('dt', { text: kv[0] })); config.appendChild(el('dd', { 'data-field': kv[0].split(' ')[0].toLowerCase(), text: String(kv[1]) })); });
   }
 
+  // Which path fired an alert (issue #15): a tag reading streaming (as the events arrived) or
+  // scheduled (the minute evaluation on the rollups); — when there is none (pending) or it is not
+  // recorded. The word is the label; the column header says what it is.
+  var FIRED_BY_TITLES = {
+    streaming: 'Fired by the streaming path, as the events arrived at ingest',
+    scheduled: 'Fired by the scheduled evaluation of the rollups (every minute)',
+  };
+  function firedByCell(path) {
+    if (!Object.prototype.hasOwnProperty.call(FIRED_BY_TITLES, path)) return el('td', { 'data-field': 'fired-by', text: '—' });
+    return el('td', { 'data-field': 'fired-by' }, [el('span', { class: 'tag ' + path, title: FIRED_BY_TITLES[path], text: path })]);
+  }
+
   function clock(ms) { return ms === null ? 'before the last 24 h' : new Date(ms).toLocaleTimeString([], { hour: '2-digit', minute: '2-digit', hour12: false }); }
 
   // Firing episodes of the last 24 hours (dashboard/recent-alerts.ts): a resolved P0 stays here.
   function renderRecentAlerts(d) {
     var body = $('recent-alerts'); clear(body);
-    if (d.recentAlerts.length === 0) body.appendChild(el('tr', {}, [el('td', { colspan: '6', class: 'empty', text: 'No alerts fired in the last 24 hours.' })]));
+    if (d.recentAlerts.length === 0) body.appendChild(el('tr', {}, [el('td', { colspan: '7', class: 'empty', text: 'No alerts fired in the last 24 hours.' })]));
     d.recentAlerts.forEach(function (a) {
       body.appendChild(el('tr', { class: a.state, 'data-recent-alert': a.ruleId, 'data-state': a.state }, [
         el('td', { class: 'sev ' + a.severity, text: a.severity }),
         el('td', { text: a.title + ' (' + a.module + ')' }),
         el('td', { text: clock(a.firedAtMs) }),
+        firedByCell(a.firedBy),
         el('td', { class: 'state', text: a.resolvedAtMs === null ? 'still firing' : clock(a.resolvedAtMs) }),
         el('td', { 'data-field': 'duration', text: a.durationMs === null ? '—' : duration(a.durationMs) + (a.state === 'firing' ? ' so far' : '') }),
         el('td', { text: a.value === null ? '—' : String(Number(a.value.toFixed(3))) }),

@@ -67,14 +67,17 @@ ORDER BY name, series_key`,
  * the alert state has moved on. One row per transition to `firing`, with the instance's next
  * transition when it is `resolved` (NULL while still firing); plus one row per `resolved` whose
  * firing was logged before @since_ms (fired_ms NULL). `value` is the value it fired with (from
- * the transition's detail). Newest first, at most @limit rows.
- * Rows: fingerprint, rule_id, severity, fired_ms, resolved_ms, value.
+ * the transition's detail). `fired_by` is the path that fired the episode, from the detail of the
+ * row's transition (`streaming` or `scheduled`; NULL where it was not recorded). Newest first, at
+ * most @limit rows.
+ * Rows: fingerprint, rule_id, severity, fired_ms, resolved_ms, value, fired_by.
  */
 export const recentAlertEpisodes = defineQuery(
   'dashboard_recent_alerts',
   `WITH transitions AS (
   SELECT fingerprint, rule_id, severity, to_state, logged_at,
     CAST(JSON_VALUE(detail, '$.value') AS FLOAT64) AS value,
+    JSON_VALUE(detail, '$.firedBy') AS fired_by,
     LAG(to_state) OVER (PARTITION BY fingerprint ORDER BY logged_at, to_state) AS prev_state,
     LEAD(to_state) OVER (PARTITION BY fingerprint ORDER BY logged_at, to_state) AS next_state,
     LEAD(logged_at) OVER (PARTITION BY fingerprint ORDER BY logged_at, to_state) AS next_at
@@ -86,7 +89,8 @@ SELECT fingerprint, rule_id, severity,
   CASE WHEN to_state = 'firing' THEN UNIX_MILLIS(logged_at) END AS fired_ms,
   CASE WHEN to_state = 'resolved' THEN UNIX_MILLIS(logged_at)
     WHEN next_state = 'resolved' THEN UNIX_MILLIS(next_at) END AS resolved_ms,
-  CASE WHEN to_state = 'firing' THEN value END AS value
+  CASE WHEN to_state = 'firing' THEN value END AS value,
+  fired_by
 FROM transitions
 WHERE to_state = 'firing' OR (to_state = 'resolved' AND (prev_state IS NULL OR prev_state != 'firing'))
 ORDER BY UNIX_MILLIS(logged_at) DESC, fingerprint

@@ -1,8 +1,13 @@
 import { lifecycleRule, stepInstance } from '../../alerts/lifecycle/lifecycle';
-import type { AlertInstance, FiringPath } from '../../alerts/model/alert-instance';
+import type { AlertInstance, FiringPath, Observation } from '../../alerts/model/alert-instance';
 import type { AlertRule } from '../../alerts/model/alert-rule';
 import { defaultAlertRules } from '../../alerts/rules/rule-set';
+import { applyObservations } from '../../alerts/run/evaluate-run';
 import type { AlertStore } from '../../alerts/state/alert-store';
+import { WarehouseAlertLog } from '../../alerts/state/alert-log';
+import { WarehouseAlertStore } from '../../alerts/state/warehouse-alert-store';
+import { silentLogger } from '../../shared/logger';
+import type { Warehouse } from '../../sql/warehouse';
 
 const MIN = 60_000;
 
@@ -67,4 +72,26 @@ function pendingAfterStreamingEpisode(ruleId: string, atMs: number): AlertInstan
   if (step.next?.state !== 'pending') throw new Error(`${ruleId} did not go pending`);
   // Written as a new row (version 0 → 1): the store holds only what this helper wrote.
   return { ...step.next, version: 0 };
+}
+
+/**
+ * Two P0s fired through the evaluators' own stage (alerts/run/evaluate-run.ts `applyObservations`:
+ * the lifecycle, the store's compare-and-set, alert_log): call-failures-critical by a scheduled run
+ * 3 minutes before `nowMs`, then wallet-spend-failures-critical by a streaming run 2 minutes before
+ * it. Plus, written straight to the store: a pending P2 still carrying the path of an earlier
+ * episode ({@link FIRED_BY_CASES}.pending), and the resolved P1 of a row from before the path was
+ * recorded ({@link FIRED_BY_CASES}.legacy).
+ */
+export async function fireThroughEvaluators(warehouse: Warehouse, nowMs: number): Promise<void> {
+  const runtime = { store: new WarehouseAlertStore(warehouse), log: new WarehouseAlertLog(warehouse, { redact: (text: string) => text }), logger: silentLogger };
+  const rules = defaultAlertRules();
+  const breach = (ruleId: string): Observation => {
+    const rule = getAlertRule(ruleId)!;
+    return { fingerprint: ruleId, ruleId, labels: { alertname: rule.name, severity: rule.severity, module: rule.module }, value: 25, threshold: 10, breaching: true, detail: {} };
+  };
+  await applyObservations(runtime, rules, [breach(FIRED_BY_CASES.scheduled)], nowMs - 3 * MIN, 'run-scheduled', 'scheduled');
+  await applyObservations(runtime, rules, [breach(FIRED_BY_CASES.streaming)], nowMs - 2 * MIN, 'streaming-run', 'streaming');
+  const { firedBy: _dropped, ...fired } = firedBy(FIRED_BY_CASES.legacy, 'scheduled', nowMs - 60 * MIN);
+  await runtime.store.compareAndSetInstances([{ next: { ...fired, state: 'resolved', resolvedAtMs: nowMs - 40 * MIN, updatedBy: 'run-legacy' }, expectedVersion: 0 }]);
+  await runtime.store.compareAndSetInstances([{ next: pendingAfterStreamingEpisode(FIRED_BY_CASES.pending, nowMs - MIN), expectedVersion: 0 }]);
 }

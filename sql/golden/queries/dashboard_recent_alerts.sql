@@ -2,6 +2,7 @@
 WITH transitions AS (
   SELECT fingerprint, rule_id, severity, to_state, logged_at,
     CAST(JSON_VALUE(detail, '$.value') AS FLOAT64) AS value,
+    JSON_VALUE(detail, '$.firedBy') AS fired_by,
     LAG(to_state) OVER (PARTITION BY fingerprint ORDER BY logged_at, to_state) AS prev_state,
     LEAD(to_state) OVER (PARTITION BY fingerprint ORDER BY logged_at, to_state) AS next_state,
     LEAD(logged_at) OVER (PARTITION BY fingerprint ORDER BY logged_at, to_state) AS next_at
@@ -13,7 +14,8 @@ SELECT fingerprint, rule_id, severity,
   CASE WHEN to_state = 'firing' THEN UNIX_MILLIS(logged_at) END AS fired_ms,
   CASE WHEN to_state = 'resolved' THEN UNIX_MILLIS(logged_at)
     WHEN next_state = 'resolved' THEN UNIX_MILLIS(next_at) END AS resolved_ms,
-  CASE WHEN to_state = 'firing' THEN value END AS value
+  CASE WHEN to_state = 'firing' THEN value END AS value,
+  fired_by
 FROM transitions
 WHERE to_state = 'firing' OR (to_state = 'resolved' AND (prev_state IS NULL OR prev_state != 'firing'))
 ORDER BY UNIX_MILLIS(logged_at) DESC, fingerprint

@@ -1,4 +1,6 @@
-import { RECENT_ALERTS_SPAN_MS, loadRecentAlerts, ruleFacts, toRecentAlert } from '../../../dashboard/recent-alerts';
+import type { Transition } from '../../../alerts/model/alert-instance';
+import { transitionEntry, WarehouseAlertLog } from '../../../alerts/state/alert-log';
+import { RECENT_ALERTS_SPAN_MS, loadRecentAlerts, ruleFacts, toRecentAlert, withFiringPaths } from '../../../dashboard/recent-alerts';
 import { DuckDbWarehouse } from '../../../sql/duckdb/duckdb-warehouse';
 import type { Row } from '../../../sql/warehouse';
 import { RESOLVED_P0, seedResolvedP0 } from '../../support/seed-dashboard';
@@ -42,6 +44,7 @@ describe('recent alerts (alert_log, last 24 hours)', () => {
     expect(alerts[1]).toEqual({
       fingerprint: 'seed-wallet-p0', ruleId: RESOLVED_P0.ruleId, title: RESOLVED_P0.title, module: 'wallet', sloId: null, severity: 'P0', state: 'resolved',
       firedAtMs: NOW - RESOLVED_P0.firedAgoMs, resolvedAtMs: NOW - RESOLVED_P0.firedAgoMs + RESOLVED_P0.durationMs, durationMs: RESOLVED_P0.durationMs, value: RESOLVED_P0.value,
+      firedBy: null, // its alert_log rows do not say which path fired it
     });
   });
 
@@ -64,7 +67,35 @@ describe('recent alerts (alert_log, last 24 hours)', () => {
     expect(ruleFacts(ruleId)).toMatchObject(expected);
   });
 
+  it('reads which path fired each episode from the transitions alert_log recorded it in (issue #15)', async () => {
+    const log = new WarehouseAlertLog(wh, { redact: (text) => text });
+    const t = (fingerprint: string, ruleId: string, atMs: number, from: Transition['from'], to: Transition['to'], firedBy: Transition['firedBy']): Transition => ({
+      fingerprint, ruleId, severity: 'P0', from, to, atMs, value: to === 'firing' ? 25 : 0, threshold: 10, ...(firedBy ? { firedBy } : {}),
+    });
+    await log.append([
+      transitionEntry(t('streamed', 'call-failures-critical', NOW - 50 * MINUTE, 'inactive', 'firing', 'streaming'), 'streaming-run-1'),
+      transitionEntry(t('streamed', 'call-failures-critical', NOW - 40 * MINUTE, 'firing', 'resolved', 'streaming'), 'run-2'),
+      transitionEntry(t('polled', 'function-errors-critical', NOW - 30 * MINUTE, 'inactive', 'firing', 'scheduled'), 'run-3'),
+      // Resolved inside the span, fired before it: the resolve's detail says which path fired it.
+      transitionEntry(t('long', 'payout-failures-high', NOW - 25 * 60 * MINUTE, 'inactive', 'firing', 'streaming'), 'streaming-run-0'),
+      transitionEntry(t('long', 'payout-failures-high', NOW - 60 * MINUTE, 'firing', 'resolved', 'streaming'), 'run-4'),
+    ]);
+    const byFingerprint = Object.fromEntries((await loadRecentAlerts(wh, NOW)).map((a) => [a.fingerprint, [a.state, a.firedBy]]));
+    expect(byFingerprint).toMatchObject({ streamed: ['resolved', 'streaming'], polled: ['firing', 'scheduled'], long: ['resolved', 'streaming'], latency: ['firing', null] });
+  });
+
+  it('gives an episode still firing, whose path alert_log did not record, the path of the same episode in the alert state', () => {
+    const firing = toRecentAlert({ fingerprint: 'f', rule_id: 'wallet-spend-failures-critical', severity: 'P0', fired_ms: NOW - MINUTE, resolved_ms: null, value: 25, fired_by: null }, NOW);
+    const resolved = toRecentAlert({ fingerprint: 'f', rule_id: 'wallet-spend-failures-critical', severity: 'P0', fired_ms: NOW - 60 * MINUTE, resolved_ms: NOW - 50 * MINUTE, value: 25, fired_by: null }, NOW);
+    const active = [{ fingerprint: 'f', state: 'firing', sinceMs: NOW - MINUTE, firedBy: 'streaming' as const }];
+    expect(withFiringPaths([firing, resolved], active).map((a) => a.firedBy)).toEqual(['streaming', null]);
+    // A later episode of the same alert (fired at another instant) is not this one.
+    expect(withFiringPaths([firing], [{ ...active[0]!, sinceMs: NOW }]).map((a) => a.firedBy)).toEqual([null]);
+    // What alert_log recorded wins.
+    expect(withFiringPaths([{ ...firing, firedBy: 'scheduled' }], active).map((a) => a.firedBy)).toEqual(['scheduled']);
+  });
+
   it('treats an unknown severity as P3 rather than failing the page', () => {
-    expect(toRecentAlert({ fingerprint: 'f', rule_id: 'x', severity: 'P9', fired_ms: NOW, resolved_ms: null, value: null }, NOW).severity).toBe('P3');
+    expect(toRecentAlert({ fingerprint: 'f', rule_id: 'x', severity: 'P9', fired_ms: NOW, resolved_ms: null, value: null, fired_by: null }, NOW).severity).toBe('P3');
   });
 });
