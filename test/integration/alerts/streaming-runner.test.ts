@@ -254,7 +254,7 @@ describe('the streaming runner under load and failure', () => {
   });
   const fail = (id: string, ts: number): MetricEvent => ({ id, name: 'product.wallet.spend.failed', kind: 'count', value: 1, ts, tags: {} });
 
-  it('a burst of 50 messages is tallied in full and evaluated at most once a second (twice here: the first message, then the rest)', async () => {
+  it('a burst of 50 messages is tallied in full and evaluated at most once a second (here: the first message, then the rest together)', async () => {
     const runtime = env.runtime();
     env.clock.set(T);
     const streaming = new StreamingAlerts({ plan: streamingPlan(runtime.rules), tallies: new MemoryTallyStore(), warehouse: () => Promise.resolve(env.warehouse), runtime: () => runtime, clock: env.clock, logger: env.logger });
@@ -264,8 +264,9 @@ describe('the streaming runner under load and failure', () => {
     for (let i = 0; i < 50; i++) streaming.observe(`load-${i}`, [fail(`load-${i}`, T - 5_000)]);
     await streaming.idle();
     expect(streaming.stats).toMatchObject({ tallied: 50, errors: 0, fired: 1 });
-    expect(evaluatedAt.length).toBe(2);
-    expect(evaluatedAt[1]! - evaluatedAt[0]!).toBeGreaterThanOrEqual(1_000);
+    expect(evaluatedAt.length).toBeGreaterThanOrEqual(1);
+    expect(evaluatedAt.length).toBeLessThanOrEqual(2);
+    for (let i = 1; i < evaluatedAt.length; i++) expect(evaluatedAt[i]! - evaluatedAt[i - 1]!).toBeGreaterThanOrEqual(1_000);
     await streaming.stop();
   });
 
