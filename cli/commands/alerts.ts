@@ -50,7 +50,8 @@ function printEvaluation(report: EvaluationReport, io: CommandIo): void {
   lines.push(report.transitions.length === 0 ? 'No transitions.' : 'Transitions:');
   for (const t of report.transitions) lines.push(`  ${t.severity} ${t.fingerprint}: ${t.from} → ${t.to} (value ${fmt(t.value)}, threshold ${fmt(t.threshold)})`);
   if (report.conflicts.length > 0) lines.push(`Left to an overlapping run: ${report.conflicts.join(', ')}`);
-  lines.push(`Firing: ${report.firing.length}${report.firing.length > 0 ? ` (${report.firing.map((f) => f.fingerprint).join(', ')})` : ''}`);
+  // Each with the path that fired it: one fired by streaming since the last run shows here without a transition.
+  lines.push(`Firing: ${report.firing.length}${report.firing.length > 0 ? ` (${report.firing.map((f) => `${f.fingerprint}, fired by ${f.firedBy}`).join('; ')})` : ''}`);
   for (const m of report.muted) lines.push(`  muted ${m.fingerprint}: ${m.reason.by === 'silence' ? `silence ${m.reason.silenceId}` : `inhibited by ${m.reason.sourceFingerprint} (${m.reason.rule})`}`);
   lines.push(`Notifications recorded: ${report.recorded.length}`);
   for (const d of report.deliveries) {

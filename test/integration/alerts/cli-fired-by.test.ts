@@ -76,6 +76,22 @@ describe('obs alerts list: which path fired each alert', () => {
     ]);
   });
 
+  it('obs alerts evaluate names the path of each alert firing, the streaming-fired one included (last: it moves state)', async () => {
+    const channels = ['SLACK_ONCALL_WEBHOOK', 'SLACK_SAFETY_WEBHOOK', 'PAGERDUTY_INTEGRATION_KEY', 'SMTP_URL', 'OPS_EMAIL', 'FINANCE_EMAIL'];
+    const kept = channels.map((name) => [name, process.env[name]] as const);
+    for (const name of channels) delete process.env[name];
+    try {
+      const io = capture();
+      // No rollups: neither breaches on the scheduled path, and both stay firing (keep_firing_for; the streaming handover).
+      expect(await main(['alerts', 'evaluate', '--at', new Date(T0).toISOString(), '--outbox', join(dir, 'outbox.jsonl')], io)).toBe(0);
+      expect(io.stdout).toMatch(/^Firing: 2 \(.*\)$/m);
+      expect(io.stdout).toContain(`${FIRED_BY_CASES.streaming}, fired by streaming`);
+      expect(io.stdout).toContain(`${FIRED_BY_CASES.scheduled}, fired by scheduled`);
+    } finally {
+      for (const [name, value] of kept) if (value !== undefined) process.env[name] = value;
+    }
+  });
+
   it('documents the column in its help', async () => {
     const io = capture();
     await main(['alerts', 'list', '--help'], io);

@@ -55,7 +55,7 @@ describe('obs alerts', () => {
     const io = capture();
     expect(await main(['alerts', 'evaluate', '--at', new Date(T0 + 11 * MIN).toISOString(), '--outbox', outbox], io)).toBe(0);
     expect(io.stdout).toContain('No transitions.');
-    expect(io.stdout).toContain('Firing: 1 (wallet-spend-failures-critical)');
+    expect(io.stdout).toContain('Firing: 1 (wallet-spend-failures-critical, fired by scheduled)');
   });
 
   it('list --json shows the current state', async () => {
