@@ -97,7 +97,13 @@ export async function applyObservations(
   const stepped = stepAll(rules, stored, observations, nowMs, runId, path).writes;
   // The streaming path only ever starts or fires an alert: resolving (and every other judgement
   // on partial windows) is the scheduled path's, whose data is complete (issue #15).
-  const writes = path === 'streaming' ? stepped.filter((w) => w.transitions.length > 0 && w.transitions.every((t) => t.to === 'pending' || t.to === 'firing')) : stepped;
+  // A firing alert in its keep_firing_for time that breaches again has its clock cleared (it only keeps it firing).
+  const storedByFp = path === 'streaming' ? new Map(stored.map((i) => [i.fingerprint, i])) : undefined;
+  const starts = (w: (typeof stepped)[number]) =>
+    w.transitions.length > 0
+      ? w.transitions.every((t) => t.to === 'pending' || t.to === 'firing')
+      : w.next.state === 'firing' && w.next.keepFiringSinceMs === null && (storedByFp?.get(w.next.fingerprint)?.keepFiringSinceMs ?? null) !== null;
+  const writes = path === 'streaming' ? stepped.filter(starts) : stepped;
   if (writes.length === 0) return { transitions: [], conflicts: [] };
   const won = await runtime.store.compareAndSetInstances(writes.map((w) => ({ next: w.next, expectedVersion: w.expectedVersion })));
   const transitions = writes.filter((w) => won.has(w.next.fingerprint)).flatMap((w) => w.transitions);

@@ -47,6 +47,7 @@ export function streamingProblem(rule: AlertRule): string | undefined {
   if (rule.kind === 'threshold') {
     if (rule.groupBy.length > 0) return 'a streaming threshold rule cannot group by tags yet (groupBy must be empty)';
     if (rule.aggregation !== 'sum' && rule.aggregation !== 'count' && rule.aggregation !== 'avg') return `a streaming threshold rule must aggregate with sum, count or avg, not ${rule.aggregation}`;
+    if (rule.comparator === '<' || rule.comparator === '<=') return 'a streaming threshold rule must compare with > or >= (a partial window reads low, so "fewer than" would fire falsely)';
     if (rule.windowSeconds * 1000 > TALLY_RETENTION_MS - 2 * 60_000) return `a streaming threshold rule's window must be at most ${(TALLY_RETENTION_MS - 2 * 60_000) / 60_000} minutes (the tallies' retention), got ${rule.windowSeconds / 60}`;
     return undefined;
   }

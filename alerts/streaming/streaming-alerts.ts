@@ -1,4 +1,4 @@
-import { randomUUID } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import { computeSliCounts } from '../../aggregator/slo-job';
 import type { SliCounts } from '../../aggregator/slo-sli';
 import type { Clock } from '../../shared/clock';
@@ -72,13 +72,17 @@ export class StreamingAlerts {
     this.minIntervalMs = options.minEvaluationIntervalMs ?? DEFAULT_MIN_EVALUATION_INTERVAL_MS;
   }
 
-  /** Ingest stored `events` of message `batchId`. */
-  observe(batchId: string, events: readonly MetricEvent[]): void {
+  /**
+   * Ingest stored the `events` of message `messageId`. The message is tallied once per set of
+   * event ids (not per message id): a Pub/Sub redelivery and an emitter's re-publish of the same
+   * batch under a new message id (its publish acknowledgement was lost) are both counted once.
+   */
+  observe(messageId: string, events: readonly MetricEvent[]): void {
     if (this.stopped) return;
     try {
       const increments = tallyIncrements(this.options.plan, events, this.options.clock.now());
       if (increments.length === 0) return;
-      this.queue.push({ batchId, increments });
+      this.queue.push({ batchId: batchIdOf(messageId, events), increments });
       this.running ??= this.drain().finally(() => (this.running = undefined));
     } catch (error) {
       this.failed('streaming alerts: could not tally a message', error);
@@ -179,4 +183,12 @@ export class StreamingAlerts {
       // a logger must not break ingest
     }
   }
+}
+
+/** The identity of a stored batch for the tallies: its event ids (ids are unique per event: wire format v1). */
+export function batchIdOf(messageId: string, events: readonly MetricEvent[]): string {
+  if (events.length === 0) return `message:${messageId}`;
+  const hash = createHash('sha256');
+  for (const event of events) hash.update(event.id).update('\u0000');
+  return `events:${hash.digest('hex')}`;
 }

@@ -35,7 +35,8 @@ export function oldestSlotMs(plan: StreamingPlan, nowMs: number): number {
  * The streaming rules' observations at `nowMs` from the tallies (pure; issue #15).
  *
  * - A threshold rule's window is the slots that start within it ("ending now", the current slot
- *   partial) — up to one slot (10 s) less than the scheduled window, never more.
+ *   partial) — up to one slot (10 s) less than the scheduled window, never more; slots of events
+ *   stamped in the future (clock skew, up to the wire format's 15 minutes) count once their time comes.
  * - A burn rule's short window is read the same way; its long window is `head` (the rollups up to
  *   the cutoff) plus the slots since the cutoff.
  * - An instance that resolved counts only slots that start after it resolved: the events of the
@@ -48,7 +49,7 @@ export function streamingObservations(plan: StreamingPlan, tallies: TallyRead, h
   };
   const out: Observation[] = [];
   for (const rule of plan.thresholdRules) {
-    const fields = sumSlots(tallies.get(thresholdKey(rule)), since(fingerprintOf(rule.id, {}), nowMs - rule.windowSeconds * 1000));
+    const fields = sumSlots(tallies.get(thresholdKey(rule)), since(fingerprintOf(rule.id, {}), nowMs - rule.windowSeconds * 1000), nowMs);
     const snapshot = new RuleDataSnapshot(nowMs).setTotals(rule.windowSeconds, [
       { name: rule.metric, seriesKey: seriesKey(rule.where), eventCount: fields.n ?? 0, valueSum: fields.s ?? 0, valueMax: null },
     ]);
@@ -59,8 +60,8 @@ export function streamingObservations(plan: StreamingPlan, tallies: TallyRead, h
     const pair = rule.windows[0];
     if (!pair) continue;
     const from = since(fingerprintOf(rule.id, {}), nowMs - BURN_WINDOWS[pair.shortWindow] * 1000);
-    const shortCounts = sloCounts(rule.slo, tallies, from);
-    const tail = sloCounts(rule.slo, tallies, since(fingerprintOf(rule.id, {}), cutoff));
+    const shortCounts = sloCounts(rule.slo, tallies, from, nowMs);
+    const tail = sloCounts(rule.slo, tallies, since(fingerprintOf(rule.id, {}), cutoff), nowMs);
     const headCounts = head.get(rule.slo.id) ?? { good: 0, total: 0 };
     const longCounts = { good: headCounts.good + tail.good, total: headCounts.total + tail.total };
     const counts = {} as Record<BurnWindow, WindowCounts>;
@@ -77,17 +78,18 @@ function windowCounts(c: SliCounts): WindowCounts {
 }
 
 /** An SLO's SLI counts over the tallied slots from `fromMs`, by the SLO job's selector rules (aggregator/slo-sli.ts). */
-function sloCounts(slo: SloSpec, tallies: TallyRead, fromMs: number): SliCounts {
+function sloCounts(slo: SloSpec, tallies: TallyRead, fromMs: number, toMs: number): SliCounts {
   return sliCounts(slo, (selector: EventSelector) => {
-    const fields = sumSlots(tallies.get(selectorTallyKey(selector)), fromMs);
+    const fields = sumSlots(tallies.get(selectorTallyKey(selector)), fromMs, toMs);
     if (selector.maxMs !== undefined) return fields.g ?? 0;
     return (getMetric(selector.metric).kind === 'count' ? fields.v : fields.e) ?? 0;
   });
 }
 
-function sumSlots(slots: ReadonlyMap<number, TallyFields> | undefined, fromMs: number): Record<string, number> {
+/** The slots from `fromMs` up to `toMs` (the evaluation time: events stamped in the future count once their time has come, as in the scheduled window). */
+function sumSlots(slots: ReadonlyMap<number, TallyFields> | undefined, fromMs: number, toMs: number): Record<string, number> {
   const out: Record<string, number> = {};
   if (!slots) return out;
-  for (const [slotMs, fields] of slots) if (slotMs >= fromMs) addFields(out, fields);
+  for (const [slotMs, fields] of slots) if (slotMs >= fromMs && slotMs <= toMs) addFields(out, fields);
   return out;
 }

@@ -2,6 +2,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { OutboxEntry } from '../../../alerts/notifiers/outbox/outbox-notifier';
+import { main } from '../../../cli/obs';
 import { startStack, type RunningStack } from '../../../cli/local/stack';
 import { loadConfig } from '../../../shared';
 import { FakeClock } from '../../../shared/clock';
@@ -31,6 +32,7 @@ async function withStack(streamingAlerts: boolean, run: (stack: RunningStack, li
       clock,
       schedulerIntervalMs: 0,
       outboxPath: outbox,
+      runCommand: (args, io, app) => main(args, io, app),
       log: (line) => void lines.push(line),
       progress: () => undefined,
     });
