@@ -80,10 +80,11 @@ function pendingAfterStreamingEpisode(ruleId: string, atMs: number): AlertInstan
  * 3 minutes before `nowMs`, then wallet-spend-failures-critical by a streaming run 2 minutes before
  * it. Plus, written straight to the store: a pending P2 still carrying the path of an earlier
  * episode ({@link FIRED_BY_CASES}.pending), and the resolved P1 of a row from before the path was
- * recorded ({@link FIRED_BY_CASES}.legacy).
+ * recorded ({@link FIRED_BY_CASES}.legacy). Alert state in `store` (the warehouse's by default,
+ * or Firestore as in production); alert_log in the warehouse.
  */
-export async function fireThroughEvaluators(warehouse: Warehouse, nowMs: number): Promise<void> {
-  const runtime = { store: new WarehouseAlertStore(warehouse), log: new WarehouseAlertLog(warehouse, { redact: (text: string) => text }), logger: silentLogger };
+export async function fireThroughEvaluators(warehouse: Warehouse, nowMs: number, store: AlertStore = new WarehouseAlertStore(warehouse)): Promise<void> {
+  const runtime = { store, log: new WarehouseAlertLog(warehouse, { redact: (text: string) => text }), logger: silentLogger };
   const rules = defaultAlertRules();
   const breach = (ruleId: string): Observation => {
     const rule = getAlertRule(ruleId)!;
