@@ -8,6 +8,8 @@ export type ObservabilityProvider = 'pubsub' | 'none';
 export type MetricsExporterName = 'datadog' | 'gcp' | 'prometheus';
 export const METRICS_EXPORTER_NAMES: readonly MetricsExporterName[] = ['datadog', 'gcp', 'prometheus'];
 export type WarehouseKind = 'duckdb' | 'bigquery';
+/** OBS_BQ_WRITE_API: how ingest writes metric_events and dead_letters to BigQuery (sql/bigquery/README.md). */
+export type BigQueryWriteApi = 'storage' | 'insert-all';
 
 export interface ObservabilityConfig {
   /**
@@ -31,6 +33,12 @@ export interface ObservabilityConfig {
   warehouse: WarehouseKind;
   duckdbPath: string;
   bigqueryDataset: string;
+  /**
+   * OBS_BQ_WRITE_API (`storage` | `insert-all`, default `storage`): the Storage Write API's default
+   * stream (billed per GB, 2 TB a month free) or the legacy streaming inserts (billed per row, at
+   * least 1 KB each), kept as the fallback. Only with OBS_WAREHOUSE=bigquery.
+   */
+  bigqueryWriteApi: BigQueryWriteApi;
   environment: string;
   port: number;
   internalHealthApiKey: string | undefined;
@@ -54,6 +62,24 @@ export interface ObservabilityConfig {
    * rule to the scheduled evaluator.
    */
   streamingAlerts: boolean;
+  /** OBS_RETENTION_*_DAYS: how long each time-series table keeps its rows (docs/OPERATIONS.md, "Retention"; sql/retention.ts). */
+  retention: RetentionDays;
+}
+
+/**
+ * Days of data kept per table (issue #13). BigQuery applies them as partition expiry
+ * (sql/ddl.ts); `obs retention apply` deletes the same rows from DuckDB, and the 1-minute rows of
+ * the rollup tables on both (their table keeps hours and days longer).
+ */
+export interface RetentionDays {
+  /** OBS_RETENTION_EVENTS_DAYS: metric_events. */
+  readonly eventsDays: number;
+  /** OBS_RETENTION_DEAD_LETTERS_DAYS: dead_letters. */
+  readonly deadLettersDays: number;
+  /** OBS_RETENTION_MINUTE_ROLLUPS_DAYS: the 60 s windows of metric_rollups and metric_histograms. */
+  readonly minuteRollupsDays: number;
+  /** OBS_RETENTION_ROLLUPS_DAYS: the hour and day windows (and the tables' partition expiry). */
+  readonly rollupsDays: number;
 }
 
 export class ConfigError extends Error {
@@ -70,12 +96,24 @@ export const DEFAULTS = {
   metricsTopic: 'metrics-events',
   duckdbPath: '.data/observability.duckdb',
   bigqueryDataset: 'observability',
+  bigqueryWriteApi: 'storage',
   pagerdutyEventsUrl: 'https://events.pagerduty.com/v2/enqueue',
   port: 8080,
   datadogSite: 'datadoghq.com',
   // OpenTelemetry's SDK default cardinality limit per metric stream; docs/OPERATIONS.md ("Cardinality limits").
   maxSeriesPerMetricPerDay: 2_000,
+  // The seed keeps metrics 30–90 days; hours and days 13 months: 397 days is the longest 13
+  // calendar months (a leap year and a 31-day month), so last year's same month is always there.
+  retention: { eventsDays: 90, deadLettersDays: 30, minuteRollupsDays: 35, rollupsDays: 397 },
 } as const;
+
+/**
+ * The least each retention may be, and why: the incremental rollup recomputes windows up to 7 days
+ * back from the raw events and merges hours from their minutes (aggregator/rollup-plan.ts), and the
+ * SLO job tiles its 30-day window's edges with minute and hour rows (sql/queries/slo-window-sums.ts).
+ */
+export const RETENTION_MINIMUM_DAYS = { eventsDays: 8, deadLettersDays: 1, minuteRollupsDays: 31, rollupsDays: 31 } as const;
+const RETENTION_MAXIMUM_DAYS = 36_500;
 
 type Env = Readonly<Record<string, string | undefined>>;
 
@@ -145,6 +183,33 @@ function positiveInteger(env: Env, name: string, fallback: number, max: number):
   return n;
 }
 
+function retentionDays(env: Env): RetentionDays {
+  const days = (name: string, field: keyof RetentionDays): number => {
+    const fallback = DEFAULTS.retention[field];
+    const value = optional(env, name);
+    if (value === undefined) return fallback;
+    const n = Number(value);
+    const min = RETENTION_MINIMUM_DAYS[field];
+    if (!/^\d+$/.test(value) || n < min || n > RETENTION_MAXIMUM_DAYS) {
+      throw new ConfigError(name, `${name}=${JSON.stringify(value)} must be a whole number of days from ${min} to ${RETENTION_MAXIMUM_DAYS} (unset means ${fallback})`);
+    }
+    return n;
+  };
+  const retention: RetentionDays = {
+    eventsDays: days('OBS_RETENTION_EVENTS_DAYS', 'eventsDays'),
+    deadLettersDays: days('OBS_RETENTION_DEAD_LETTERS_DAYS', 'deadLettersDays'),
+    minuteRollupsDays: days('OBS_RETENTION_MINUTE_ROLLUPS_DAYS', 'minuteRollupsDays'),
+    rollupsDays: days('OBS_RETENTION_ROLLUPS_DAYS', 'rollupsDays'),
+  };
+  if (retention.minuteRollupsDays > retention.rollupsDays) {
+    throw new ConfigError(
+      'OBS_RETENTION_MINUTE_ROLLUPS_DAYS',
+      `OBS_RETENTION_MINUTE_ROLLUPS_DAYS=${retention.minuteRollupsDays} is longer than OBS_RETENTION_ROLLUPS_DAYS=${retention.rollupsDays}: the rollup tables' partitions expire after OBS_RETENTION_ROLLUPS_DAYS, minute rows included`,
+    );
+  }
+  return retention;
+}
+
 /** OBSERVABILITY_PROVIDER as the emitter's transport: a provider name means Pub/Sub plus that exporter. */
 function providerTransport(env: Env): ObservabilityProvider {
   const value = oneOf(env, 'OBSERVABILITY_PROVIDER', ['pubsub', 'none', ...METRICS_EXPORTER_NAMES], 'none');
@@ -197,6 +262,7 @@ export function loadConfig(env: Env = process.env): ObservabilityConfig {
     warehouse: oneOf(env, 'OBS_WAREHOUSE', ['duckdb', 'bigquery'], 'duckdb'),
     duckdbPath: optional(env, 'OBS_DUCKDB_PATH') ?? DEFAULTS.duckdbPath,
     bigqueryDataset: dataset,
+    bigqueryWriteApi: oneOf<BigQueryWriteApi>(env, 'OBS_BQ_WRITE_API', ['storage', 'insert-all'], DEFAULTS.bigqueryWriteApi),
     environment: optional(env, 'OBS_ENVIRONMENT') ?? optional(env, 'NODE_ENV') ?? 'development',
     // PORT is the local stack's HTTP port. Inside Cloud Functions / Cloud Run (K_SERVICE is set)
     // the platform owns it and nothing of ours listens on it; the Functions emulator even sets it
@@ -213,6 +279,7 @@ export function loadConfig(env: Env = process.env): ObservabilityConfig {
     maxSeriesPerMetricPerDay: positiveInteger(env, 'OBS_MAX_SERIES_PER_METRIC_PER_DAY', DEFAULTS.maxSeriesPerMetricPerDay, 1_000_000),
     heartbeatUrl: url(env, 'OBS_HEARTBEAT_URL', ['https', 'http'], true),
     streamingAlerts: oneOf(env, 'OBS_STREAMING_ALERTS', ['on', 'off'], 'on') === 'on',
+    retention: retentionDays(env),
   };
 }
 
@@ -226,7 +293,13 @@ export function configSecretValues(config: ObservabilityConfig): Array<string | 
 
 /** The config with every secret replaced by `set` / `unset`: safe to log or show on the dashboard. */
 export function describeConfig(config: ObservabilityConfig): Record<string, string | number | undefined> {
-  const out: Record<string, string | number | undefined> = { ...config, exporters: config.exporters.join(',') || 'none', streamingAlerts: config.streamingAlerts ? 'on' : 'off' };
+  const { retention, ...flat } = config;
+  const out: Record<string, string | number | undefined> = {
+    ...flat,
+    exporters: config.exporters.join(',') || 'none',
+    streamingAlerts: config.streamingAlerts ? 'on' : 'off',
+    retention: `events ${retention.eventsDays}d, dead letters ${retention.deadLettersDays}d, minute rollups ${retention.minuteRollupsDays}d, hour/day rollups ${retention.rollupsDays}d`,
+  };
   for (const field of SECRET_FIELDS) out[field] = config[field] === undefined ? 'unset' : 'set (redacted)';
   return out;
 }

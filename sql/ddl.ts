@@ -1,3 +1,4 @@
+import { DEFAULTS, type RetentionDays } from '../shared/config';
 import { renderSql, type Dialect } from './dialect';
 import { TABLES, type ColumnType, type TableDef, type TableName } from './tables';
 
@@ -13,15 +14,47 @@ const DUCKDB_TYPES: Record<ColumnType, string> = {
 const sqlString = (s: string) => `'${s.replace(/\\/g, '\\\\').replace(/'/g, "\\'")}'`;
 
 /**
+ * BigQuery partition expiry of a table, in days (issue #13; docs/OPERATIONS.md, "Retention"), or
+ * undefined for the tables that keep everything. The rollup tables hold 1-minute, 1-hour and
+ * 1-day windows in the same day partitions, so their expiry is the hour/day retention; their
+ * 1-minute rows go earlier, by DELETE (`obs retention apply`, aggregator/retention.ts).
+ */
+export function partitionExpirationDays(table: TableName, retention: RetentionDays = DEFAULTS.retention): number | undefined {
+  switch (table) {
+    case 'metric_events':
+      return retention.eventsDays;
+    case 'dead_letters':
+      return retention.deadLettersDays;
+    case 'metric_rollups':
+    case 'metric_histograms':
+      return retention.rollupsDays;
+    default:
+      return undefined;
+  }
+}
+
+/**
+ * BigQuery: sets a table's partition expiry (DDL, not billed). `createSchema` runs it on tables an
+ * older build created, or whose configured retention changed: `CREATE TABLE IF NOT EXISTS` never
+ * alters a table. Undefined for tables without retention.
+ */
+export function renderPartitionExpiry(table: TableDef, dataset?: string, retention: RetentionDays = DEFAULTS.retention): string | undefined {
+  const days = partitionExpirationDays(table.name as TableName, retention);
+  if (days === undefined || !table.partitionBy) return undefined;
+  return renderSql(`ALTER TABLE {{${table.name}}}\nSET OPTIONS(partition_expiration_days=${days});`, 'bigquery', dataset === undefined ? {} : { dataset });
+}
+
+/**
  * CREATE TABLE IF NOT EXISTS for one table. BigQuery: day partitioning on `partitionBy`
  * (with require_partition_filter on public time-series tables, so no query scans everything),
- * clustering, and column descriptions. DuckDB: a PRIMARY KEY on the table's key, which is what
+ * clustering, column descriptions, and partition expiry on the tables with retention
+ * ({@link partitionExpirationDays}; `retention` defaults to DEFAULTS.retention, the golden files). DuckDB: a PRIMARY KEY on the table's key, which is what
  * makes duplicate event ids impossible there — except on tables marked `duckdbIndexKey: false`
  * (the rollup projections, sql/tables.ts), whose writers keep the key unique themselves.
  * `IF NOT EXISTS` never alters a table: a DuckDB file created before a table lost its key keeps
  * the key (still correct, only slower to rebuild).
  */
-export function renderCreateTable(table: TableDef, dialect: Dialect, dataset?: string): string {
+export function renderCreateTable(table: TableDef, dialect: Dialect, dataset?: string, retention: RetentionDays = DEFAULTS.retention): string {
   if (dialect === 'bigquery') {
     const columns = table.columns.map(
       (c) => `  ${c.name} ${c.type}${c.required ? ' NOT NULL' : ''} OPTIONS(description=${sqlString(c.description)})`,
@@ -31,6 +64,8 @@ export function renderCreateTable(table: TableDef, dialect: Dialect, dataset?: s
     if (table.clusterBy && table.clusterBy.length > 0) lines.push(`CLUSTER BY ${table.clusterBy.join(', ')}`);
     const options = [`description=${sqlString(table.description)}`];
     if (table.partitionBy) options.push('require_partition_filter=TRUE');
+    const expiryDays = table.partitionBy ? partitionExpirationDays(table.name as TableName, retention) : undefined;
+    if (expiryDays !== undefined) options.push(`partition_expiration_days=${expiryDays}`);
     lines.push(`OPTIONS(${options.join(', ')});`);
     return renderSql(lines.join('\n'), 'bigquery', dataset === undefined ? {} : { dataset });
   }
@@ -40,6 +75,6 @@ export function renderCreateTable(table: TableDef, dialect: Dialect, dataset?: s
 }
 
 /** DDL for every table, in dependency-free order. */
-export function renderSchema(dialect: Dialect, dataset?: string): string[] {
-  return (Object.keys(TABLES) as TableName[]).map((name) => renderCreateTable(TABLES[name], dialect, dataset));
+export function renderSchema(dialect: Dialect, dataset?: string, retention: RetentionDays = DEFAULTS.retention): string[] {
+  return (Object.keys(TABLES) as TableName[]).map((name) => renderCreateTable(TABLES[name], dialect, dataset, retention));
 }

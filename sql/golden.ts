@@ -1,6 +1,6 @@
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { renderCreateTable } from './ddl';
+import { renderCreateTable, renderPartitionExpiry } from './ddl';
 import { ADDED_COLUMNS, renderAddedColumns } from './migrations';
 import { renderSql, type SqlQuery } from './dialect';
 import { TABLES, type TableName } from './tables';
@@ -28,6 +28,11 @@ export function goldenFiles(): Map<string, string> {
   const files = new Map<string, string>();
   for (const name of Object.keys(TABLES) as TableName[]) {
     files.set(`ddl/${name}.sql`, HEADER + renderCreateTable(TABLES[name], 'bigquery') + '\n');
+  }
+  // Retention (issue #13): the partition expiry createSchema sets on tables that exist, at the defaults.
+  for (const name of Object.keys(TABLES) as TableName[]) {
+    const ddl = renderPartitionExpiry(TABLES[name]);
+    if (ddl) files.set(`ddl/retention/${name}.sql`, HEADER + ddl + '\n');
   }
   for (const added of ADDED_COLUMNS) files.set(`ddl/migrations/${added.table}.sql`, HEADER + `-- ${added.reason}\n` + renderAddedColumns(added, 'bigquery').join('\n') + '\n');
   for (const query of allQueries()) files.set(`queries/${query.name}.sql`, HEADER + renderSql(query.text, 'bigquery') + '\n');

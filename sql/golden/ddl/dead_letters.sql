@@ -13,4 +13,4 @@ CREATE TABLE IF NOT EXISTS `observability.dead_letters` (
 )
 PARTITION BY DATE(received_at)
 CLUSTER BY scope
-OPTIONS(description='Messages and events ingest could not store, with every reason and the raw payload.', require_partition_filter=TRUE);
+OPTIONS(description='Messages and events ingest could not store, with every reason and the raw payload.', require_partition_filter=TRUE, partition_expiration_days=30);

@@ -21,4 +21,4 @@ CREATE TABLE IF NOT EXISTS `observability.metric_events` (
 )
 PARTITION BY DATE(event_ts)
 CLUSTER BY name, series_key
-OPTIONS(description='The raw event log, source of truth: one row per accepted event, unique by event_id.', require_partition_filter=TRUE);
+OPTIONS(description='The raw event log, source of truth: one row per accepted event, unique by event_id.', require_partition_filter=TRUE, partition_expiration_days=90);

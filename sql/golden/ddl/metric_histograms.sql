@@ -9,4 +9,4 @@ CREATE TABLE IF NOT EXISTS `observability.metric_histograms` (
 )
 PARTITION BY DATE(window_start)
 CLUSTER BY name, series_key
-OPTIONS(description='Log-bucketed latency histograms of timing metrics per window (DDSketch-style, 1% relative accuracy); merge by summing bucket_count per bucket.', require_partition_filter=TRUE);
+OPTIONS(description='Log-bucketed latency histograms of timing metrics per window (DDSketch-style, 1% relative accuracy); merge by summing bucket_count per bucket.', require_partition_filter=TRUE, partition_expiration_days=397);

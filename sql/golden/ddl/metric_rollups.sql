@@ -16,4 +16,4 @@ CREATE TABLE IF NOT EXISTS `observability.metric_rollups` (
 )
 PARTITION BY DATE(window_start)
 CLUSTER BY name, series_key
-OPTIONS(description='Per-window aggregates of metric_events by (name, series_key); 60 s, 3600 s and 86400 s windows. Rebuildable from metric_events.', require_partition_filter=TRUE);
+OPTIONS(description='Per-window aggregates of metric_events by (name, series_key); 60 s, 3600 s and 86400 s windows. Rebuildable from metric_events.', require_partition_filter=TRUE, partition_expiration_days=397);

@@ -1,0 +1,164 @@
+import type { RetentionDays } from '../shared/config';
+import type { Dialect } from '../sql/dialect';
+import {
+  RETENTION_DEAD_LETTERS,
+  RETENTION_EVENTS,
+  RETENTION_HISTOGRAMS,
+  RETENTION_MINUTE_HISTOGRAMS,
+  RETENTION_MINUTE_ROLLUPS,
+  RETENTION_ROLLUPS,
+  type RetentionTarget,
+} from '../sql/queries/retention';
+import type { Warehouse } from '../sql/warehouse';
+import { ceilTo, DAY_MS, floorTo } from './rollup-plan';
+
+/**
+ * Retention (issue #13; docs/OPERATIONS.md, "Retention"). Each time-series table keeps the rows
+ * of the last N whole UTC days: the cut-off is the start of today (UTC) minus N days, and a row
+ * is past retention when its partition-column time is before the cut-off (a row exactly at the
+ * cut-off is kept). That is what BigQuery's partition expiry does with day partitions — a
+ * partition expires N days after its day ends — so both warehouses drop the same rows.
+ *
+ * Who removes what:
+ * - BigQuery: `metric_events`, `dead_letters` and the rollup tables carry
+ *   `partition_expiration_days` (sql/ddl.ts), and BigQuery drops their old partitions itself.
+ *   The rollup tables hold 1-minute, 1-hour and 1-day windows in one partition per day, so their
+ *   expiry is the hour/day retention; the 1-minute rows are deleted earlier by `obs retention
+ *   apply` (a DELETE bounded to the partitions still there).
+ * - DuckDB: `obs retention apply` deletes every target's rows.
+ * `slo_status`, `alert_log`, `job_state` and the alert tables are never touched: the SLO history
+ * and the alert log are the record of what happened (audits, postmortems, month reports) and are
+ * small; `job_state` is the jobs' state, not data.
+ */
+
+/** The start of the UTC day of `nowMs`, minus `days` days. */
+export function retentionCutoffMs(days: number, nowMs: number): number {
+  return floorTo(nowMs, DAY_MS) - days * DAY_MS;
+}
+
+/** How a target's old rows go: deleted by `obs retention apply`, or expired by BigQuery itself. */
+export type RetentionMethod = 'delete' | 'partition-expiry';
+
+export interface RetentionStep {
+  readonly target: RetentionTarget;
+  /** The OBS_RETENTION_*_DAYS variable that sets it, and its value. */
+  readonly variable: string;
+  readonly days: number;
+  readonly cutoffMs: number;
+  /** Lower end of the range counted and deleted: the epoch, or on BigQuery the oldest partition left. */
+  readonly fromMs: number;
+  readonly method: RetentionMethod;
+}
+
+/** The steps of one run, in order: minute rows before the hour and day rows of the same table. */
+export function retentionPlan(retention: RetentionDays, dialect: Dialect, nowMs: number): RetentionStep[] {
+  const rollupsCutoffMs = retentionCutoffMs(retention.rollupsDays, nowMs);
+  const bigquery = dialect === 'bigquery';
+  const step = (target: RetentionTarget, variable: string, days: number, expires: boolean): RetentionStep => ({
+    target,
+    variable,
+    days,
+    cutoffMs: retentionCutoffMs(days, nowMs),
+    // BigQuery has already expired every rollup partition before rollupsCutoffMs: the minute DELETE
+    // reads only the partitions still there (and BigQuery requires a partition filter).
+    fromMs: bigquery && !expires ? rollupsCutoffMs : 0,
+    method: bigquery && expires ? 'partition-expiry' : 'delete',
+  });
+  return [
+    step(RETENTION_EVENTS, 'OBS_RETENTION_EVENTS_DAYS', retention.eventsDays, true),
+    step(RETENTION_DEAD_LETTERS, 'OBS_RETENTION_DEAD_LETTERS_DAYS', retention.deadLettersDays, true),
+    step(RETENTION_MINUTE_ROLLUPS, 'OBS_RETENTION_MINUTE_ROLLUPS_DAYS', retention.minuteRollupsDays, false),
+    step(RETENTION_MINUTE_HISTOGRAMS, 'OBS_RETENTION_MINUTE_ROLLUPS_DAYS', retention.minuteRollupsDays, false),
+    step(RETENTION_ROLLUPS, 'OBS_RETENTION_ROLLUPS_DAYS', retention.rollupsDays, true),
+    step(RETENTION_HISTOGRAMS, 'OBS_RETENTION_ROLLUPS_DAYS', retention.rollupsDays, true),
+  ];
+}
+
+export interface RetentionTableResult {
+  readonly label: string;
+  readonly table: RetentionTarget['table'];
+  readonly variable: string;
+  readonly days: number;
+  readonly cutoffMs: number;
+  readonly cutoff: string;
+  readonly method: RetentionMethod;
+  /** Rows removed (or, with dryRun, that would be); null where BigQuery's partition expiry removes them. */
+  readonly rows: number | null;
+}
+
+export interface RetentionResult {
+  readonly nowMs: number;
+  readonly dryRun: boolean;
+  readonly warehouse: Dialect;
+  readonly tables: readonly RetentionTableResult[];
+}
+
+/**
+ * Counts, and unless `dryRun` deletes, the rows past retention of every `delete` step. The count
+ * is taken just before the DELETE with the same WHERE, so a dry run reports what a run at the same
+ * `nowMs` removes. Idempotent: a second run at the same `nowMs` removes nothing.
+ */
+export async function applyRetention(warehouse: Warehouse, retention: RetentionDays, options: { nowMs: number; dryRun: boolean }): Promise<RetentionResult> {
+  const tables: RetentionTableResult[] = [];
+  for (const step of retentionPlan(retention, warehouse.dialect, options.nowMs)) {
+    let rows: number | null = null;
+    if (step.method === 'delete') {
+      const params = { from_ms: step.fromMs, cutoff_ms: step.cutoffMs };
+      const [counted] = await warehouse.query<{ removable: number }>(step.target.count, params);
+      rows = Number(counted?.removable ?? 0);
+      if (!options.dryRun && rows > 0) await warehouse.execute(step.target.remove, params);
+    }
+    const { label, table } = step.target;
+    tables.push({ label, table, variable: step.variable, days: step.days, cutoffMs: step.cutoffMs, cutoff: new Date(step.cutoffMs).toISOString(), method: step.method, rows });
+  }
+  return { nowMs: options.nowMs, dryRun: options.dryRun, warehouse: warehouse.dialect, tables };
+}
+
+/**
+ * `obs rebuild` and retention. A rebuild deletes a range's rollups and recomputes them from the
+ * raw events, so over days whose raw events retention has removed it would delete the hour and
+ * day rollups that are all that is left of them, and put back nothing: such a range is refused
+ * (`refusal`, naming the first day that can be rebuilt and the variable). Within raw-event
+ * retention, a rebuild recomputes minute windows older than the minute retention too (their raw
+ * events are still there): `trims` are the rollup rows the rebuild wrote past retention, which
+ * the caller deletes again so a rebuild never brings back what retention removed.
+ */
+export interface RebuildRetentionCheck {
+  readonly refusal?: string;
+  readonly trims: ReadonlyArray<{ readonly step: RetentionStep; readonly fromMs: number; readonly toMs: number }>;
+}
+
+export function checkRebuildRange(retention: RetentionDays, dialect: Dialect, range: { fromMs: number; toMs: number; nowMs: number }): RebuildRetentionCheck {
+  const fromMs = floorTo(range.fromMs, DAY_MS);
+  const plan = retentionPlan(retention, dialect, range.nowMs);
+  const events = plan.find((s) => s.target === RETENTION_EVENTS)!;
+  if (fromMs < events.cutoffMs) {
+    const day = (ms: number) => new Date(ms).toISOString().slice(0, 10);
+    return {
+      refusal:
+        `--from ${day(fromMs)} is before ${day(events.cutoffMs)}, the oldest day whose raw events are kept (${events.variable}=${events.days}): ` +
+        `a rebuild there would delete the hour and day rollups that are all that is left of those days. Rebuild from ${new Date(events.cutoffMs).toISOString()} or later ` +
+        `(or, if the raw events of those days are still stored, raise ${events.variable} for this command).`,
+      trims: [],
+    };
+  }
+  const trims = plan
+    .filter((s) => s.target.table === 'metric_rollups' || s.target.table === 'metric_histograms')
+    .filter((s) => fromMs < s.cutoffMs)
+    .map((step) => ({ step, fromMs, toMs: Math.min(step.cutoffMs, ceilTo(range.toMs, DAY_MS)) }));
+  return { trims };
+}
+
+/** Deletes the rollup rows a rebuild wrote past retention ({@link checkRebuildRange}); returns how many. */
+export async function trimRebuiltRollups(warehouse: Warehouse, check: RebuildRetentionCheck): Promise<number> {
+  let removed = 0;
+  for (const { step, fromMs, toMs } of check.trims) {
+    if (!(toMs > fromMs)) continue;
+    const params = { from_ms: fromMs, cutoff_ms: toMs };
+    const [counted] = await warehouse.query<{ removable: number }>(step.target.count, params);
+    const rows = Number(counted?.removable ?? 0);
+    if (rows > 0) await warehouse.execute(step.target.remove, params);
+    removed += rows;
+  }
+  return removed;
+}
