@@ -1,5 +1,5 @@
 import { availableParallelism } from 'node:os';
-import type { ObservabilityConfig } from '../shared/config';
+import { DEFAULTS, type ObservabilityConfig } from '../shared/config';
 import { BigQueryWarehouse } from './bigquery/bigquery-warehouse';
 import { DuckDbWarehouse, type DuckDbResourceSettings } from './duckdb/duckdb-warehouse';
 import type { Warehouse } from './warehouse';
@@ -10,12 +10,12 @@ import type { Warehouse } from './warehouse';
  * is created (idempotently) before the warehouse is handed out. Which process opens it, when, and
  * who may close it is the assembly's business (app/).
  */
-export type WarehouseConfig = Pick<ObservabilityConfig, 'warehouse' | 'duckdbPath' | 'bigqueryDataset' | 'projectId'>;
+export type WarehouseConfig = Pick<ObservabilityConfig, 'warehouse' | 'duckdbPath' | 'bigqueryDataset' | 'projectId'> & Partial<Pick<ObservabilityConfig, 'bigqueryWriteApi'>>;
 
 export async function openWarehouse(config: WarehouseConfig, env: NodeJS.ProcessEnv = process.env): Promise<Warehouse> {
   const warehouse: Warehouse =
     config.warehouse === 'bigquery'
-      ? new BigQueryWarehouse({ dataset: config.bigqueryDataset, ...(config.projectId ? { projectId: config.projectId } : {}) })
+      ? new BigQueryWarehouse({ dataset: config.bigqueryDataset, ...(config.projectId ? { projectId: config.projectId } : {}), writeApi: config.bigqueryWriteApi ?? DEFAULTS.bigqueryWriteApi })
       : await DuckDbWarehouse.open(config.duckdbPath, duckDbResources(env));
   try {
     await warehouse.createSchema();

@@ -7,6 +7,7 @@ import { TABLES, type TableName } from '../tables';
 import type { DeadLetterRow, EventRow, InsertEventsResult, Params, Row, Warehouse } from '../warehouse';
 import { firstOfEachKey } from '../dedup';
 import { renderMerge } from './bigquery-merge';
+import { StorageWriter, type StorageWriterOptions } from './storage-write/storage-writer';
 import { DEFAULT_STREAMING_LIMITS, streamRows, type Sleep, type StreamingLimits } from './bigquery-streaming';
 import { deadLetterStreamingRow, eventStreamingRow, normaliseRow, queryOptions, rowStructType } from './bigquery-values';
 
@@ -23,6 +24,14 @@ export interface BigQueryWarehouseOptions {
   maxUpsertRows?: number;
   /** For tests: the wait between row retries. */
   sleep?: Sleep;
+  /**
+   * How `insertEvents` and `insertDeadLetters` write (OBS_BQ_WRITE_API, passed by openWarehouse):
+   * `storage`, the Storage Write API's default stream (storage-write/), or `insert-all`, the legacy
+   * streaming inserts. Unset here: `insert-all`.
+   */
+  writeApi?: 'storage' | 'insert-all';
+  /** The Storage Write API writer's options (tests: the WriterClient's endpoint). */
+  storageWrite?: Omit<StorageWriterOptions, 'dataset' | 'projectId'>;
 }
 
 const DEFAULT_MAX_UPSERT_ROWS = 1_000;
@@ -43,11 +52,17 @@ export class BigQueryWarehouse implements Warehouse {
   private readonly client: BigQuery;
   private readonly dataset: Dataset;
   private readonly limits: StreamingLimits;
+  /** Set when OBS_BQ_WRITE_API=storage: metric_events and dead_letters go through it. */
+  private readonly storage: StorageWriter | undefined;
 
   constructor(private readonly options: BigQueryWarehouseOptions) {
     this.client = options.client ?? new BigQuery(options.projectId ? { projectId: options.projectId } : {});
     this.dataset = this.client.dataset(options.dataset, options.location ? { location: options.location } : {});
     this.limits = { ...DEFAULT_STREAMING_LIMITS, ...options.streaming };
+    this.storage =
+      options.writeApi === 'storage'
+        ? new StorageWriter({ dataset: options.dataset, ...(options.projectId ? { projectId: options.projectId } : {}), ...(options.sleep ? { sleep: options.sleep } : {}), ...options.storageWrite })
+        : undefined;
     if (this.limits.maxRowsPerRequest > 500) throw new Error('BigQuery streaming: at most 500 rows per request');
     if (this.limits.maxBytesPerRequest > 9_000_000) throw new Error('BigQuery streaming: keep requests well under 10 MB');
   }
@@ -80,14 +95,17 @@ export class BigQueryWarehouse implements Warehouse {
     if (rows.length === 0) return { inserted: 0, duplicates: 0 };
     // BigQuery does not say which insertIds it dropped: only repeats within the call are counted.
     const unique = firstOfEachKey(rows, (r) => r.event_id);
-    const inserted = await streamRows(this.dataset.table(TABLES.metric_events.name), unique.map(eventStreamingRow), this.limits, this.options.sleep);
+    const rowsOut = unique.map(eventStreamingRow);
+    const inserted = this.storage ? await this.storage.write(TABLES.metric_events, rowsOut) : await streamRows(this.dataset.table(TABLES.metric_events.name), rowsOut, this.limits, this.options.sleep);
     return { inserted, duplicates: rows.length - unique.length };
   }
 
   async insertDeadLetters(rows: readonly DeadLetterRow[]): Promise<void> {
     if (rows.length === 0) return;
     const unique = firstOfEachKey(rows, (r) => r.dead_letter_id);
-    await streamRows(this.dataset.table(TABLES.dead_letters.name), unique.map(deadLetterStreamingRow), this.limits, this.options.sleep);
+    const rowsOut = unique.map(deadLetterStreamingRow);
+    if (this.storage) await this.storage.write(TABLES.dead_letters, rowsOut);
+    else await streamRows(this.dataset.table(TABLES.dead_letters.name), rowsOut, this.limits, this.options.sleep);
   }
 
   async query<T extends Row = Row>(query: SqlQuery, params: Params = {}): Promise<T[]> {
@@ -117,6 +135,7 @@ export class BigQueryWarehouse implements Warehouse {
   }
 
   close(): Promise<void> {
-    return Promise.resolve(); // the client holds no connections that need closing
+    // The REST client holds no connections that need closing; the Storage Write API's gRPC channel does.
+    return this.storage ? this.storage.close() : Promise.resolve();
   }
 }
