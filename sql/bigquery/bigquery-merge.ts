@@ -1,5 +1,6 @@
 import type { TableDef } from '../tables';
 import type { Row } from '../warehouse';
+import { rowStructType } from './bigquery-values';
 
 /**
  * `upsert` for BigQuery: one MERGE per chunk of rows, the rows passed as one ARRAY<STRUCT>
@@ -23,6 +24,12 @@ import type { Row } from '../warehouse';
 export interface MergeStatement {
   readonly sql: string;
   readonly params: Record<string, unknown>;
+  /**
+   * The type of every parameter, as the client is told them: `rows` as ARRAY<STRUCT<…>> of the
+   * columns' parameter types (bigquery-values.ts), so a column that is null in every row is still
+   * typed; the partition bounds as INT64.
+   */
+  readonly types: Record<string, unknown>;
   readonly columns: readonly string[];
 }
 
@@ -46,12 +53,14 @@ export function renderMerge(table: TableDef, rows: readonly Row[], dataset: stri
   const params: Record<string, unknown> = {
     rows: rows.map((row) => Object.fromEntries(columns.map((name) => [name, row[name] ?? null]))),
   };
+  const types: Record<string, unknown> = { rows: [rowStructType(table, columns)] };
   const partition = table.partitionBy;
   if (partition !== undefined) {
     const values = rows.map((r) => r[partition]);
     if (values.some((v) => typeof v !== 'number')) throw new Error(`upsert into ${table.name}: every row needs ${partition} as epoch ms`);
     params.partition_from_ms = Math.min(...(values as number[]));
     params.partition_to_ms = Math.max(...(values as number[]));
+    Object.assign(types, { partition_from_ms: 'INT64', partition_to_ms: 'INT64' });
     on.push(`t.${partition} BETWEEN TIMESTAMP_MILLIS(@partition_from_ms) AND TIMESTAMP_MILLIS(@partition_to_ms)`);
   }
   const nonKey = columns.filter((c) => !(table.key).includes(c));
@@ -62,5 +71,5 @@ export function renderMerge(table: TableDef, rows: readonly Row[], dataset: stri
   ];
   if (nonKey.length > 0) lines.push(`WHEN MATCHED THEN UPDATE SET ${nonKey.map((c) => `${c} = s.${c}`).join(', ')}`);
   lines.push(`WHEN NOT MATCHED THEN INSERT (${columns.join(', ')}) VALUES (${columns.map((c) => `s.${c}`).join(', ')})`);
-  return { sql: lines.join('\n'), params, columns };
+  return { sql: lines.join('\n'), params, types, columns };
 }

@@ -1,6 +1,7 @@
 import type { Query } from '@google-cloud/bigquery';
 import type { ColumnType, TableDef } from '../tables';
 import type { DeadLetterRow, EventRow, Params, Row, SqlValue } from '../warehouse';
+import { parameterTypes } from './bigquery-parameters';
 
 /**
  * Conversions between the port's values (timestamps as epoch ms, JSON as text) and BigQuery's.
@@ -59,13 +60,12 @@ export function deadLetterStreamingRow(r: DeadLetterRow): StreamingRow {
 }
 
 /**
- * Query options for a parameterised query: `params` as given, with `types` for the nulls (the
- * client infers INT64/FLOAT64/STRING/BOOL from values but cannot infer a null's type; a null
- * parameter is sent as a NULL STRING — compare it with IS NULL, or pass a typed value).
+ * Query options for a parameterised query: `params` as given, and `types` for every one of them,
+ * nulls included, from the parameter's name (bigquery-parameters.ts) — never inferred from the
+ * value, so a null or a whole-number FLOAT64 goes out with the type the SQL expects.
  */
-export function queryOptions(sql: string, params: Params, location: string | undefined): Query {
-  const types: Record<string, string> = {};
-  for (const [name, value] of Object.entries(params)) if (value === null) types[name] = 'STRING';
+export function queryOptions(queryName: string, sql: string, params: Params, location: string | undefined): Query {
+  const types = parameterTypes(queryName, params);
   return {
     query: sql,
     params,

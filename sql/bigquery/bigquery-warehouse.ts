@@ -9,7 +9,7 @@ import { firstOfEachKey } from '../dedup';
 import { renderMerge } from './bigquery-merge';
 import { StorageWriter, type StorageWriterOptions } from './storage-write/storage-writer';
 import { DEFAULT_STREAMING_LIMITS, streamRows, type Sleep, type StreamingLimits } from './bigquery-streaming';
-import { deadLetterStreamingRow, eventStreamingRow, normaliseRow, queryOptions, rowStructType } from './bigquery-values';
+import { deadLetterStreamingRow, eventStreamingRow, normaliseRow, queryOptions } from './bigquery-values';
 
 export interface BigQueryWarehouseOptions {
   /** The dataset (OBS_BQ_DATASET). */
@@ -81,13 +81,13 @@ export class BigQueryWarehouse implements Warehouse {
     const missing = (Object.keys(TABLES) as TableName[]).filter((name) => !present.has(name));
     const limit = pLimit(4);
     await Promise.all(
-      missing.map((name) => limit(() => this.client.query(queryOptions(renderCreateTable(TABLES[name], 'bigquery', this.options.dataset), {}, this.options.location)))),
+      missing.map((name) => limit(() => this.client.query(queryOptions(`create_${name}`, renderCreateTable(TABLES[name], 'bigquery', this.options.dataset), {}, this.options.location)))),
     );
     // Tables an older build created lack the columns added since (sql/migrations.ts): ADD COLUMN
     // IF NOT EXISTS is a no-op where they are present, and DDL is not billed.
     for (const added of ADDED_COLUMNS) {
       if (!present.has(added.table)) continue;
-      for (const ddl of renderAddedColumns(added, 'bigquery', this.options.dataset)) await this.client.query(queryOptions(ddl, {}, this.options.location));
+      for (const ddl of renderAddedColumns(added, 'bigquery', this.options.dataset)) await this.client.query(queryOptions(`migrate_${added.table}`, ddl, {}, this.options.location));
     }
   }
 
@@ -110,13 +110,13 @@ export class BigQueryWarehouse implements Warehouse {
 
   async query<T extends Row = Row>(query: SqlQuery, params: Params = {}): Promise<T[]> {
     const sql = renderSql(query.text, 'bigquery', { dataset: this.options.dataset });
-    const [rows] = await this.client.query(queryOptions(sql, params, this.options.location));
+    const [rows] = await this.client.query(queryOptions(query.name, sql, params, this.options.location));
     return (rows as Record<string, unknown>[]).map((row) => normaliseRow(row) as T);
   }
 
   async execute(query: SqlQuery, params: Params = {}): Promise<void> {
     const sql = renderSql(query.text, 'bigquery', { dataset: this.options.dataset });
-    await this.client.query(queryOptions(sql, params, this.options.location));
+    await this.client.query(queryOptions(query.name, sql, params, this.options.location));
   }
 
   /** MERGE by the table's key; of two rows with one key in a call, the later wins. */
@@ -128,9 +128,7 @@ export class BigQueryWarehouse implements Warehouse {
     const size = this.options.maxUpsertRows ?? DEFAULT_MAX_UPSERT_ROWS;
     for (let start = 0; start < lastOfEachKey.length; start += size) {
       const merge = renderMerge(def, lastOfEachKey.slice(start, start + size), this.options.dataset);
-      const types: Record<string, unknown> = { rows: [rowStructType(def, merge.columns)] };
-      if ('partition_from_ms' in merge.params) Object.assign(types, { partition_from_ms: 'INT64', partition_to_ms: 'INT64' });
-      await this.client.query({ query: merge.sql, params: merge.params, types: types as never, ...(this.options.location ? { location: this.options.location } : {}) });
+      await this.client.query({ query: merge.sql, params: merge.params, types: merge.types as never, ...(this.options.location ? { location: this.options.location } : {}) });
     }
   }
 

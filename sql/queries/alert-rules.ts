@@ -19,6 +19,9 @@ import { defineQuery } from '../dialect';
 const OVERFLOW = `'overflow=true'`;
 const IS_OVERFLOW = (column: string) => `STRPOS(CONCAT(',', ${column}, ','), ',overflow=true,') > 0`;
 
+// `GROUP BY per_series.name`, qualified: in BigQuery a bare `name` in GROUP BY is the SELECT
+// list's alias `name` (the constant metric name), which leaves `CONCAT('metric=', name)` ungrouped
+// and the statement refused; DuckDB takes the column either way (the GoogleSQL analyzer found it).
 const RULE_WINDOW = `window_start >= TIMESTAMP_MILLIS(@from_ms)
     AND window_start < TIMESTAMP_MILLIS(@to_ms)
     AND window_seconds = 60`;
@@ -56,7 +59,7 @@ SELECT 'infra.metrics.ingest.series_overflow.count' AS name, CONCAT('metric=', n
   CAST(NULL AS FLOAT64) AS value_max
 FROM per_series
 WHERE ${IS_OVERFLOW('series_key')}
-GROUP BY name`,
+GROUP BY per_series.name`,
 );
 
 /**

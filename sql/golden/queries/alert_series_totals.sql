@@ -26,4 +26,4 @@ SELECT 'infra.metrics.ingest.series_overflow.count' AS name, CONCAT('metric=', n
   CAST(NULL AS FLOAT64) AS value_max
 FROM per_series
 WHERE STRPOS(CONCAT(',', series_key, ','), ',overflow=true,') > 0
-GROUP BY name
+GROUP BY per_series.name

@@ -3,6 +3,7 @@ jest.mock('teeny-request', () => jest.requireActual<object>('./teeny-request-ove
 
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { WarehouseAlertStore } from '../../../alerts/state/warehouse-alert-store';
 import { BigQueryWarehouse } from '../../../sql/bigquery/bigquery-warehouse';
 import { defineQuery, TABLES, WarehouseRowsRejectedError, type EventRow } from '../../../sql';
 import { PROJECT, startFakeBigQuery, type FakeBigQuery, type RecordedRequest } from './bigquery-fake-server';
@@ -126,7 +127,7 @@ describe('BigQueryWarehouse against a local stand-in of the BigQuery REST API', 
   it('after a partial failure, retries exactly the failed rows, with backoff', async () => {
     let calls = 0;
     fake.respond((r) => {
-      if (!r.path.endsWith('/insertAll') || calls++ > 0) return undefined;
+      if (!r.path.endsWith('/metric_events/insertAll') || calls++ > 0) return undefined;
       return { body: { insertErrors: [1, 3].map((index) => ({ index, errors: [{ reason: 'backendError', message: 'try again' }] })) } };
     });
     const rows = ['a', 'b', 'c', 'd', 'e'].map(event);
@@ -140,7 +141,7 @@ describe('BigQueryWarehouse against a local stand-in of the BigQuery REST API', 
   it('reports rows BigQuery refuses as invalid without resending them, and stores the rest', async () => {
     let calls = 0;
     fake.respond((r) => {
-      if (!r.path.endsWith('/insertAll') || calls++ > 0) return undefined;
+      if (!r.path.endsWith('/metric_events/insertAll') || calls++ > 0) return undefined;
       return {
         body: {
           insertErrors: [
@@ -158,14 +159,14 @@ describe('BigQueryWarehouse against a local stand-in of the BigQuery REST API', 
   });
 
   it('gives up after the bounded retries and throws, so the message is redelivered', async () => {
-    fake.respond((r) => (r.path.endsWith('/insertAll') ? { body: { insertErrors: [{ index: 0, errors: [{ reason: 'backendError' }] }] } } : undefined));
+    fake.respond((r) => (r.path.endsWith('/metric_events/insertAll') ? { body: { insertErrors: [{ index: 0, errors: [{ reason: 'backendError' }] }] } } : undefined));
     await expect(wh.insertEvents([event('a')])).rejects.toThrow(/still failing after 3 retries \(backendError\)/);
     expect(inserts(fake, 'metric_events')).toHaveLength(4);
     expect(sleeps).toEqual([250, 500, 1_000]);
   });
 
   it('throws when the whole request fails (the warehouse is unavailable)', async () => {
-    fake.respond((r) => (r.path.endsWith('/insertAll') ? { status: 503, body: { error: { code: 503, message: 'Service unavailable' } } } : undefined));
+    fake.respond((r) => (r.path.endsWith('/metric_events/insertAll') ? { status: 503, body: { error: { code: 503, message: 'Service unavailable' } } } : undefined));
     await expect(wh.insertEvents([event('a')])).rejects.toThrow(/Service unavailable/);
   });
 
@@ -196,6 +197,54 @@ describe('BigQueryWarehouse against a local stand-in of the BigQuery REST API', 
       { name: 'name', parameterType: { type: 'STRING' }, parameterValue: { value: "x'; DROP TABLE metric_events; --" } },
       { name: 'service', parameterType: { type: 'STRING' }, parameterValue: { value: null } },
     ]);
+  });
+
+  describe('types every query parameter by its name, nulls included (sql/bigquery/bigquery-parameters.ts)', () => {
+    const parametersOf = (body: QueryBody | undefined) => Object.fromEntries((body?.queryParameters ?? []).map((p) => [p.name, p]));
+
+    // The bug of issue #13: a null went out as a NULL STRING, and TIMESTAMP_MILLIS(STRING) has no
+    // signature, so BigQuery refused every completion without a delivery time.
+    it.each([
+      ['a retry (no delivery time)', { status: 'retry', atMs: T0, nextAttemptAtMs: T0 + 60_000, error: 'HTTP 503' }, { delivered_at_ms: null, next_attempt_at_ms: T0 + 60_000, last_error: 'HTTP 503', status: 'pending' }],
+      ['a failure (neither time)', { status: 'failed', atMs: T0, error: 'HTTP 400' }, { delivered_at_ms: null, next_attempt_at_ms: null, last_error: 'HTTP 400', status: 'failed' }],
+      ['a delivery (no next attempt, no error)', { status: 'delivered', atMs: T0 }, { delivered_at_ms: T0, next_attempt_at_ms: null, last_error: null, status: 'delivered' }],
+    ] as const)('completes a notification after %s with the null times sent as INT64 and the null error as STRING', async (_name, update, expected) => {
+      const store = new WarehouseAlertStore(wh);
+      await store.completeDelivery('n-1', 'claim-1', update);
+      await store.completeClaim('claim-1', update);
+      const [one, claim] = queries(fake);
+      expect(one?.query).toContain('TIMESTAMP_MILLIS(@delivered_at_ms)');
+      for (const body of [one, claim]) {
+        const params = parametersOf(body);
+        expect(params.delivered_at_ms).toEqual({ name: 'delivered_at_ms', parameterType: { type: 'INT64' }, parameterValue: { value: expected.delivered_at_ms } });
+        expect(params.next_attempt_at_ms).toEqual({ name: 'next_attempt_at_ms', parameterType: { type: 'INT64' }, parameterValue: { value: expected.next_attempt_at_ms } });
+        expect(params.last_error).toEqual({ name: 'last_error', parameterType: { type: 'STRING' }, parameterValue: { value: expected.last_error } });
+        expect(params.status?.parameterValue).toEqual({ value: expected.status });
+      }
+      expect(parametersOf(one).notification_id?.parameterType).toEqual({ type: 'STRING' });
+    });
+
+    it('sends a FLOAT64 parameter as FLOAT64 even when the value is a whole number (the client would say INT64)', async () => {
+      await wh.query(defineQuery('t_quantile', 'SELECT CEIL(@q * 10) AS n'), { q: 1 });
+      expect(parametersOf(queries(fake)[0]).q).toEqual({ name: 'q', parameterType: { type: 'FLOAT64' }, parameterValue: { value: 1 } });
+    });
+
+    it.each([
+      ['a parameter with no declared type', { mystery: null }, /parameter @mystery has no declared type; add it to PARAMETER_TYPES in sql\/bigquery\/bigquery-parameters.ts/],
+      ['a fraction for an INT64 parameter', { from_ms: 1.5 }, /parameter @from_ms is INT64, and the number 1.5 is not one/],
+      ['a string for an INT64 parameter', { from_ms: '2026-11-27' }, /parameter @from_ms is INT64, and a string is not one/],
+      ['a number for a STRING parameter', { name: 7 }, /parameter @name is STRING, and the number 7 is not one/],
+    ] as const)('refuses %s before sending anything, naming the query and the parameter', async (_name, params, message) => {
+      await expect(wh.query(defineQuery('t_bad', 'SELECT 1'), params)).rejects.toThrow(message);
+      await expect(wh.query(defineQuery('t_bad', 'SELECT 1'), params)).rejects.toThrow(/BigQuery query t_bad:/);
+      expect(queries(fake)).toHaveLength(0);
+    });
+
+    it('never puts a string value into the error (it may be a token or an error text)', async () => {
+      const error = await wh.query(defineQuery('t_bad', 'SELECT 1'), { limit: 'secret-token-123' }).catch((e: unknown) => e as Error);
+      expect((error as Error).message).toMatch(/parameter @limit is INT64/);
+      expect((error as Error).message).not.toContain('secret-token-123');
+    });
   });
 
   it('upserts with one MERGE whose rows travel as a typed ARRAY<STRUCT> parameter, filtered on the partition column', async () => {
