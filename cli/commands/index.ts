@@ -5,6 +5,7 @@ import { catalogCommand } from './catalog';
 import { dashboardsCommand } from './dashboards';
 import { doctorCommand } from './doctor';
 import { rebuildCommand } from './rebuild';
+import { retentionCommand } from './retention';
 import { sloCommand } from './slo';
 import { emitCommand } from './emit';
 import { ingestCommand } from './ingest';
@@ -19,6 +20,7 @@ export const COMMANDS: readonly Command[] = [
   ingestCommand,
   aggregateCommand,
   rebuildCommand,
+  retentionCommand,
   sloCommand,
   dashboardsCommand,
   alertsCommand,

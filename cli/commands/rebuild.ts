@@ -1,5 +1,6 @@
 import { parseArgs } from 'node:util';
 import { runRebuild } from '../../aggregator/rebuild';
+import { checkRebuildRange, trimRebuiltRollups } from '../../aggregator/retention';
 import { appOf, AT_OPTION, formatHelp, JSON_OPTION, type Command } from '../command';
 import { nowFrom, usageOnError, UsageError, withUsage, withWarehouse } from './aggregate';
 
@@ -11,7 +12,9 @@ export const rebuildCommand: Command = {
   help: () =>
     formatHelp({
       usage: 'obs rebuild --from ISO --to ISO [--at ISO] [--json]',
-      description: 'Recomputes metric_rollups and metric_histograms of [--from, --to), widened to whole UTC days, from metric_events (a replay; idempotent).',
+      description:
+        'Recomputes metric_rollups and metric_histograms of [--from, --to), widened to whole UTC days, from metric_events (a replay; idempotent).\n' +
+        'Refuses a range before the oldest day whose raw events are kept (OBS_RETENTION_EVENTS_DAYS): it would delete the rollups left of it.',
       options: [
         { flag: '--from ISO', text: 'start of the range (required)' },
         { flag: '--to ISO', text: 'end of the range, after --from (required)' },
@@ -31,12 +34,20 @@ export const rebuildCommand: Command = {
       if (!(toMs > fromMs)) throw new UsageError('--to must be after --from');
       const app = appOf(context);
       const nowMs = nowFrom(values.at, app.clock);
-      const result = await withWarehouse(app, (warehouse) => runRebuild(warehouse, { fromMs, toMs, nowMs }));
+      // Retention (aggregator/retention.ts): never before the oldest day whose raw events are kept,
+      // and the rollup rows it recomputes past their own retention are removed again.
+      const result = await withWarehouse(app, async (warehouse) => {
+        const check = checkRebuildRange(app.config.retention, warehouse.dialect, { fromMs, toMs, nowMs });
+        if (check.refusal) throw new UsageError(check.refusal);
+        const rebuilt = await runRebuild(warehouse, { fromMs, toMs, nowMs });
+        return { ...rebuilt, rowsPastRetentionRemoved: await trimRebuiltRollups(warehouse, check) };
+      });
       if (values.json) io.out(JSON.stringify(result, null, 2));
       else {
         io.out(
           `Rebuilt the rollups of ${new Date(result.fromMs).toISOString()} to ${new Date(result.toMs).toISOString()} (whole UTC days) ` +
-            `from the raw events: ${result.chunks} chunk(s), ${result.statements} statements in ${result.durationMs} ms.`,
+            `from the raw events: ${result.chunks} chunk(s), ${result.statements} statements in ${result.durationMs} ms.` +
+            (result.rowsPastRetentionRemoved > 0 ? ` Removed again ${result.rowsPastRetentionRemoved} recomputed rollup row(s) older than their retention (OBS_RETENTION_*_DAYS).` : ''),
         );
       }
       return 0;

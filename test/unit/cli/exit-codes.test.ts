@@ -20,6 +20,7 @@ const RUNS: Array<[string, string[]]> = [
   ['ingest', ['ingest', '--file', ndjson]],
   ['aggregate', ['aggregate']],
   ['rebuild', ['rebuild', '--from', '2026-11-01T00:00:00Z', '--to', '2026-11-02T00:00:00Z']],
+  ['retention', ['retention', 'apply', '--dry-run']],
   ['slo', ['slo', 'status']],
   ['alerts', ['alerts', 'list']],
   ['sql', ['sql', 'SELECT 1']],
