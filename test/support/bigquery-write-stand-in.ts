@@ -33,7 +33,9 @@ export type AppendAction =
   /** End the call with this status, storing nothing (or storing the rows first: the acknowledgement is lost). */
   | { kind: 'status'; code: grpc.status; details: string; storeFirst?: boolean }
   /** Answer with AppendRowsResponse.error, storing nothing. */
-  | { kind: 'in-band-error'; code: grpc.status; message: string };
+  | { kind: 'in-band-error'; code: grpc.status; message: string }
+  /** Refuse these rows (indexes into the request) as BigQuery does a row it cannot store: row_errors, and none of the request appended. */
+  | { kind: 'row-errors'; rows: readonly number[]; message: string };
 
 export type AppendScript = (append: ReceivedAppend) => AppendAction | undefined;
 
@@ -146,6 +148,11 @@ export async function startWriteStandIn(tables: readonly TableDef[], projectId =
         if (action.kind === 'status') {
           if (action.storeFirst) store();
           throw new StatusError(action.code, action.details);
+        }
+        if (action.kind === 'row-errors') {
+          const scripted = action.rows.map((index) => ({ index, code: 'FIELDS_ERROR', message: action.message }));
+          call.write({ error: { code: grpc.status.INVALID_ARGUMENT, message: 'Errors found while processing rows.' }, rowErrors: scripted, writeStream });
+          return;
         }
         if (action.kind === 'in-band-error') {
           call.write({ error: { code: action.code, message: action.message }, writeStream });

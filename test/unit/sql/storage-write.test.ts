@@ -8,6 +8,9 @@ import { deadLetterStreamingRow, eventStreamingRow } from '../../../sql/bigquery
 import { TABLES, WarehouseRowsRejectedError, type DeadLetterRow, type EventRow } from '../../../sql';
 import type { TableDef } from '../../../sql/tables';
 import { ConfigError, loadConfig } from '../../../shared/config';
+import { IngestHandler } from '../../../ingest';
+import { silentIngestLog } from '../../../ingest/ingest-log';
+import { message, NOW, spend } from '../ingest/fixtures';
 import { startWriteStandIn, type WriteStandIn } from '../../support/bigquery-write-stand-in';
 import { PROJECT, startFakeBigQuery, type FakeBigQuery } from './bigquery-fake-server';
 
@@ -292,5 +295,41 @@ describe('BigQueryWarehouse: the same rows through insertAll and through the Sto
     expect((error as WarehouseRowsRejectedError).rejected.map((r) => r.key)).toEqual(['bad']);
     expect((error as WarehouseRowsRejectedError).storedRows).toBe(1); // the repeat of `a` within the call is not sent
     expect(ids(stand)).toEqual(['a']);
+  });
+});
+
+describe('ingest on BigQuery with OBS_BQ_WRITE_API=storage', () => {
+  let fake: FakeBigQuery;
+  let stand: WriteStandIn;
+  let wh: BigQueryWarehouse;
+
+  beforeEach(async () => {
+    fake = await startFakeBigQuery();
+    stand = await startWriteStandIn([events, deadLetters]);
+    wh = new BigQueryWarehouse({ dataset: DATASET, projectId: PROJECT, client: fake.client, writeApi: 'storage', storageWrite: { clientOptions: stand.clientOptions } });
+  });
+  afterEach(async () => {
+    await wh.close();
+    await stand.close();
+    await fake.close();
+  });
+
+  it('dead-letters the events BigQuery refuses (row_errors) through the same writer, and stores the others', async () => {
+    // BigQuery refuses the event `b` of the first metric_events append (say, a value it cannot store).
+    stand.script((append) => {
+      const index = append.rows.findIndex((r) => r.event_id === 'b');
+      return append.table === 'metric_events' && index >= 0 ? { kind: 'row-errors', rows: [index], message: 'Value out of range' } : undefined;
+    });
+    const handler = new IngestHandler({ warehouse: wh, now: () => NOW, log: silentIngestLog });
+
+    const summary = await handler.handle({ id: 'm1', data: Buffer.from(message([spend('a'), spend('b'), spend('c')])) });
+
+    expect(summary).toMatchObject({ stored: 2, deadLettered: 1 });
+    expect(ids(stand)).toEqual(['a', 'c']);
+    const [dead] = stand.stored('dead_letters');
+    expect(dead).toMatchObject({ dead_letter_id: 'm1#1', event_id: 'b', scope: 'event', reason_codes: 'warehouse_rejected' });
+    expect(JSON.parse(String(dead!.reasons))[0].message).toContain('FIELDS_ERROR: Value out of range');
+    // Nothing went to insertAll for these two tables.
+    expect(fake.requests.filter((r) => /\/tables\/(metric_events|dead_letters)\/insertAll$/.test(r.path))).toEqual([]);
   });
 });
