@@ -10,12 +10,12 @@ import type { Warehouse } from './warehouse';
  * is created (idempotently) before the warehouse is handed out. Which process opens it, when, and
  * who may close it is the assembly's business (app/).
  */
-export type WarehouseConfig = Pick<ObservabilityConfig, 'warehouse' | 'duckdbPath' | 'bigqueryDataset' | 'projectId'> & Partial<Pick<ObservabilityConfig, 'bigqueryWriteApi'>>;
+export type WarehouseConfig = Pick<ObservabilityConfig, 'warehouse' | 'duckdbPath' | 'bigqueryDataset' | 'projectId'> & Partial<Pick<ObservabilityConfig, 'bigqueryWriteApi'>> & Partial<Pick<ObservabilityConfig, 'retention'>>;
 
 export async function openWarehouse(config: WarehouseConfig, env: NodeJS.ProcessEnv = process.env): Promise<Warehouse> {
   const warehouse: Warehouse =
     config.warehouse === 'bigquery'
-      ? new BigQueryWarehouse({ dataset: config.bigqueryDataset, ...(config.projectId ? { projectId: config.projectId } : {}), writeApi: config.bigqueryWriteApi ?? DEFAULTS.bigqueryWriteApi })
+      ? new BigQueryWarehouse({ dataset: config.bigqueryDataset, ...(config.projectId ? { projectId: config.projectId } : {}), writeApi: config.bigqueryWriteApi ?? DEFAULTS.bigqueryWriteApi, ...(config.retention ? { retention: config.retention } : {}) })
       : await DuckDbWarehouse.open(config.duckdbPath, duckDbResources(env));
   try {
     await warehouse.createSchema();

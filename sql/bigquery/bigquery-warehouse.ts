@@ -1,6 +1,7 @@
 import { BigQuery, type Dataset } from '@google-cloud/bigquery';
 import pLimit from 'p-limit';
-import { renderCreateTable } from '../ddl';
+import type { RetentionDays } from '../../shared/config';
+import { partitionExpirationDays, renderCreateTable, renderPartitionExpiry } from '../ddl';
 import { ADDED_COLUMNS, renderAddedColumns } from '../migrations';
 import { renderSql, type SqlQuery } from '../dialect';
 import { TABLES, type TableName } from '../tables';
@@ -32,6 +33,8 @@ export interface BigQueryWarehouseOptions {
   writeApi?: 'storage' | 'insert-all';
   /** The Storage Write API writer's options (tests: the WriterClient's endpoint). */
   storageWrite?: Omit<StorageWriterOptions, 'dataset' | 'projectId'>;
+  /** Partition expiry of the tables with retention (OBS_RETENTION_*_DAYS); DEFAULTS.retention when unset. */
+  retention?: RetentionDays;
 }
 
 const DEFAULT_MAX_UPSERT_ROWS = 1_000;
@@ -81,8 +84,19 @@ export class BigQueryWarehouse implements Warehouse {
     const missing = (Object.keys(TABLES) as TableName[]).filter((name) => !present.has(name));
     const limit = pLimit(4);
     await Promise.all(
-      missing.map((name) => limit(() => this.client.query(queryOptions(`create_${name}`, renderCreateTable(TABLES[name], 'bigquery', this.options.dataset), {}, this.options.location)))),
+      missing.map((name) => limit(() => this.client.query(queryOptions(`create_${name}`, renderCreateTable(TABLES[name], 'bigquery', this.options.dataset, this.options.retention), {}, this.options.location)))),
     );
+    // Retention (sql/ddl.ts): a table created by an older build, or before OBS_RETENTION_*_DAYS
+    // changed, gets its partition expiry set. Only where the listing shows a different one: table
+    // metadata updates are rate-limited per table, and every instance runs this on start.
+    for (const table of tables) {
+      const name = table.id as TableName;
+      const days = name in TABLES ? partitionExpirationDays(name, this.options.retention) : undefined;
+      const partitioning = (table.metadata as { timePartitioning?: { expirationMs?: string } } | undefined)?.timePartitioning;
+      if (days === undefined || partitioning === undefined || Number(partitioning.expirationMs ?? 0) === days * 86_400_000) continue;
+      const ddl = renderPartitionExpiry(TABLES[name], this.options.dataset, this.options.retention);
+      if (ddl) await this.client.query(queryOptions(`retention_${name}`, ddl, {}, this.options.location));
+    }
     // Tables an older build created lack the columns added since (sql/migrations.ts): ADD COLUMN
     // IF NOT EXISTS is a no-op where they are present, and DDL is not billed.
     for (const added of ADDED_COLUMNS) {
