@@ -7,6 +7,7 @@ import { renderSql, type SqlQuery } from '../dialect';
 import { TABLES, type TableName } from '../tables';
 import type { DeadLetterRow, EventRow, InsertEventsResult, Params, Row, Warehouse } from '../warehouse';
 import { firstOfEachKey } from '../dedup';
+import { DEFAULT_DML_RETRY, dmlTarget, withDmlRetry, type DmlRetryPolicy } from './bigquery-dml-retry';
 import { renderMerge } from './bigquery-merge';
 import { StorageWriter, type StorageWriterOptions } from './storage-write/storage-writer';
 import { DEFAULT_STREAMING_LIMITS, streamRows, type Sleep, type StreamingLimits } from './bigquery-streaming';
@@ -25,6 +26,10 @@ export interface BigQueryWarehouseOptions {
   maxUpsertRows?: number;
   /** For tests: the wait between row retries. */
   sleep?: Sleep;
+  /** Retries of DML refused for concurrency (bigquery-dml-retry.ts); DEFAULT_DML_RETRY when unset. */
+  dmlRetry?: Partial<DmlRetryPolicy>;
+  /** For tests: the jitter source, [0, 1) (Math.random). */
+  random?: () => number;
   /**
    * How `insertEvents` and `insertDeadLetters` write (OBS_BQ_WRITE_API, passed by openWarehouse):
    * `storage`, the Storage Write API's default stream (storage-write/), or `insert-all`, the legacy
@@ -130,7 +135,20 @@ export class BigQueryWarehouse implements Warehouse {
 
   async execute(query: SqlQuery, params: Params = {}): Promise<void> {
     const sql = renderSql(query.text, 'bigquery', { dataset: this.options.dataset });
-    await this.client.query(queryOptions(query.name, sql, params, this.options.location));
+    const options = queryOptions(query.name, sql, params, this.options.location);
+    const target = dmlTarget(query.text);
+    await this.retryingDml(target === undefined ? undefined : `${this.options.dataset}.${target}`, () => this.client.query(options));
+  }
+
+  /**
+   * One DML job, run again when BigQuery refuses it for concurrency (bigquery-dml-retry.ts): at
+   * most 2 mutating statements run per table and 20 wait, and the scheduled jobs MERGE into the
+   * same tables. `table` names the target in the final error (else BigQuery's message does).
+   */
+  private retryingDml<T>(table: string | undefined, statement: () => Promise<T>): Promise<T> {
+    const policy = { ...DEFAULT_DML_RETRY, ...this.options.dmlRetry };
+    const sleep = this.options.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)));
+    return withDmlRetry(table, statement, policy, sleep, this.options.random);
   }
 
   /** MERGE by the table's key; of two rows with one key in a call, the later wins. */
@@ -142,7 +160,8 @@ export class BigQueryWarehouse implements Warehouse {
     const size = this.options.maxUpsertRows ?? DEFAULT_MAX_UPSERT_ROWS;
     for (let start = 0; start < lastOfEachKey.length; start += size) {
       const merge = renderMerge(def, lastOfEachKey.slice(start, start + size), this.options.dataset);
-      await this.client.query({ query: merge.sql, params: merge.params, types: merge.types as never, ...(this.options.location ? { location: this.options.location } : {}) });
+      const options = { query: merge.sql, params: merge.params, types: merge.types as never, ...(this.options.location ? { location: this.options.location } : {}) };
+      await this.retryingDml(`${this.options.dataset}.${def.name}`, () => this.client.query(options));
     }
   }
 

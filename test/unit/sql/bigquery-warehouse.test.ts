@@ -4,6 +4,7 @@ jest.mock('teeny-request', () => jest.requireActual<object>('./teeny-request-ove
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { WarehouseAlertStore } from '../../../alerts/state/warehouse-alert-store';
+import { ConcurrentUpdateConflictError } from '../../../sql/bigquery/bigquery-dml-retry';
 import { BigQueryWarehouse } from '../../../sql/bigquery/bigquery-warehouse';
 import { defineQuery, TABLES, WarehouseRowsRejectedError, type EventRow } from '../../../sql';
 import { PROJECT, startFakeBigQuery, type FakeBigQuery, type RecordedRequest } from './bigquery-fake-server';
@@ -244,6 +245,83 @@ describe('BigQueryWarehouse against a local stand-in of the BigQuery REST API', 
       const error = await wh.query(defineQuery('t_bad', 'SELECT 1'), { limit: 'secret-token-123' }).catch((e: unknown) => e as Error);
       expect((error as Error).message).toMatch(/parameter @limit is INT64/);
       expect((error as Error).message).not.toContain('secret-token-123');
+    });
+  });
+
+  describe('DML refused for concurrency is retried with backoff, bounded (sql/bigquery/bigquery-dml-retry.ts)', () => {
+    // BigQuery's refusals, as its REST API returns them (HTTP 400; the message is what identifies them).
+    const refusal = (message: string, reason: string) => ({
+      status: 400,
+      body: { error: { code: 400, message, status: 'INVALID_ARGUMENT', errors: [{ domain: 'global', reason, message, location: 'q', locationType: 'parameter' }] } },
+    });
+    const serialize = refusal(`Could not serialize access to table ${PROJECT}:${DATASET}.job_state due to concurrent update`, 'invalidQuery');
+    const aborted = refusal(`Transaction is aborted due to concurrent update against table ${PROJECT}:${DATASET}.job_state. Transaction ID: 61e30eea at [1:1]`, 'invalidQuery');
+    const queueFull = refusal(`Resources exceeded during query execution: Too many DML statements outstanding against table ${PROJECT}:${DATASET}.job_state, limit is 20.`, 'resourcesExceeded');
+    /** The first `times` query jobs are refused with `answer`; later ones succeed. */
+    const refuseFirst = (times: number, answer: ReturnType<typeof refusal>) => {
+      let calls = 0;
+      fake.respond((r) => (r.path.endsWith('/queries') && calls++ < times ? answer : undefined));
+    };
+    const jobRow = { job: 'rollup', watermark: T0, last_run_at: T0, last_result: '{}' };
+    let dml: BigQueryWarehouse;
+    beforeEach(() => {
+      // Jitter fixed at the middle of each window: waits of half the cap, 1 s doubling.
+      dml = new BigQueryWarehouse({ dataset: DATASET, client: fake.client, sleep: (ms) => { sleeps.push(ms); return Promise.resolve(); }, random: () => 0.5 });
+    });
+
+    it.each([
+      ['could not serialize access … due to concurrent update', serialize],
+      ['transaction is aborted due to concurrent update', aborted],
+      ['too many DML statements outstanding (the queue of 20 is full)', queueFull],
+    ])('an upsert refused 3 times (%s) is sent again after growing waits, and then succeeds', async (_name, answer) => {
+      refuseFirst(3, answer);
+      await dml.upsert('job_state', [jobRow]);
+      const sent = queries(fake);
+      expect(sent).toHaveLength(4);
+      expect(new Set(sent.map((b) => JSON.stringify([b.query, b.queryParameters]))).size).toBe(1); // the same statement each time
+      expect(sent[0]?.query).toContain(`MERGE \`${DATASET}.job_state\``);
+      expect(sleeps).toEqual([500, 1_000, 2_000]);
+    });
+
+    it('retries an execute()d UPDATE the same way (a notification completion)', async () => {
+      refuseFirst(2, refusal(`Could not serialize access to table ${PROJECT}:${DATASET}.alert_notifications due to concurrent update`, 'invalidQuery'));
+      await new WarehouseAlertStore(dml).completeDelivery('n-1', 'claim-1', { status: 'delivered', atMs: T0 });
+      expect(queries(fake)).toHaveLength(3);
+      expect(sleeps).toEqual([500, 1_000]);
+    });
+
+    it('gives up after the bounded retries with an error that names the table and says it was a concurrent-update conflict', async () => {
+      fake.respond((r) => (r.path.endsWith('/queries') ? serialize : undefined));
+      const bounded = new BigQueryWarehouse({ dataset: DATASET, client: fake.client, sleep: (ms) => { sleeps.push(ms); return Promise.resolve(); }, random: () => 0.5, dmlRetry: { maxRetries: 3 } });
+      const error = await bounded.upsert('job_state', [jobRow]).catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(ConcurrentUpdateConflictError);
+      expect((error as Error).message).toBe(
+        `BigQuery DML on table ${DATASET}.job_state failed: a concurrent-update conflict (concurrent update) on each of 4 attempts; other jobs were modifying the same table, and this statement changed nothing.`,
+      );
+      expect((error as Error & { cause: Error }).cause.message).toContain('Could not serialize access');
+      expect(queries(fake)).toHaveLength(4);
+      expect(sleeps).toEqual([500, 1_000, 2_000]);
+    });
+
+    it('with the default policy, waits at most 30 s each and stops after 8 retries (the table named from the statement)', async () => {
+      fake.respond((r) => (r.path.endsWith('/queries') ? queueFull : undefined));
+      const worst = new BigQueryWarehouse({ dataset: DATASET, client: fake.client, sleep: (ms) => { sleeps.push(ms); return Promise.resolve(); }, random: () => 0.999 });
+      const query = defineQuery('t_delete', 'DELETE FROM {{alert_state_writes}} WHERE run_id = @run_id');
+      await expect(worst.execute(query, { run_id: 'r' })).rejects.toThrow(`BigQuery DML on table ${DATASET}.alert_state_writes failed: a concurrent-update conflict (DML queue full) on each of 9 attempts`);
+      expect(sleeps).toEqual([999, 1_998, 3_996, 7_992, 15_984, 29_970, 29_970, 29_970]);
+    });
+
+    it('does not retry any other error (a bad statement fails at once)', async () => {
+      fake.respond((r) => (r.path.endsWith('/queries') ? refusal('Syntax error: Unexpected end of script at [1:7]', 'invalidQuery') : undefined));
+      await expect(dml.upsert('job_state', [jobRow])).rejects.toThrow(/Syntax error/);
+      expect(queries(fake)).toHaveLength(1);
+      expect(sleeps).toEqual([]);
+    });
+
+    it('does not retry reads (a SELECT is never refused for DML concurrency)', async () => {
+      fake.respond((r) => (r.path.endsWith('/queries') ? serialize : undefined));
+      await expect(dml.query(defineQuery('t_read', 'SELECT 1 AS n'))).rejects.toThrow(/concurrent update/);
+      expect(queries(fake)).toHaveLength(1);
     });
   });
 
