@@ -7,6 +7,8 @@ import {
   RETENTION_MINUTE_HISTOGRAMS,
   RETENTION_MINUTE_ROLLUPS,
   RETENTION_ROLLUPS,
+  retentionEventDays,
+  retentionRollupDays,
   type RetentionTarget,
 } from '../sql/queries/retention';
 import type { Warehouse } from '../sql/warehouse';
@@ -116,36 +118,52 @@ export async function applyRetention(warehouse: Warehouse, retention: RetentionD
 
 /**
  * `obs rebuild` and retention. A rebuild deletes a range's rollups and recomputes them from the
- * raw events, so over days whose raw events retention has removed it would delete the hour and
- * day rollups that are all that is left of them, and put back nothing: such a range is refused
- * (`refusal`, naming the first day that can be rebuilt and the variable). Within raw-event
- * retention, a rebuild recomputes minute windows older than the minute retention too (their raw
- * events are still there): `trims` are the rollup rows the rebuild wrote past retention, which
- * the caller deletes again so a rebuild never brings back what retention removed.
+ * raw events. Retention removes raw events by whole UTC days, so a day before the raw-event
+ * cut-off that still has rollups but no raw events is a day retention emptied: rebuilding it would
+ * delete the hour and day rollups that are all that is left of it and put back nothing. Such a
+ * range is refused (`refusal`, naming those days, the first day that can be rebuilt, and the
+ * variable). Days before the cut-off whose raw events are still stored (DuckDB before
+ * `obs retention apply` ran) are rebuilt as usual, and so are days with nothing to lose.
+ * A rebuild also recomputes windows older than the minute (or hour/day) retention when their raw
+ * events are there: `trims` are those rollup rows, which the caller deletes again
+ * ({@link trimRebuiltRollups}) so a rebuild never brings back what retention removed.
  */
 export interface RebuildRetentionCheck {
   readonly refusal?: string;
   readonly trims: ReadonlyArray<{ readonly step: RetentionStep; readonly fromMs: number; readonly toMs: number }>;
 }
 
-export function checkRebuildRange(retention: RetentionDays, dialect: Dialect, range: { fromMs: number; toMs: number; nowMs: number }): RebuildRetentionCheck {
+export async function checkRebuildRange(
+  warehouse: Warehouse,
+  retention: RetentionDays,
+  range: { fromMs: number; toMs: number; nowMs: number },
+): Promise<RebuildRetentionCheck> {
   const fromMs = floorTo(range.fromMs, DAY_MS);
-  const plan = retentionPlan(retention, dialect, range.nowMs);
+  const toMs = ceilTo(range.toMs, DAY_MS);
+  const plan = retentionPlan(retention, warehouse.dialect, range.nowMs);
   const events = plan.find((s) => s.target === RETENTION_EVENTS)!;
   if (fromMs < events.cutoffMs) {
-    const day = (ms: number) => new Date(ms).toISOString().slice(0, 10);
-    return {
-      refusal:
-        `--from ${day(fromMs)} is before ${day(events.cutoffMs)}, the oldest day whose raw events are kept (${events.variable}=${events.days}): ` +
-        `a rebuild there would delete the hour and day rollups that are all that is left of those days. Rebuild from ${new Date(events.cutoffMs).toISOString()} or later ` +
-        `(or, if the raw events of those days are still stored, raise ${events.variable} for this command).`,
-      trims: [],
-    };
+    const before = { from_ms: fromMs, to_ms: Math.min(toMs, events.cutoffMs) };
+    const eventDays = new Set((await warehouse.query<{ day: number }>(retentionEventDays, before)).map((r) => Number(r.day)));
+    const emptied = (await warehouse.query<{ day: number }>(retentionRollupDays, before))
+      .map((r) => Number(r.day))
+      .filter((d) => !eventDays.has(d))
+      .sort((a, b) => a - b);
+    if (emptied.length > 0) {
+      const day = (ms: number) => new Date(ms).toISOString().slice(0, 10);
+      const days = emptied.length === 1 ? day(emptied[0]! * DAY_MS) : `${day(emptied[0]! * DAY_MS)} … ${day(emptied.at(-1)! * DAY_MS)} (${emptied.length} days)`;
+      return {
+        refusal:
+          `the range reaches ${days}, whose raw events retention removed (days before ${day(events.cutoffMs)}, ${events.variable}=${events.days}): ` +
+          `a rebuild would delete the hour and day rollups that are all that is left of them. Rebuild from ${day(events.cutoffMs)} or later.`,
+        trims: [],
+      };
+    }
   }
   const trims = plan
     .filter((s) => s.target.table === 'metric_rollups' || s.target.table === 'metric_histograms')
     .filter((s) => fromMs < s.cutoffMs)
-    .map((step) => ({ step, fromMs, toMs: Math.min(step.cutoffMs, ceilTo(range.toMs, DAY_MS)) }));
+    .map((step) => ({ step, fromMs, toMs: Math.min(step.cutoffMs, toMs) }));
   return { trims };
 }
 

@@ -14,7 +14,7 @@ export const rebuildCommand: Command = {
       usage: 'obs rebuild --from ISO --to ISO [--at ISO] [--json]',
       description:
         'Recomputes metric_rollups and metric_histograms of [--from, --to), widened to whole UTC days, from metric_events (a replay; idempotent).\n' +
-        'Refuses a range before the oldest day whose raw events are kept (OBS_RETENTION_EVENTS_DAYS): it would delete the rollups left of it.',
+        'Refuses a range with days whose raw events retention removed (OBS_RETENTION_EVENTS_DAYS): it would delete the rollups left of them.',
       options: [
         { flag: '--from ISO', text: 'start of the range (required)' },
         { flag: '--to ISO', text: 'end of the range, after --from (required)' },
@@ -34,10 +34,10 @@ export const rebuildCommand: Command = {
       if (!(toMs > fromMs)) throw new UsageError('--to must be after --from');
       const app = appOf(context);
       const nowMs = nowFrom(values.at, app.clock);
-      // Retention (aggregator/retention.ts): never before the oldest day whose raw events are kept,
+      // Retention (aggregator/retention.ts): never over days whose raw events retention removed,
       // and the rollup rows it recomputes past their own retention are removed again.
       const result = await withWarehouse(app, async (warehouse) => {
-        const check = checkRebuildRange(app.config.retention, warehouse.dialect, { fromMs, toMs, nowMs });
+        const check = await checkRebuildRange(warehouse, app.config.retention, { fromMs, toMs, nowMs });
         if (check.refusal) throw new UsageError(check.refusal);
         const rebuilt = await runRebuild(warehouse, { fromMs, toMs, nowMs });
         return { ...rebuilt, rowsPastRetentionRemoved: await trimRebuiltRollups(warehouse, check) };

@@ -34,3 +34,25 @@ export const RETENTION_ROLLUPS = target('metric_rollups (1h, 1d)', 'metric_rollu
 export const RETENTION_HISTOGRAMS = target('metric_histograms (1h, 1d)', 'metric_histograms', 'window_start', 'histograms', '<> 60');
 
 export const QUERIES = [RETENTION_EVENTS, RETENTION_DEAD_LETTERS, RETENTION_MINUTE_ROLLUPS, RETENTION_MINUTE_HISTOGRAMS, RETENTION_ROLLUPS, RETENTION_HISTOGRAMS].flatMap((t) => [t.count, t.remove]);
+
+/**
+ * For `obs rebuild` after retention (aggregator/retention.ts, checkRebuildRange): the UTC days of
+ * [@from_ms, @to_ms) that have rollups (every rolled-up day has its 1-day row), and those that have
+ * raw events, as epoch days.
+ */
+export const retentionRollupDays = defineQuery(
+  'retention_rollup_days',
+  `SELECT DISTINCT DIV(UNIX_MILLIS(window_start), 86400000) AS day
+FROM {{metric_rollups}}
+WHERE window_start >= TIMESTAMP_MILLIS(@from_ms) AND window_start < TIMESTAMP_MILLIS(@to_ms)
+  AND window_seconds = 86400`,
+);
+
+export const retentionEventDays = defineQuery(
+  'retention_event_days',
+  `SELECT DISTINCT DIV(UNIX_MILLIS(event_ts), 86400000) AS day
+FROM {{metric_events}}
+WHERE event_ts >= TIMESTAMP_MILLIS(@from_ms) AND event_ts < TIMESTAMP_MILLIS(@to_ms)`,
+);
+
+QUERIES.push(retentionRollupDays, retentionEventDays);

@@ -110,21 +110,32 @@ describe('obs retention apply on DuckDB (aggregator/retention.ts)', () => {
     }
   });
 
-  it('a rebuild after retention is refused before the oldest kept day of raw events, and brings back no row retention removed', async () => {
+  it('a rebuild after retention is refused over days retention emptied, and brings back no row retention removed', async () => {
     const wh = await seeded();
     try {
+      // Before retention ran, the raw events of those days are there: a rebuild is fine.
+      expect((await checkRebuildRange(wh, RETENTION, { fromMs: ROLLUPS_CUTOFF - 5 * DAY, toMs: NOW, nowMs: NOW })).refusal).toBeUndefined();
+
       await applyRetention(wh, RETENTION, { nowMs: NOW, dryRun: false });
       const afterRetention = { rollups: await rollupTable(wh), histograms: await histogramTable(wh) };
 
       // Raw events before 2026-08-29 are gone: rebuilding 2026-08-28 would delete its hour and day
       // rollups (all that is left of it) and insert nothing.
-      const refused = checkRebuildRange(RETENTION, 'duckdb', { fromMs: EVENTS_CUTOFF - HOUR, toMs: NOW, nowMs: NOW });
-      expect(refused.refusal).toContain('--from 2026-08-28 is before 2026-08-29, the oldest day whose raw events are kept (OBS_RETENTION_EVENTS_DAYS=90)');
+      const refused = await checkRebuildRange(wh, RETENTION, { fromMs: EVENTS_CUTOFF - HOUR, toMs: NOW, nowMs: NOW });
+      expect(refused.refusal).toBe(
+        'the range reaches 2026-08-28, whose raw events retention removed (days before 2026-08-29, OBS_RETENTION_EVENTS_DAYS=90): ' +
+          'a rebuild would delete the hour and day rollups that are all that is left of them. Rebuild from 2026-08-29 or later.',
+      );
       expect(refused.trims).toEqual([]);
+      expect((await checkRebuildRange(wh, RETENTION, { fromMs: ROLLUPS_CUTOFF - 5 * DAY, toMs: EVENTS_CUTOFF, nowMs: NOW })).refusal).toMatch(
+        /^the range reaches 2025-10-26 … 2026-08-28 \(2 days\), whose raw events/,
+      );
+      // Days with nothing to lose (no rollups left) are not in the way.
+      expect((await checkRebuildRange(wh, RETENTION, { fromMs: ROLLUPS_CUTOFF - 5 * DAY, toMs: ROLLUPS_CUTOFF, nowMs: NOW })).refusal).toBeUndefined();
 
       // From the cut-off on, the raw events are all there; the rebuild recomputes the minutes of
       // 2026-08-29 and 2026-10-22 (older than the minute retention) and they are removed again.
-      const check = checkRebuildRange(RETENTION, 'duckdb', { fromMs: EVENTS_CUTOFF, toMs: NOW, nowMs: NOW });
+      const check = await checkRebuildRange(wh, RETENTION, { fromMs: EVENTS_CUTOFF, toMs: NOW, nowMs: NOW });
       expect(check.refusal).toBeUndefined();
       await runRebuild(wh, { fromMs: EVENTS_CUTOFF, toMs: NOW, nowMs: NOW + HOUR });
       expect(windowsOf((await rollupTable(wh)).filter((r) => r.name === 'infra.http.request.count'), 60)).toContain(TIMES.atEvents);

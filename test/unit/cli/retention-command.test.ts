@@ -94,13 +94,22 @@ describe('obs retention apply', () => {
     expect(io.stderr).toContain('OBS_RETENTION_MINUTE_ROLLUPS_DAYS="forever" must be a whole number of days');
   });
 
-  it('obs rebuild refuses a range before the oldest kept day of raw events (64), and rebuilds from it', async () => {
+  it('obs rebuild refuses a range over days whose raw events retention removed (64), and rebuilds from the cut-off', async () => {
+    const rebuild = ['rebuild', '--from', '2026-08-01T00:00:00Z', '--to', '2026-09-02T00:00:00Z', '--at', AT];
+    // The raw events are all still there: the rebuild rolls them up (and removes again the minute
+    // rows past the minute retention it recomputed: three minutes, 2026-08-26, 08-28 and 08-29).
+    const before = capture();
+    expect(await main(rebuild, before)).toBe(0);
+    expect(before.stdout).toContain('Removed again 3 recomputed rollup row(s) older than their retention');
+
+    expect(await main(['retention', 'apply', '--at', AT], capture())).toBe(0);
     const refused = capture();
-    expect(await main(['rebuild', '--from', '2026-08-01T00:00:00Z', '--to', '2026-09-02T00:00:00Z', '--at', AT], refused)).toBe(64);
-    expect(refused.stderr).toContain('--from 2026-08-01 is before 2026-08-29, the oldest day whose raw events are kept (OBS_RETENTION_EVENTS_DAYS=90)');
+    expect(await main(rebuild, refused)).toBe(64);
+    expect(refused.stderr).toContain(
+      'the range reaches 2026-08-26 … 2026-08-28 (2 days), whose raw events retention removed (days before 2026-08-29, OBS_RETENTION_EVENTS_DAYS=90)',
+    );
     const ok = capture();
-    expect(await main(['rebuild', '--from', '2026-08-29T00:00:00Z', '--to', '2026-09-02T00:00:00Z', '--at', AT], ok)).toBe(0);
-    // The minute rollup it recomputed for 2026-08-29 is older than the minute retention (35 days): removed again.
+    expect(await main([...rebuild.slice(0, 2), '2026-08-29T00:00:00Z', ...rebuild.slice(3)], ok)).toBe(0);
     expect(ok.stdout).toContain('Removed again 1 recomputed rollup row(s) older than their retention');
   });
 });
