@@ -93,6 +93,7 @@ export function stepInstance(rule: LifecycleRule, prev: AlertInstance | undefine
     value: next.value,
     threshold: next.threshold,
     firedValue: next.firedValue ?? null,
+    ...(next.firedBy && (next.state === 'firing' || next.state === 'resolved') ? { firedBy: next.firedBy } : {}),
   });
   const move = (next: AlertInstance): StepResult => ({ next, changed: true, transitions: [transition(next)] });
 
