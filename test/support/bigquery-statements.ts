@@ -2,7 +2,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { renderMerge } from '../../sql/bigquery/bigquery-merge';
 import { parameterNames, parameterTypeOf } from '../../sql/bigquery/bigquery-parameters';
-import { renderCreateTable } from '../../sql/ddl';
+import { renderCreateTable, renderPartitionExpiry } from '../../sql/ddl';
 import { renderSql } from '../../sql/dialect';
 import { allQueries } from '../../sql/golden';
 import { ADDED_COLUMNS, renderAddedColumns } from '../../sql/migrations';
@@ -14,7 +14,8 @@ import type { ProvidedType } from './bigquery-analyzer';
  * Every statement the project can send to BigQuery, rendered as the BigQuery adapter renders it
  * (dataset `observability`, as in the golden files and the docs), each with the parameter types
  * the adapter would bind:
- *   - `ddl`: CREATE TABLE of every table (sql/ddl.ts) and the additive migrations (sql/migrations.ts);
+ *   - `ddl`: CREATE TABLE of every table (sql/ddl.ts), the partition expiry set on existing tables
+ *     (ALTER TABLE … SET OPTIONS, sql/ddl.ts) and the additive migrations (sql/migrations.ts);
  *   - `query`: every named query (sql/queries/*.ts `QUERIES`, collected by sql/golden.ts), its
  *     parameters typed by name (sql/bigquery/bigquery-parameters.ts, as `queryOptions` does);
  *   - `merge`: the MERGE `upsert` renders for every table (sql/bigquery/bigquery-merge.ts), with all
@@ -41,6 +42,13 @@ export const DATASET = 'observability';
 /** The CREATE TABLE statements: the catalog is built from these. */
 export function ddlStatements(): BigQueryStatement[] {
   return (Object.keys(TABLES) as TableName[]).map((name) => ({ kind: 'ddl', id: `ddl/${name}`, sql: renderCreateTable(TABLES[name], 'bigquery', DATASET), parameters: {}, untyped: [] }));
+}
+
+function retentionStatements(): BigQueryStatement[] {
+  return (Object.keys(TABLES) as TableName[]).flatMap((name) => {
+    const sql = renderPartitionExpiry(TABLES[name], DATASET);
+    return sql === undefined ? [] : [{ kind: 'ddl' as const, id: `ddl/retention/${name}`, sql, parameters: {}, untyped: [] }];
+  });
 }
 
 function migrationStatements(): BigQueryStatement[] {
@@ -130,5 +138,5 @@ export function docStatements(): BigQueryStatement[] {
 }
 
 export function allBigQueryStatements(): BigQueryStatement[] {
-  return [...ddlStatements(), ...migrationStatements(), ...queryStatements(), ...mergeStatements(), ...docStatements()];
+  return [...ddlStatements(), ...retentionStatements(), ...migrationStatements(), ...queryStatements(), ...mergeStatements(), ...docStatements()];
 }
