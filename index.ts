@@ -46,6 +46,12 @@ export const pack421_export_metrics = onSchedule({ schedule: 'every 1 minutes', 
   await app.jobs.runExports(scheduledNowMs(event, now));
 });
 
+// ── Retention (#13): daily, delete the 1-minute rollup rows past OBS_RETENTION_MINUTE_ROLLUPS_DAYS;
+// BigQuery's partition expiry removes the rest (sql/ddl.ts; docs/OPERATIONS.md, "Retention").
+export const pack421_retention_daily = onSchedule({ schedule: 'every day 03:30', timeZone: 'Etc/UTC' }, async (event) => {
+  await app.jobs.runRetention(scheduledNowMs(event, now));
+});
+
 // ── Health (#7) and the dashboard: HTTP functions behind the Hosting rewrites in firebase.json.
 // They authenticate callers themselves (internal key, admin ID token), so anyone may invoke them.
 const handlers = createFunctionHandlers(app);

@@ -1,14 +1,16 @@
 import type { AggregationResult } from '../aggregator/aggregate';
+import { applyRetention, type RetentionResult } from '../aggregator/retention';
 import { runRollupJob, type RollupRunResult } from '../aggregator/rollup-job';
 import { runSloJob, type SloRunResult } from '../aggregator/slo-job';
 import { evaluateAlerts, type AlertRuntime, type EvaluationReport } from '../alerts/run/evaluate-run';
 import { runExportJob, type ExportRunResult } from '../exporters/export-job';
 import type { Exporter } from '../exporters/types';
 import { systemClock, type Clock } from '../shared/clock';
+import { DEFAULTS as CONFIG_DEFAULTS, type RetentionDays } from '../shared/config';
 import { describeError } from '../shared/describe-error';
 import type { Redactor } from '../shared/redaction';
 import { silentLogger, type Logger } from '../shared/logger';
-import { ALERTS_JOB, EXPORT_JOB, recordJobRun, ROLLUP_JOB, SLO_JOB, type JobName } from '../sql/job-state';
+import { ALERTS_JOB, EXPORT_JOB, recordJobRun, RETENTION_JOB, ROLLUP_JOB, SLO_JOB, type JobName } from '../sql/job-state';
 import type { Warehouse } from '../sql/warehouse';
 import { NO_PIPELINE_METRICS, type PipelineMetrics } from './pipeline-metrics';
 
@@ -35,6 +37,12 @@ export interface PipelineJobs {
    * exporter runs; if any failed, the run throws after them all (its cursor and error are stored).
    */
   runExports(nowMs: number): Promise<ExportRunResult>;
+  /**
+   * Retention as of `nowMs` (aggregator/retention.ts, `obs retention apply`): on BigQuery the
+   * DELETE of the 1-minute rollup rows past OBS_RETENTION_MINUTE_ROLLUPS_DAYS (partition expiry
+   * does the rest); on DuckDB every table's rows past retention. Daily in production.
+   */
+  runRetention(nowMs: number): Promise<RetentionResult>;
 }
 
 export interface AlertRunOptions {
@@ -67,6 +75,8 @@ export interface JobDeps {
   readonly clock?: Clock;
   /** Redacts the exporters' errors and dead letters. */
   readonly redactor?: Redactor;
+  /** OBS_RETENTION_*_DAYS for runRetention; default DEFAULTS.retention. */
+  readonly retention?: RetentionDays;
 }
 
 export function createPipelineJobs(deps: JobDeps): PipelineJobs {
@@ -146,10 +156,18 @@ export function createPipelineJobs(deps: JobDeps): PipelineJobs {
       return result;
     });
 
+  const runRetention = (nowMs: number) =>
+    timed(RETENTION_JOB, async () => {
+      const result = await applyRetention(await deps.warehouse(), deps.retention ?? CONFIG_DEFAULTS.retention, { nowMs, dryRun: false });
+      logger.info('retention applied', { nowMs, removed: Object.fromEntries(result.tables.filter((t) => t.rows !== null).map((t) => [t.label, t.rows])) });
+      return result;
+    });
+
   return {
     runRollups,
     runSlos,
     runExports,
+    runRetention,
     async runAggregation(nowMs) {
       const rollup = await runRollups(nowMs);
       const slo = await runSlos(nowMs);

@@ -117,6 +117,7 @@ export function createLocalApp(options: LocalAppOptions = {}): LocalApp & { clos
         metrics,
         clock,
         redactor,
+        retention: config.retention,
         exporters: () => (exporters ??= exportersFromConfig(config, { warehouse: () => Promise.resolve(warehouse), clock })),
         ...(options.afterAlertsSuccess ? { afterAlertsSuccess: options.afterAlertsSuccess } : {}),
       }),

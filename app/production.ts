@@ -168,6 +168,9 @@ export function createProductionApp(options: ProductionOptions = {}): Production
     metrics: lazyMetrics,
     exporters,
     clock,
+    get retention() {
+      return config().retention;
+    },
     get redactor() {
       return redactor();
     },
@@ -189,6 +192,7 @@ export function createProductionApp(options: ProductionOptions = {}): Production
     runAggregation: flushed((nowMs: number) => runners.runAggregation(nowMs)),
     runAlerts: flushed((nowMs: number, run?: AlertRunOptions) => runners.runAlerts(nowMs, run)),
     runExports: flushed((nowMs: number) => runners.runExports(nowMs)),
+    runRetention: flushed((nowMs: number) => runners.runRetention(nowMs)),
   };
   // Ingest does not flush per message: one Pub/Sub message of self-metrics per ingested message
   // would be ingested in turn and never stop. Its totals go out once per report interval instead.

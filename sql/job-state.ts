@@ -8,8 +8,10 @@ export const SLO_JOB = 'slo';
 export const ALERTS_JOB = 'alerts';
 /** The exporter stage (exporters/export-job.ts); each exporter keeps its cursor in its own row, `export:<name>`. */
 export const EXPORT_JOB = 'export';
-/** The jobs that keep a row in `job_state`. */
-export type JobName = typeof ROLLUP_JOB | typeof SLO_JOB | typeof ALERTS_JOB | typeof EXPORT_JOB;
+/** Retention (aggregator/retention.ts): a daily run; it keeps no row in `job_state` (only its failures are counted). */
+export const RETENTION_JOB = 'retention';
+/** The scheduled jobs (each but retention keeps a row in `job_state`). */
+export type JobName = typeof ROLLUP_JOB | typeof SLO_JOB | typeof ALERTS_JOB | typeof EXPORT_JOB | typeof RETENTION_JOB;
 
 /** One job's row of `job_state`. */
 export interface JobState {
