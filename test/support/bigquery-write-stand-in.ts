@@ -106,7 +106,9 @@ export async function startWriteStandIn(tables: readonly TableDef[], projectId =
     let descriptor: Record<string, unknown> | undefined;
     let type: protobuf.Type | undefined;
     let table: TableDef | undefined;
+    let failed = false; // after a status the call is over: requests still in flight are not processed
     call.on('data', (request: AppendRowsRequest) => {
+      if (failed) return;
       try {
         // The first request of a connection names the stream and carries the schema; later
         // ones may repeat them (the Node writer does).
@@ -161,6 +163,7 @@ export async function startWriteStandIn(tables: readonly TableDef[], projectId =
         store();
         call.write({ appendResult: {}, writeStream });
       } catch (error) {
+        failed = true;
         if (error instanceof StatusError) call.emit('error', { code: error.code, details: error.details });
         else call.emit('error', { code: grpc.status.INTERNAL, details: `stand-in: ${(error as Error).message}` });
       }

@@ -49,6 +49,8 @@ const deadLetter = (id: string, extra: Partial<DeadLetterRow> = {}): DeadLetterR
 
 const events = TABLES.metric_events as TableDef;
 const deadLetters = TABLES.dead_letters as TableDef;
+/** Every table: a warehouse may write others (the change log) on the same path. */
+const allTables = Object.values(TABLES) as TableDef[];
 const rowsOf = (table: TableDef, rows: EventRow[]) => (table === events ? rows.map(eventStreamingRow) : []);
 
 /** Keys of stored rows, in order. */
@@ -195,6 +197,35 @@ describe('Storage Write API writer (managed writer, default stream) against a lo
     expect(sleeps).toEqual([]);
   });
 
+  it('an in-band non-retryable error (AppendRowsResponse.error INVALID_ARGUMENT, no row errors) fails at once, naming the table', async () => {
+    stand.script(() => ({ kind: 'in-band-error', code: grpc.status.INVALID_ARGUMENT, message: 'Request is too large' }));
+
+    await expect(writer.write(events, rowsOf(events, [event('a')]))).rejects.toThrow(
+      `Storage Write API: appending 1 row(s) to ${PROJECT}.${DATASET}.metric_events failed: INVALID_ARGUMENT (3): Request is too large`,
+    );
+    expect(stand.appends).toHaveLength(1);
+    expect(sleeps).toEqual([]);
+  });
+
+  it('a connection that drops with several appends in flight: every one is retried on a new connection, and every row is stored', async () => {
+    await writer.close();
+    writer = new StorageWriter({
+      dataset: DATASET,
+      projectId: stand.clientOptions.projectId,
+      clientOptions: stand.clientOptions,
+      limits: { maxRowsPerRequest: 2 },
+      sleep: () => Promise.resolve(),
+    });
+    stand.script((append) => (append.n === 2 ? { kind: 'status', code: grpc.status.UNAVAILABLE, details: 'GOAWAY' } : undefined));
+    const rows = ['a', 'b', 'c', 'd', 'e', 'f', 'g', 'h'].map((id) => event(id));
+
+    await expect(writer.write(events, rowsOf(events, rows))).resolves.toBe(8);
+
+    // At least once: each row is stored, a row whose append was acknowledged before the drop once.
+    expect(new Set(ids(stand))).toEqual(new Set(['a', 'b', 'c', 'd', 'e', 'f', 'g', 'h']));
+    expect(ids(stand).filter((id) => id === 'a')).toEqual(['a']);
+  });
+
   it('a retryable status that outlasts the retries fails with the status, after 4 backoffs (the message is redelivered)', async () => {
     stand.script(() => ({ kind: 'status', code: grpc.status.UNAVAILABLE, details: 'still down' }));
 
@@ -244,7 +275,7 @@ describe('BigQueryWarehouse: the same rows through insertAll and through the Sto
 
   beforeEach(async () => {
     fake = await startFakeBigQuery();
-    stand = await startWriteStandIn([events, deadLetters]);
+    stand = await startWriteStandIn(allTables);
   });
   afterEach(async () => {
     for (const wh of warehouses.splice(0)) await wh.close();
@@ -284,7 +315,7 @@ describe('BigQueryWarehouse: the same rows through insertAll and through the Sto
     expect(insertAllRows(deadLetters)).toHaveLength(2);
     expect(stand.stored('dead_letters')).toEqual(insertAllRows(deadLetters));
     // The storage path sent nothing to insertAll for these tables, and the insertAll path nothing to AppendRows.
-    expect(stand.appends.map((a) => a.table)).toEqual(['metric_events', 'dead_letters']);
+    expect(stand.appends.map((a) => a.table).filter((t) => t === 'metric_events' || t === 'dead_letters')).toEqual(['metric_events', 'dead_letters']);
   });
 
   it('reports refused rows as the port\'s WarehouseRowsRejectedError, as insertAll does, and counts the rest', async () => {
@@ -305,7 +336,7 @@ describe('ingest on BigQuery with OBS_BQ_WRITE_API=storage', () => {
 
   beforeEach(async () => {
     fake = await startFakeBigQuery();
-    stand = await startWriteStandIn([events, deadLetters]);
+    stand = await startWriteStandIn(allTables);
     wh = new BigQueryWarehouse({ dataset: DATASET, projectId: PROJECT, client: fake.client, writeApi: 'storage', storageWrite: { clientOptions: stand.clientOptions } });
   });
   afterEach(async () => {
