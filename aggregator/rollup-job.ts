@@ -1,4 +1,4 @@
-import { rollupChangedSpans, rollupMergeMinuteHistograms, rollupMergeMinutes } from '../sql/queries/rollup-incremental';
+import { rollupChangedSpans, rollupChangedSpansScan, rollupMergeMinuteHistograms, rollupMergeMinutes } from '../sql/queries/rollup-incremental';
 import type { Warehouse } from '../sql/warehouse';
 import { readJobState, ROLLUP_JOB, writeJobState } from '../sql/job-state';
 import { mergeLevels } from './level-merge';
@@ -12,9 +12,14 @@ import { DEFAULT_ROLLUP_TIMING, ingestRange, planSpans, type RollupTiming, type 
  *
  * Contract:
  * - `nowMs` is the only clock: the same stored events and the same `nowMs` give the same rows.
- * - Cost follows the new data: the run reads the newly ingested rows (DuckDB skips older row
- *   groups by their ingest_ts min/max; BigQuery prunes partitions to the late-data horizon) and
- *   the events of the windows they touched — not the table.
+ * - Cost follows the new data: the run finds its work in the change log `ingest_batches` (the
+ *   rows of the writes ingested since the watermark: sql/change-log.ts), then reads the events of
+ *   the spans they touched — not the table. The log has no late-data horizon: events of any age
+ *   (an `obs ingest --file` of old history) are rolled up.
+ * - Until the log can be trusted — the first run (no watermark), and the first run after an
+ *   upgrade from a build that kept no log (its `lastResult` has no `changeDetection`) — the run
+ *   scans metric_events instead, as before the log: every event on the first run, the late-data
+ *   horizon after that.
  * - Re-running is safe: every window is recomputed whole and MERGEd. The watermark is written
  *   last, so a run that fails part-way is simply done again by the next one.
  * - One writer at a time (ARCHITECTURE.md). Two overlapping runs compute the same rows; the only
@@ -36,9 +41,23 @@ export interface RollupRunResult {
   readonly spans: ReadonlyArray<{ fromMs: number; toMs: number }>;
   readonly changedMinutes: number;
   readonly newEvents: number;
+  /** Where the run found its work: the change log, or a scan of metric_events (see above). */
+  readonly changeDetection: ChangeDetection;
   /** SQL statements the run executed, the job-state read and write included. */
   readonly statements: number;
   readonly durationMs: number;
+}
+
+export type ChangeDetection = 'change_log' | 'scan';
+
+/**
+ * The log is trusted once a run of a build that writes it has stored its watermark: that run's
+ * summary records how it found its work (`changeDetection`); older builds' summaries do not.
+ */
+export function changeDetectionFor(state: { watermarkMs: number | null; lastResult: unknown }): ChangeDetection {
+  if (state.watermarkMs === null) return 'scan';
+  const last = state.lastResult as { changeDetection?: unknown } | null;
+  return last !== null && typeof last === 'object' && typeof last.changeDetection === 'string' ? 'change_log' : 'scan';
 }
 
 /** Runs one incremental rollup pass as of `nowMs`. */
@@ -47,15 +66,17 @@ export async function runRollupJob(warehouse: Warehouse, options: RollupRunOptio
   const timing: RollupTiming = { ...DEFAULT_ROLLUP_TIMING, ...options.timing };
   const state = await readJobState(warehouse, ROLLUP_JOB);
   const range = ingestRange(state.watermarkMs, options.nowMs, timing);
+  const changeDetection = changeDetectionFor(state);
 
   let spans: Span[] = [];
   let statements = 1; // the job-state read
   if (range.uptoMs > range.afterMs) {
-    const rows = await warehouse.query<{ from_ms: number; to_ms: number; minutes: number; events: number }>(rollupChangedSpans, {
-      horizon_ms: range.horizonMs,
-      after_ms: range.afterMs,
-      upto_ms: range.uptoMs,
-    });
+    const rows = await warehouse.query<{ from_ms: number; to_ms: number; minutes: number; events: number }>(
+      changeDetection === 'change_log' ? rollupChangedSpans : rollupChangedSpansScan,
+      changeDetection === 'change_log'
+        ? { after_ms: range.afterMs, upto_ms: range.uptoMs }
+        : { horizon_ms: range.horizonMs, after_ms: range.afterMs, upto_ms: range.uptoMs },
+    );
     statements++;
     spans = planSpans(
       rows.map((r) => ({ fromMs: r.from_ms, toMs: r.to_ms, minutes: r.minutes, events: r.events })),
@@ -75,6 +96,7 @@ export async function runRollupJob(warehouse: Warehouse, options: RollupRunOptio
     spans: spans.map(({ fromMs, toMs }) => ({ fromMs, toMs })),
     changedMinutes: spans.reduce((n, s) => n + s.minutes, 0),
     newEvents: spans.reduce((n, s) => n + s.events, 0),
+    changeDetection,
     statements: statements + 1, // and the job-state write below
     durationMs: Math.round(performance.now() - started),
   };

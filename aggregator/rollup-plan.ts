@@ -18,8 +18,10 @@
  * incremental run; `obs rebuild` over its day repairs that (docs/SLOS.md, "Late data").
  *
  * Before the first run there is no watermark: the first run processes every event (after = 0,
- * no event-time horizon). Later runs only look at event times ≥ upto − lateHorizon (the late-data
- * horizon, which also bounds the partitions BigQuery scans).
+ * no event-time horizon). Later runs find their work in the change log (`ingest_batches`, read by
+ * ingest time: no event-time horizon either); only a run that has to scan metric_events instead
+ * (the first after an upgrade: aggregator/rollup-job.ts) looks at event times ≥ upto − lateHorizon
+ * (the late-data horizon, which bounds the partitions BigQuery scans).
  */
 
 export const MINUTE_MS = 60_000;
@@ -32,7 +34,7 @@ export interface RollupTiming {
   readonly settleMs: number;
   /** Overlap re-scanned below the watermark (slow commits). */
   readonly rescanMs: number;
-  /** Events older than this (event time, relative to upto) are left to `obs rebuild`. */
+  /** A run that scans metric_events (no change log yet) leaves events older than this (event time, relative to upto) to `obs rebuild`. */
   readonly lateHorizonMs: number;
   /** Spans of changed minutes closer than this are merged into one span. */
   readonly spanMergeGapMs: number;

@@ -160,7 +160,7 @@ export const TABLES = {
       col('to_state', 'STRING', 'Transitions: new state.'),
       col('channel', 'STRING', 'Deliveries: channel id.'),
       col('delivery_status', 'STRING', 'Deliveries: pending, delivered, retryable, failed.'),
-      col('detail', 'JSON', 'Value, threshold, reason, notifier response (secrets redacted).'),
+      col('detail', 'JSON', 'Value, threshold, reason, notifier response (secrets redacted). Transitions to firing or resolved: firedBy, the evaluator that fired the episode (scheduled or streaming).'),
     ],
   },
   dead_letters: {
@@ -181,6 +181,27 @@ export const TABLES = {
       col('reasons', 'JSON', 'Every reason: [{code, field, message}].', true),
       col('raw_payload', 'STRING', 'The raw message or event JSON (truncated to 100 kB).', true),
       col('service', 'STRING', 'source.service when known.'),
+    ],
+  },
+  ingest_batches: {
+    name: 'ingest_batches',
+    public: false,
+    description:
+      'The change log of metric_events: one row per warehouse write of ingest and per run of consecutive event minutes it stored new events in. The incremental rollup reads it (ingest_ts after its watermark) to find the windows to recompute, instead of scanning metric_events.',
+    // Append-only; not unique (a retried write logs again), and nothing reads it by key.
+    key: ['ingest_ts', 'message_id', 'min_event_ts'],
+    duckdbIndexKey: false,
+    partitionBy: 'ingest_ts',
+    // The job reads the last minute or so of a day's partition: clustering on ingest_ts lets
+    // BigQuery skip the rest of the day's blocks once the partition is large.
+    clusterBy: ['ingest_ts'],
+    columns: [
+      col('ingest_ts', 'TIMESTAMP', 'ingest_ts of the events the write stored (the same value on those rows of metric_events). Partition column.', true),
+      col('message_id', 'STRING', 'The first message of the write (Pub/Sub message id, or file:line for imports).'),
+      col('messages', 'INT64', 'Messages whose new events this row covers.', true),
+      col('min_event_ts', 'TIMESTAMP', 'Earliest event time among the new events of this row.', true),
+      col('max_event_ts', 'TIMESTAMP', 'Latest event time among them; every minute from the first to the last received a new event, unless the write was scattered over more runs of minutes than a write logs.', true),
+      col('events', 'INT64', 'Events the write stored in these minutes. DuckDB counts new event ids only (a write of duplicates logs no row); BigQuery every row streamed.', true),
     ],
   },
   job_state: {

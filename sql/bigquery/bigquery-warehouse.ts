@@ -7,6 +7,7 @@ import { renderSql, type SqlQuery } from '../dialect';
 import { TABLES, type TableName } from '../tables';
 import type { DeadLetterRow, EventRow, InsertEventsResult, Params, Row, Warehouse } from '../warehouse';
 import { firstOfEachKey } from '../dedup';
+import { changeLogStreamingRows } from './bigquery-change-log';
 import { DEFAULT_DML_RETRY, dmlTarget, withDmlRetry, type DmlRetryPolicy } from './bigquery-dml-retry';
 import { renderMerge } from './bigquery-merge';
 import { StorageWriter, type StorageWriterOptions } from './storage-write/storage-writer';
@@ -114,6 +115,9 @@ export class BigQueryWarehouse implements Warehouse {
     if (rows.length === 0) return { inserted: 0, duplicates: 0 };
     // BigQuery does not say which insertIds it dropped: only repeats within the call are counted.
     const unique = firstOfEachKey(rows, (r) => r.event_id);
+    // The change log first, then the events, on the same write path (bigquery-change-log.ts says why that order).
+    const log = changeLogStreamingRows(unique);
+    if (log.length > 0) await (this.storage ? this.storage.write(TABLES.ingest_batches, log) : streamRows(this.dataset.table(TABLES.ingest_batches.name), log, this.limits, this.options.sleep));
     const rowsOut = unique.map(eventStreamingRow);
     const inserted = this.storage ? await this.storage.write(TABLES.metric_events, rowsOut) : await streamRows(this.dataset.table(TABLES.metric_events.name), rowsOut, this.limits, this.options.sleep);
     return { inserted, duplicates: rows.length - unique.length };

@@ -165,7 +165,7 @@ export async function moveStaged(connection: DuckDBConnection, insertSql: string
 }
 
 /** DuckDB's error for a second row with a stored key ("Duplicate key … violates primary key constraint"). */
-function isDuplicateKey(error: unknown): boolean {
+export function isDuplicateKey(error: unknown): boolean {
   // Duck-typed: errors from the native binding are not always `instanceof Error` (jest's realms).
   const message = (error as { message?: unknown } | null)?.message;
   return typeof message === 'string' && /violates primary key constraint|Duplicate key/i.test(message);

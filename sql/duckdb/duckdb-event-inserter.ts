@@ -1,9 +1,10 @@
-import type { DuckDBAppender, DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
+import { DuckDBTimestampValue, type DuckDBAppender, type DuckDBConnection, type DuckDBInstance } from '@duckdb/node-api';
 import { firstOfEachKey } from '../dedup';
 import { TABLES } from '../tables';
 import type { EventRow } from '../warehouse';
 import { WarehouseDataError } from '../warehouse-errors';
-import { moveStaged } from './duckdb-bulk-insert';
+import { isDuplicateKey } from './duckdb-bulk-insert';
+import { changeLogRows, type IngestBatchRow, type LoggedEvent } from '../change-log';
 
 /**
  * The hot path of ingest: `metric_events` rows into DuckDB, unique by event_id.
@@ -53,6 +54,8 @@ export interface StagedEvents {
   readonly rows: number;
   /** Merged events among them (issue #18). */
   readonly merged?: number;
+  /** The staged rows (the first of each event_id): the change log of a write without duplicates. */
+  readonly unique?: readonly EventRow[];
 }
 
 /** The first eleven columns: every event has them; the rest are a merged event's (issue #18). */
@@ -105,7 +108,7 @@ export class EventInserter {
       } finally {
         for (const a of appenders) a.closeSync();
       }
-      return { slot, rows: unique.length, merged };
+      return { slot, rows: unique.length, merged, unique };
     } catch (error) {
       await this.release({ slot, rows: 0 });
       throw error;
@@ -113,14 +116,40 @@ export class EventInserter {
   }
 
   /**
-   * Moves staged rows into metric_events on the writing connection; returns the rows stored.
-   * Throws {@link WarehouseDataError} when DuckDB refuses the rows' data (nothing is stored then).
+   * Moves staged rows into metric_events on the writing connection, and logs what it stored in
+   * `ingest_batches` (sql/change-log.ts) in the same transaction: the events and their log rows are
+   * stored together or not at all. Returns the rows stored. Throws {@link WarehouseDataError} when
+   * DuckDB refuses the rows' data (nothing is stored then).
+   *
+   * As in duckdb-bulk-insert.ts `moveStaged`: a plain INSERT first (then every staged row is new,
+   * and the log comes from the staged rows), and only if it hits the PRIMARY KEY (a redelivery, a
+   * re-imported file) the same with ON CONFLICT DO NOTHING, whose RETURNING names the rows that
+   * were new — so duplicates log nothing, and a re-imported file gives the rollup job no work.
    */
   async move(writer: DuckDBConnection, staged: StagedEvents): Promise<number> {
     if (staged.rows === 0) return 0;
+    const sql = staged.merged ? staged.slot.insertSql : staged.slot.insertSinglesSql;
     try {
-      return await moveStaged(writer, staged.merged ? staged.slot.insertSql : staged.slot.insertSinglesSql);
+      await writer.run('BEGIN TRANSACTION');
+      let stored: number;
+      let log: IngestBatchRow[];
+      try {
+        stored = Number((await writer.run(sql)).rowsChanged);
+        log = changeLogRows(staged.unique ?? []);
+      } catch (error) {
+        if (!isDuplicateKey(error)) throw error;
+        await writer.run('ROLLBACK'); // the failed INSERT aborted the transaction
+        await writer.run('BEGIN TRANSACTION');
+        const reader = await writer.runAndReadAll(`${sql} ON CONFLICT DO NOTHING RETURNING ${RETURNED_FOR_LOG}`);
+        const rows = reader.getRows();
+        stored = rows.length;
+        log = changeLogRows(rows.map(loggedEventOf));
+      }
+      if (log.length > 0) await appendLog(writer, log);
+      await writer.run('COMMIT');
+      return stored;
     } catch (error) {
+      await writer.run('ROLLBACK').catch(() => undefined); // none open when BEGIN itself failed
       throw asDataError(error);
     }
   }
@@ -169,6 +198,45 @@ export class EventInserter {
     return slot;
   }
 }
+
+/** What the change log needs of each row the ON CONFLICT insert stored. */
+const RETURNED_FOR_LOG = 'epoch_ms(event_ts), epoch_ms(ingest_ts), message_id';
+
+function loggedEventOf(row: readonly unknown[]): LoggedEvent {
+  const [event, ingest, messageId] = row;
+  return { event_ts_ms: Number(event), ingest_ts_ms: Number(ingest), message_id: typeof messageId === 'string' ? messageId : null };
+}
+
+const LOG_COLUMNS = TABLES.ingest_batches.columns.map((c) => c.name);
+{
+  const expected = 'ingest_ts,message_id,messages,min_event_ts,max_event_ts,events';
+  if (LOG_COLUMNS.join(',') !== expected) throw new Error(`duckdb-event-inserter is out of step with sql/tables.ts ingest_batches: ${LOG_COLUMNS.join(',')}`);
+}
+
+/**
+ * Appends log rows on the writing connection, inside its open transaction (an appender flushes
+ * into the connection's transaction: a ROLLBACK drops them with the events). No key, no conflicts.
+ */
+async function appendLog(writer: DuckDBConnection, log: readonly IngestBatchRow[]): Promise<void> {
+  const appender = await writer.createAppender('ingest_batches');
+  try {
+    for (const r of log) {
+      appender.appendTimestamp(timestampOf(r.ingest_ts_ms));
+      if (r.message_id === null) appender.appendNull();
+      else appender.appendVarchar(r.message_id);
+      appender.appendBigInt(BigInt(r.messages));
+      appender.appendTimestamp(timestampOf(r.min_event_ts_ms));
+      appender.appendTimestamp(timestampOf(r.max_event_ts_ms));
+      appender.appendBigInt(BigInt(r.events));
+      appender.endRow();
+    }
+    appender.flushSync();
+  } finally {
+    appender.closeSync();
+  }
+}
+
+const timestampOf = (ms: number) => new DuckDBTimestampValue(BigInt(Math.round(ms)) * 1000n);
 
 /**
  * The slot's three staging tables, as one multi-statement text. Emptying a slot recreates them

@@ -5,7 +5,11 @@ import { EVENT_SPAN, MINUTE_HISTOGRAM_SELECT, MINUTE_ROLLUP_SELECT, mergeInto, m
  * The incremental rollup run (aggregator/rollup-job.ts), step by step:
  *
  *  1. `rollup_changed_spans`: which minutes received events ingested in (@after_ms, @upto_ms],
- *     as contiguous spans of minutes (gaps and islands), with the number of new events.
+ *     as contiguous spans of minutes (gaps and islands), with the number of new events — read from
+ *     the change log `ingest_batches` (sql/change-log.ts), a few rows per ingest write, so the
+ *     bytes it reads follow the new data, not the size of `metric_events`. Before the log can be
+ *     trusted (the job's first run, the first run after an upgrade from a build without it),
+ *     `rollup_changed_spans_scan` finds the same spans by scanning `metric_events`.
  *  2. For each span: `rollup_merge_minutes` and `rollup_merge_minute_histograms` recompute whole
  *     every (metric, series, minute) window that received a new event, from all of that window's
  *     events (deduplicated by event_id), and MERGE them in.
@@ -13,7 +17,8 @@ import { EVENT_SPAN, MINUTE_HISTOGRAM_SELECT, MINUTE_ROLLUP_SELECT, mergeInto, m
  *     hour and day windows above the minutes written in step 2.
  *
  * A late event (minutes or days late) has a new ingest_ts and an old event_ts: step 1 finds its
- * minute, so its window and the hour and day above it are recomputed. Every statement is a whole-
+ * minute, so its window and the hour and day above it are recomputed. Read from the log there is
+ * no late-data horizon: history imported with `obs ingest --file`, however old, is rolled up. Every statement is a whole-
  * window recompute plus MERGE, so running one twice leaves the same rows.
  */
 
@@ -21,12 +26,47 @@ import { EVENT_SPAN, MINUTE_HISTOGRAM_SELECT, MINUTE_ROLLUP_SELECT, mergeInto, m
 const NEW_EVENTS = `ingest_ts > TIMESTAMP_MILLIS(@after_ms) AND ingest_ts <= TIMESTAMP_MILLIS(@upto_ms)`;
 
 /**
- * Contiguous spans of minutes that received new events. `@horizon_ms` bounds the event time
- * scanned (the late-data horizon, and BigQuery's partition filter). Rows: from_ms, to_ms (the
- * span [from, to) in epoch ms, minute-aligned), minutes (distinct minutes), events (new events).
+ * Contiguous spans of minutes that received new events, from the change log. Each log row covers
+ * a run of consecutive minutes [from, to) that all received new events (sql/change-log.ts); rows
+ * whose ranges overlap or touch are merged (a new island wherever a range starts after the
+ * furthest end of the ranges that start before it; RANGE frames, so rows with one start — ties —
+ * always fall in one island, whatever order the engine puts them in), so the spans are those of
+ * the scan below. Reads four columns of
+ * the log rows ingested in (@after_ms, @upto_ms] — BigQuery's partition filter — and nothing of
+ * metric_events. Rows: from_ms, to_ms (minute-aligned), minutes (minutes in the span that received
+ * new events), events (new events).
  */
 export const rollupChangedSpans = defineQuery(
   'rollup_changed_spans',
+  `WITH logged AS (
+  SELECT ${minuteOf('min_event_ts')} AS from_minute, ${minuteOf('max_event_ts')} + 1 AS to_minute, events
+  FROM {{ingest_batches}}
+  WHERE ingest_ts > TIMESTAMP_MILLIS(@after_ms) AND ingest_ts <= TIMESTAMP_MILLIS(@upto_ms)
+), reach AS (
+  SELECT from_minute, to_minute, events,
+    MAX(to_minute) OVER (ORDER BY from_minute RANGE BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING) AS reached
+  FROM logged
+), islands AS (
+  SELECT from_minute, to_minute, events,
+    SUM(CASE WHEN reached IS NULL OR from_minute > reached THEN 1 ELSE 0 END)
+      OVER (ORDER BY from_minute RANGE BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS island
+  FROM reach
+)
+SELECT MIN(from_minute) * 60000 AS from_ms, MAX(to_minute) * 60000 AS to_ms, MAX(to_minute) - MIN(from_minute) AS minutes, SUM(events) AS events
+FROM islands
+GROUP BY island
+ORDER BY from_ms`,
+);
+
+/**
+ * The same spans found by scanning metric_events (the job's only way before the change log): the
+ * first run, and the first after an upgrade. `@horizon_ms` bounds the event time scanned (the
+ * late-data horizon, and BigQuery's partition filter) — which is why this reads event_ts and
+ * ingest_ts of every event of the last seven days on BigQuery, and why events older than the
+ * horizon were never seen. Rows as {@link rollupChangedSpans}, minutes counted distinct.
+ */
+export const rollupChangedSpansScan = defineQuery(
+  'rollup_changed_spans_scan',
   `WITH changed AS (
   SELECT ${minuteOf('event_ts')} AS minute, COUNT(*) AS events
   FROM {{metric_events}}
@@ -82,4 +122,4 @@ export const rollupMergeMinuteHistograms = defineQuery(
   ),
 );
 
-export const QUERIES = [rollupChangedSpans, rollupMergeMinutes, rollupMergeMinuteHistograms];
+export const QUERIES = [rollupChangedSpans, rollupChangedSpansScan, rollupMergeMinutes, rollupMergeMinuteHistograms];

@@ -69,10 +69,10 @@ describe('DuckDbWarehouse', () => {
     const rollups = () =>
       wh.query(defineQuery('t', 'SELECT UNIX_MILLIS(window_start) AS start_ms, event_count, value_max FROM {{metric_rollups}} ORDER BY window_start'));
 
-    it('creates metric_rollups and metric_histograms without a PRIMARY KEY, every other table with one', () => {
+    it('creates metric_rollups, metric_histograms and the append-only change log ingest_batches without a PRIMARY KEY, every other table with one', () => {
       for (const table of Object.keys(TABLES) as TableName[]) {
         const ddl = renderCreateTable(TABLES[table], 'duckdb');
-        if (table === 'metric_rollups' || table === 'metric_histograms') expect(ddl).not.toContain('PRIMARY KEY');
+        if (table === 'metric_rollups' || table === 'metric_histograms' || table === 'ingest_batches') expect(ddl).not.toContain('PRIMARY KEY');
         else expect(ddl).toContain(`PRIMARY KEY (${TABLES[table].key.join(', ')})`);
       }
     });
