@@ -2,7 +2,7 @@ import { allQueries } from '../../../sql/golden';
 import { TABLES } from '../../../sql/tables';
 import { describeWhenAvailable } from '../../support/ci-gate';
 import { startBigQueryAnalyzer, type BigQueryAnalyzer, type Verdict } from '../../support/bigquery-analyzer';
-import { allBigQueryStatements, ddlStatements, docSqlBlocks, isBigQueryBlock, type BigQueryStatement } from '../../support/bigquery-statements';
+import { allBigQueryStatements, ddlStatements, docSqlBlocks, isBigQueryBlock, queryStatements, type BigQueryStatement } from '../../support/bigquery-statements';
 import { zetasqlPrerequisite } from '../../support/zetasql-server';
 
 /**
@@ -12,27 +12,36 @@ import { zetasqlPrerequisite } from '../../support/zetasql-server';
  * SQL in the other tests and accepts things BigQuery refuses (a NULL STRING in TIMESTAMP_MILLIS).
  * See sql/bigquery/README.md, "How the SQL is checked". Run just this: npx jest bigquery-analyzer
  */
+/** The analyzer's verdict on each statement; one with a parameter the adapter cannot type is rejected without asking. */
+async function analyseAll(analyzer: BigQueryAnalyzer, statements: readonly BigQueryStatement[]): Promise<Map<BigQueryStatement, Verdict>> {
+  const verdicts = new Map<BigQueryStatement, Verdict>();
+  for (const statement of statements) {
+    const verdict: Verdict =
+      statement.untyped.length > 0
+        ? { ok: false, message: `parameter(s) ${statement.untyped.map((p) => `@${p}`).join(', ')} have no BigQuery type (sql/bigquery/bigquery-parameters.ts): the adapter would refuse the query` }
+        : await analyzer.analyse(statement.sql, statement.parameters, { script: statement.script === true });
+    verdicts.set(statement, verdict);
+  }
+  return verdicts;
+}
+
+/** One line per rejected statement: where it comes from and the analyzer's message. */
+const rejections = (verdicts: Map<BigQueryStatement, Verdict>) => [...verdicts].flatMap(([s, v]) => (v.ok ? [] : [`${s.id}: ${v.message}`]));
+
 describeWhenAvailable('BigQuery SQL, checked by the GoogleSQL analyzer against our DDL', zetasqlPrerequisite(), () => {
   let analyzer: BigQueryAnalyzer;
   const statements = allBigQueryStatements();
-  const verdicts = new Map<BigQueryStatement, Verdict>();
+  let verdicts = new Map<BigQueryStatement, Verdict>();
 
   beforeAll(async () => {
     analyzer = await startBigQueryAnalyzer();
     await analyzer.defineTables(ddlStatements().map((s) => s.sql));
-    for (const statement of statements) {
-      const verdict: Verdict =
-        statement.untyped.length > 0
-          ? { ok: false, message: `parameter(s) ${statement.untyped.map((p) => `@${p}`).join(', ')} have no BigQuery type (sql/bigquery/bigquery-parameters.ts): the adapter would refuse the query` }
-          : await analyzer.analyse(statement.sql, statement.parameters, { script: statement.script === true });
-      verdicts.set(statement, verdict);
-    }
+    verdicts = await analyseAll(analyzer, statements);
   }, 180_000);
   afterAll(() => analyzer?.stop());
 
   it('accepts every statement: the DDL, every named query, every MERGE of upsert, and the BigQuery SQL in the docs', () => {
-    const rejected = [...verdicts].filter(([, v]) => !v.ok).map(([s, v]) => `${s.id}: ${(v as { message: string }).message}`);
-    expect(rejected).toEqual([]);
+    expect(rejections(verdicts)).toEqual([]);
   });
 
   it('analyses every named query, every table’s CREATE TABLE and MERGE, and the docs’ BigQuery blocks — none skipped', () => {
@@ -52,6 +61,22 @@ describeWhenAvailable('BigQuery SQL, checked by the GoogleSQL analyzer against o
   it('treats a ```sql block of the docs as BigQuery unless it is a DuckDB example that says so', () => {
     const notBigQuery = docSqlBlocks().filter((b) => !isBigQueryBlock(b));
     for (const block of notBigQuery) expect(`${block.id}: ${block.before}`).toMatch(/DuckDB/);
+  });
+
+  it('reports a broken statement among good ones by its id and the analyzer’s message, and an untyped parameter without asking', async () => {
+    const [good] = queryStatements();
+    if (good === undefined) throw new Error('no named queries');
+    const fixture: BigQueryStatement[] = [
+      good,
+      { kind: 'query', id: 'fixture/untyped_null', sql: 'SELECT TIMESTAMP_MILLIS(@delivered_at_ms) AS t', parameters: { delivered_at_ms: 'STRING' }, untyped: [] },
+      { kind: 'query', id: 'fixture/unknown_parameter', sql: 'SELECT @mystery AS m', parameters: {}, untyped: ['mystery'] },
+      { kind: 'doc', id: 'fixture/doc.md:1', sql: 'SELECT 1 AS one;\nSELECT no_such_column FROM `observability.job_state`;', parameters: {}, untyped: [], script: true },
+    ];
+    expect(rejections(await analyseAll(analyzer, fixture))).toEqual([
+      'fixture/untyped_null: No matching signature for function TIMESTAMP_MILLIS for argument types: STRING. Supported signature: TIMESTAMP_MILLIS(INT64) [at 1:8]',
+      'fixture/unknown_parameter: parameter(s) @mystery have no BigQuery type (sql/bigquery/bigquery-parameters.ts): the adapter would refuse the query',
+      'fixture/doc.md:1: Unrecognized name: no_such_column [at 2:8]',
+    ]);
   });
 
   // The check must be able to fail: statements BigQuery refuses, with the analyzer's reason.
