@@ -10,7 +10,7 @@ CREATE TABLE IF NOT EXISTS `observability.alert_log` (
   to_state STRING OPTIONS(description='Transitions: new state.'),
   channel STRING OPTIONS(description='Deliveries: channel id.'),
   delivery_status STRING OPTIONS(description='Deliveries: pending, delivered, retryable, failed.'),
-  detail JSON OPTIONS(description='Value, threshold, reason, notifier response (secrets redacted).')
+  detail JSON OPTIONS(description='Value, threshold, reason, notifier response (secrets redacted). Transitions to firing or resolved: firedBy, the evaluator that fired the episode (scheduled or streaming).')
 )
 PARTITION BY DATE(logged_at)
 CLUSTER BY rule_id
