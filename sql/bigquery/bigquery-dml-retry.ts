@@ -28,8 +28,12 @@ export interface DmlRetryPolicy {
   maxDelayMs: number;
 }
 
-/** Up to 8 retries over at most ~1.5 minutes (1+2+4+8+16+30+30+30 s of caps): well inside a job's run. */
-export const DEFAULT_DML_RETRY: DmlRetryPolicy = { maxRetries: 8, baseDelayMs: 1_000, maxDelayMs: 30_000 };
+/**
+ * Up to 6 retries, at most 23.5 s of waiting in all (caps 0.5 + 1 + 2 + 4 + 8 + 8 s; half that on
+ * average): the scheduled jobs run every minute in functions with a 60 s timeout, so the retries
+ * must end, with a clear error, well before the function is killed.
+ */
+export const DEFAULT_DML_RETRY: DmlRetryPolicy = { maxRetries: 6, baseDelayMs: 500, maxDelayMs: 8_000 };
 
 export type ConflictKind = 'concurrent update' | 'DML queue full';
 
