@@ -24,6 +24,8 @@ export interface ReceivedAppend {
   /** The descriptor this request's rows were decoded with (the connection's ProtoSchema). */
   readonly descriptor: Record<string, unknown>;
   readonly rows: readonly DecodedRow[];
+  /** Bytes of the request's serialized rows (their proto encoding, as sent). */
+  readonly bytes: number;
   /** 1-based count of appends received so far, this one included. */
   readonly n: number;
 }
@@ -138,7 +140,8 @@ export async function startWriteStandIn(tables: readonly TableDef[], projectId =
             rowErrors.push({ index, code: 'FIELDS_ERROR', message: (error as Error).message });
           }
         });
-        const append: ReceivedAppend = { writeStream, table: table.name, descriptor, rows, n: appends.length + 1 };
+        const bytes = serialized.reduce((sum, b) => sum + b.length, 0);
+        const append: ReceivedAppend = { writeStream, table: table.name, descriptor, rows, bytes, n: appends.length + 1 };
         appends.push(append);
         if (rowErrors.length > 0) {
           // BigQuery appends none of a request with row errors.
