@@ -32,6 +32,8 @@ export const DUCKDB_COMPAT_MACROS: readonly string[] = [
   'CREATE OR REPLACE MACRO parse_json(s) AS json(s)',
   'CREATE OR REPLACE MACRO json_value(j, p) AS json_extract_string(j, p)',
   'CREATE OR REPLACE MACRO to_json_string(x) AS CAST(to_json(x) AS VARCHAR)',
+  // BigQuery's BYTE_LENGTH (UTF-8 bytes of a STRING): DuckDB's strlen counts bytes (cost analytics, sql/queries/cost.ts).
+  'CREATE OR REPLACE MACRO byte_length(s) AS strlen(s)',
   // A 63-bit fingerprint of a string for grouping and joining within one query (the aggregator's
   // event-id dedup). The values differ from BigQuery's FarmHash; never store or compare them across engines.
   'CREATE OR REPLACE MACRO farm_fingerprint(s) AS CAST(hash(s) >> 1 AS BIGINT)',

@@ -2,6 +2,7 @@ import type { Command } from '../command';
 import { aggregateCommand } from './aggregate';
 import { alertsCommand } from './alerts';
 import { catalogCommand } from './catalog';
+import { costCommand } from './cost';
 import { dashboardsCommand } from './dashboards';
 import { doctorCommand } from './doctor';
 import { rebuildCommand } from './rebuild';
@@ -21,6 +22,7 @@ export const COMMANDS: readonly Command[] = [
   aggregateCommand,
   rebuildCommand,
   retentionCommand,
+  costCommand,
   sloCommand,
   dashboardsCommand,
   alertsCommand,

@@ -1,0 +1,207 @@
+import type { RetentionDays } from '../../shared/config';
+import { getMetric, isMetricName } from '../../shared/metric-catalogue';
+import { PRICE_IDS, type Price, type PriceTable } from '../../shared/prices';
+import { COST_STORAGE, costEventsByMetric, costMessages, type CostStorageQuery } from '../../sql/queries/cost';
+import type { Warehouse } from '../../sql/warehouse';
+import { componentUsd, priceUsage, type CostUsage, type PricedUsage, type WriteApi } from './cost-model';
+import { estimateScans, RUNS_PER_DAY, type ScanEstimate } from './scan-estimate';
+
+const DAY_MS = 86_400_000;
+/** BigQuery bills a partition unchanged for 90 consecutive days at the long-term rate. */
+export const LONG_TERM_AFTER_DAYS = 90;
+
+/** A calendar month, UTC: `YYYY-MM` → [fromMs, toMs). Throws a clear error on anything else. */
+export function monthBounds(month: string): { fromMs: number; toMs: number } {
+  const match = /^(\d{4})-(\d{2})$/.exec(month);
+  const m = match ? Number(match[2]) : 0;
+  if (!match || m < 1 || m > 12) throw new Error(`--month must be YYYY-MM (a calendar month, UTC), got "${month}"`);
+  return { fromMs: Date.UTC(Number(match[1]), m - 1, 1), toMs: Date.UTC(Number(match[1]), m, 1) };
+}
+
+export const monthOf = (ms: number): string => new Date(ms).toISOString().slice(0, 7);
+
+export interface MetricCost {
+  readonly name: string;
+  /** The catalogue's module; `unknown` for a name outside it. */
+  readonly module: string;
+  readonly events: number;
+  readonly calls: number;
+  readonly rowBytes: number;
+  readonly insertAllBytes: number;
+  readonly wireBytes: number;
+  /** Its share of the bill through the configured write path, at list prices (docs/COST.md, "Per metric"). */
+  readonly listUsd: number;
+}
+
+export interface ModuleCost {
+  readonly module: string;
+  readonly events: number;
+  readonly calls: number;
+  readonly rowBytes: number;
+  readonly wireBytes: number;
+  readonly listUsd: number;
+}
+
+export interface TableStorage {
+  readonly table: CostStorageQuery['table'];
+  readonly retentionDays: string;
+  /** Data size of the rows stored now whose time falls in the month or its retention before it. */
+  readonly bytes: number;
+  readonly activeByteMonths: number;
+  readonly longTermByteMonths: number;
+}
+
+/** What `obs cost` prints and the dashboard's Cost card shows. */
+export interface CostReport {
+  readonly month: string;
+  readonly fromMs: number;
+  readonly toMs: number;
+  /** The end of what was measured: toMs, or now for the month in progress. */
+  readonly untilMs: number;
+  readonly inProgress: boolean;
+  readonly warehouse: Warehouse['dialect'];
+  /** OBS_BQ_WRITE_API: the path the totals use. */
+  readonly writeApi: WriteApi;
+  readonly usage: CostUsage;
+  readonly storage: readonly TableStorage[];
+  readonly scans: ScanEstimate & { readonly source: 'estimated' };
+  /** The month through the configured path, and through the other one, side by side. */
+  readonly priced: PricedUsage;
+  readonly alternative: PricedUsage;
+  readonly modules: readonly ModuleCost[];
+  readonly metrics: readonly MetricCost[];
+  readonly prices: readonly Price[];
+}
+
+export interface CostReportOptions {
+  readonly month: string;
+  readonly nowMs: number;
+  readonly writeApi: WriteApi;
+  readonly retention: RetentionDays;
+  readonly prices: PriceTable;
+}
+
+type NumberLike = number | null;
+const num = (v: NumberLike | undefined): number => (v === null || v === undefined ? 0 : Number(v));
+
+function retentionOf(table: CostStorageQuery['table'], minuteRows: boolean, retention: RetentionDays): number {
+  if (table === 'metric_events') return retention.eventsDays;
+  if (table === 'dead_letters') return retention.deadLettersDays;
+  return minuteRows ? retention.minuteRollupsDays : retention.rollupsDays;
+}
+
+/**
+ * Storage within [fromMs, untilMs): a row of partition day d is stored from d until d + its
+ * retention (partition expiry), at the active rate for its partition's first 90 days and the
+ * long-term rate after. Rows past retention are gone from the warehouse, so a month long past is
+ * under-counted (docs/COST.md, "Limits").
+ */
+async function loadStorage(warehouse: Warehouse, fromMs: number, untilMs: number, monthMs: number, retention: RetentionDays) {
+  const longest = Math.max(retention.eventsDays, retention.deadLettersDays, retention.rollupsDays, retention.minuteRollupsDays);
+  const tables: TableStorage[] = [];
+  let eventDays: Array<{ day: number; bytes: number }> = [];
+  for (const { table, query } of COST_STORAGE) {
+    const rows = await warehouse.query<{ day: NumberLike; minute_rows: NumberLike; bytes: NumberLike }>(query, { from_ms: fromMs - longest * DAY_MS, to_ms: untilMs });
+    let bytes = 0;
+    let active = 0;
+    let longTerm = 0;
+    for (const row of rows) {
+      const dayMs = num(row.day) * DAY_MS;
+      const size = num(row.bytes);
+      const keptUntil = dayMs + retentionOf(table, num(row.minute_rows) === 1, retention) * DAY_MS;
+      const overlap = (a: number, b: number) => Math.max(0, Math.min(b, untilMs) - Math.max(a, fromMs));
+      const activeMs = overlap(dayMs, Math.min(keptUntil, dayMs + LONG_TERM_AFTER_DAYS * DAY_MS));
+      const longMs = overlap(dayMs + LONG_TERM_AFTER_DAYS * DAY_MS, keptUntil);
+      if (activeMs + longMs === 0) continue;
+      bytes += size;
+      active += (size * activeMs) / monthMs;
+      longTerm += (size * longMs) / monthMs;
+      if (table === 'metric_events' && dayMs >= fromMs) eventDays.push({ day: num(row.day), bytes: size });
+    }
+    const days = table === 'metric_events' || table === 'dead_letters' ? `${retentionOf(table, false, retention)}` : `${retention.minuteRollupsDays} (1m) / ${retention.rollupsDays}`;
+    tables.push({ table, retentionDays: days, bytes, activeByteMonths: active, longTermByteMonths: longTerm });
+  }
+  eventDays = eventDays.sort((a, b) => a.day - b.day);
+  return { tables, eventDays };
+}
+
+/** The cost report of one calendar month (see {@link CostReport}). */
+export async function costReport(warehouse: Warehouse, options: CostReportOptions): Promise<CostReport> {
+  const { fromMs, toMs } = monthBounds(options.month);
+  const untilMs = Math.max(fromMs, Math.min(toMs, options.nowMs));
+  const monthMs = toMs - fromMs;
+  const range = { from_ms: fromMs, to_ms: untilMs };
+  const metricRows = await warehouse.query<{ name: string; events: NumberLike; calls: NumberLike; row_bytes: NumberLike; insert_all_bytes: NumberLike; wire_bytes: NumberLike }>(costEventsByMetric, range);
+  const [messages] = await warehouse.query<{ messages: NumberLike; message_bytes: NumberLike; message_billed_bytes: NumberLike }>(costMessages, range);
+  const storage = await loadStorage(warehouse, fromMs, untilMs, monthMs, options.retention);
+  // The job runs of each day of the month so far: whole days 1,440, today its minutes so far.
+  const runMinutes = Math.floor((untilMs - fromMs) / 60_000);
+  const dayRuns = storage.eventDays.map((d) => ({ bytes: d.bytes, runs: Math.max(0, Math.min(RUNS_PER_DAY, Math.floor((untilMs - d.day * DAY_MS) / 60_000))) }));
+  const scans = { ...estimateScans(dayRuns, runMinutes), source: 'estimated' as const };
+
+  const metrics = metricRows.map((r) => ({
+    name: r.name,
+    module: isMetricName(r.name) ? getMetric(r.name).module : 'unknown',
+    events: num(r.events),
+    calls: num(r.calls),
+    rowBytes: num(r.row_bytes),
+    insertAllBytes: num(r.insert_all_bytes),
+    wireBytes: num(r.wire_bytes),
+  }));
+  const sum = (f: (m: (typeof metrics)[number]) => number) => metrics.reduce((s, m) => s + f(m), 0);
+  const eventsStorage = storage.tables.find((t) => t.table === 'metric_events');
+  const usage: CostUsage = {
+    events: sum((m) => m.events),
+    calls: sum((m) => m.calls),
+    messages: num(messages?.messages),
+    messageBytes: num(messages?.message_bytes),
+    messageBilledBytes: num(messages?.message_billed_bytes),
+    rowBytes: sum((m) => m.rowBytes),
+    insertAllBytes: sum((m) => m.insertAllBytes),
+    activeStorageByteMonths: storage.tables.reduce((s, t) => s + t.activeByteMonths, 0),
+    longTermStorageByteMonths: storage.tables.reduce((s, t) => s + t.longTermByteMonths, 0),
+    scannedBytes: scans.bytes,
+  };
+  const priced = priceUsage(usage, options.prices, options.writeApi);
+  const alternative = priceUsage(usage, options.prices, options.writeApi === 'storage' ? 'insert-all' : 'storage');
+
+  // Per metric: its own ingest bytes; Pub/Sub by its share of the wire bytes; metric_events'
+  // storage and the recompute scans by its share of the row bytes. The scan floor and the
+  // rollup tables' storage are the pipeline's, not a metric's: left unattributed.
+  const totalWire = sum((m) => m.wireBytes) || 1;
+  const totalRows = usage.rowBytes || 1;
+  const pubsubUsd = componentUsd(priced, 'pubsub');
+  const ingestUsd = componentUsd(priced, 'ingest');
+  const ingestBytes = options.writeApi === 'insert-all' ? usage.insertAllBytes : usage.rowBytes;
+  const eventsStorageUsd = eventsStorage ? (eventsStorage.activeByteMonths / 1024 ** 3) * options.prices.bq_active_storage.usd + (eventsStorage.longTermByteMonths / 1024 ** 3) * options.prices.bq_long_term_storage.usd : 0;
+  const recomputeUsd = (scans.recomputeBytes / 1024 ** 4) * options.prices.bq_on_demand_query.usd;
+  const costed: MetricCost[] = metrics.map((m) => ({
+    ...m,
+    listUsd:
+      (pubsubUsd * m.wireBytes) / totalWire +
+      (ingestBytes > 0 ? (ingestUsd * (options.writeApi === 'insert-all' ? m.insertAllBytes : m.rowBytes)) / ingestBytes : 0) +
+      ((eventsStorageUsd + recomputeUsd) * m.rowBytes) / totalRows,
+  }));
+  const modules = new Map<string, ModuleCost>();
+  for (const m of costed) {
+    const prev = modules.get(m.module) ?? { module: m.module, events: 0, calls: 0, rowBytes: 0, wireBytes: 0, listUsd: 0 };
+    modules.set(m.module, { module: m.module, events: prev.events + m.events, calls: prev.calls + m.calls, rowBytes: prev.rowBytes + m.rowBytes, wireBytes: prev.wireBytes + m.wireBytes, listUsd: prev.listUsd + m.listUsd });
+  }
+  return {
+    month: options.month,
+    fromMs,
+    toMs,
+    untilMs,
+    inProgress: untilMs < toMs,
+    warehouse: warehouse.dialect,
+    writeApi: options.writeApi,
+    usage,
+    storage: storage.tables,
+    scans,
+    priced,
+    alternative,
+    modules: [...modules.values()].sort((a, b) => b.listUsd - a.listUsd || a.module.localeCompare(b.module)),
+    metrics: costed.sort((a, b) => b.listUsd - a.listUsd || a.name.localeCompare(b.name)),
+    prices: PRICE_IDS.map((id) => options.prices[id]),
+  };
+}
