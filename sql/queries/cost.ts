@@ -25,13 +25,13 @@ export function rowBytesSql(table: TableDef, alias = ''): string {
 /**
  * The bytes one event takes in a wire v1 message (docs/WIRE_FORMAT.md), estimated from its row:
  * `{"id":…,"name":…,"kind":…,"value":…,"ts":…,"tags":…}` and the comma before it is 66 bytes of
- * keys, quotes and punctuation with a 13-digit ts; a value is taken as 8 characters; a merged
- * event adds count, min, max, last and start_ts (96 bytes with numbers of typical length) and a
+ * keys, quotes and punctuation with a 13-digit ts; a value is taken as 5 characters; a merged
+ * event adds count, min, max, last and start_ts (72 bytes with numbers of typical length) and a
  * timing its histogram. The bench (bench/cost.bench.ts) compares it with the bytes published.
  */
 export const WIRE_EVENT_BYTES_SQL =
-  '66 + 8 + BYTE_LENGTH(event_id) + BYTE_LENGTH(name) + BYTE_LENGTH(kind) + BYTE_LENGTH(TO_JSON_STRING(tags))' +
-  ' + IF(call_count IS NULL, 0, 96 + IF(histogram IS NULL, 0, 13 + BYTE_LENGTH(TO_JSON_STRING(histogram))))';
+  '66 + 5 + BYTE_LENGTH(event_id) + BYTE_LENGTH(name) + BYTE_LENGTH(kind) + BYTE_LENGTH(TO_JSON_STRING(tags))' +
+  ' + IF(call_count IS NULL, 0, 72 + IF(histogram IS NULL, 0, 13 + BYTE_LENGTH(TO_JSON_STRING(histogram))))';
 
 const EVENTS = TABLES.metric_events as TableDef;
 const MONTH = 'event_ts >= TIMESTAMP_MILLIS(@from_ms) AND event_ts < TIMESTAMP_MILLIS(@to_ms)';
