@@ -3,10 +3,11 @@ import { parseArgs } from 'node:util';
 import { loadCardinalityLimiter } from '../../ingest/cardinality-seed';
 import { IngestHandler } from '../../ingest/ingest-handler';
 import { silentIngestLog } from '../../ingest/ingest-log';
-import { importNdjson, type ImportResult } from '../../ingest/ndjson-import';
+import { importNdjson, type ImportProgress, type ImportResult } from '../../ingest/ndjson-import';
 import { parseInstantMs } from '../../shared/time-windows';
-import { appOf, AT_OPTION, EXIT, EXIT_USAGE, formatHelp, JSON_OPTION, type Command, type CommandIo } from '../command';
+import { appOf, AT_OPTION, EXIT, EXIT_USAGE, formatHelp, JSON_OPTION, processIo, type Command, type CommandIo } from '../command';
 import { sniffNdjson } from '../../ingest/ndjson-sniff';
+import { rebuildNeededFor, type RebuildNeeded } from '../../aggregator/rollup-behind';
 
 const SHOWN_BAD_LINES = 20;
 
@@ -74,26 +75,32 @@ export const ingestCommand: Command = {
       throw new Error(`${(error as Error).message}: ${cause}${hint}`);
     });
     let result: ImportResult;
+    let rebuildNeeded: RebuildNeeded | null = null;
     try {
       // The handler logs redeliveries for Pub/Sub; here the summary says it all.
       const cardinality = await loadCardinalityLimiter(warehouse, nowMs, { maxSeriesPerMetricPerDay: config.maxSeriesPerMetricPerDay, warn: (m) => io.err(m) });
       const handler = new IngestHandler({ warehouse, now: () => nowMs, log: silentIngestLog, cardinality });
+      // Progress on a terminal only (never into --json output, a pipe or a forwarded command's reply).
+      const showProgress = !values.json && io === processIo && process.stderr.isTTY === true;
       result = await importNdjson({
         file,
         handler,
         source: { service: values.service ?? 'import', environment: values.environment ?? config.environment },
+        ...(showProgress ? { onProgress: (p: ImportProgress) => io.err(`obs ingest: ${p.lines.toLocaleString('en-US')} line(s) read, ${p.stored.toLocaleString('en-US')} event(s) stored, ${p.deadLettered.toLocaleString('en-US')} dead letter(s)…`) } : {}),
       });
+      // An --at behind the rollup watermark: `obs aggregate` will not see these events (aggregator/rollup-behind.ts).
+      if (result.stored > 0) rebuildNeeded = await rebuildNeededFor(warehouse, nowMs);
     } finally {
       await warehouse.close();
     }
-    print(result, values.json ?? false, io);
+    print(result, rebuildNeeded, values.json ?? false, io);
     return result.failedLines.length > 0 ? 1 : 0;
   },
 };
 
-function print(r: ImportResult, json: boolean, io: CommandIo): void {
+function print(r: ImportResult, rebuildNeeded: RebuildNeeded | null, json: boolean, io: CommandIo): void {
   if (json) {
-    io.out(JSON.stringify(r, null, 2));
+    io.out(JSON.stringify({ ...r, rebuildNeeded }, null, 2));
     return;
   }
   const lines = [
@@ -105,6 +112,12 @@ function print(r: ImportResult, json: boolean, io: CommandIo): void {
     lines.push(`  lines with dead letters: ${shown}${r.badLines.length > SHOWN_BAD_LINES ? `, … (${r.badLines.length} in all)` : ''}`);
     const name = (r.file.split('/').pop() ?? r.file).replace(/'/g, "''");
     lines.push(`  see them with: npx obs sql "SELECT message_id, reason_codes, reasons FROM dead_letters WHERE message_id LIKE '${name}@%' ORDER BY received_at"`);
+  }
+  if (rebuildNeeded) {
+    const at = (ms: number) => new Date(ms).toISOString();
+    lines.push(
+      `  NOT YET IN THE ROLLUPS: ${rebuildNeeded.events} event(s) were stored with ingest time ${at(rebuildNeeded.ingestMs)} (--at), before the rollup watermark ${at(rebuildNeeded.watermarkMs)}: obs aggregate will not see them. Run: npx ${rebuildNeeded.command}`,
+    );
   }
   if (r.failedLines.length > 0) {
     lines.push(`  NOT STORED: ${r.failedLines.length} line(s) — the warehouse failed: ${r.error ?? 'unknown error'}. Re-run the same command; already stored lines are skipped.`);

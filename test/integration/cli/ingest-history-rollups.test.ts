@@ -79,8 +79,8 @@ describe('obs ingest --file of 10 days of history, then obs aggregate (issue #13
     const lines = history(NOW - 10 * DAY, NOW - 2 * 3_600_000, 'h');
     const file = join(dir, 'history.ndjson');
     writeFileSync(file, lines.map((l) => JSON.stringify(l)).join('\n') + '\n');
-    const imported = JSON.parse(await obs(['ingest', '--file', file, '--service', 'api', '--environment', 'prod', '--at', iso(NOW), '--json'])) as { stored: number };
-    expect(imported.stored).toBe(lines.length);
+    const imported = JSON.parse(await obs(['ingest', '--file', file, '--service', 'api', '--environment', 'prod', '--at', iso(NOW), '--json'])) as { stored: number; rebuildNeeded: unknown };
+    expect(imported).toMatchObject({ stored: lines.length, rebuildNeeded: null }); // the next run sees them
 
     // The old change detection would have missed every event older than its seven-day horizon.
     const wh = await DuckDbWarehouse.open(join(dir, 'obs.duckdb'));
@@ -111,5 +111,27 @@ describe('obs ingest --file of 10 days of history, then obs aggregate (issue #13
     await obs(['ingest', '--file', file, '--service', 'api', '--environment', 'prod', '--at', iso(NOW + 10 * MINUTE)]);
     const again = JSON.parse(await obs(['aggregate', '--at', iso(NOW + 15 * MINUTE), '--json'])) as { rollup: { newEvents: number; spans: unknown[] } };
     expect(again.rollup).toMatchObject({ newEvents: 0, spans: [] });
+  }, 300_000);
+
+  it('says exactly which obs rebuild to run when --at puts the ingest time behind the rollup watermark, and that rebuild rolls the events up', async () => {
+    const live = join(dir, 'live.ndjson');
+    writeFileSync(live, history(NOW - 3_600_000, NOW - 30 * MINUTE, 'live').map((l) => JSON.stringify(l)).join('\n') + '\n');
+    await obs(['ingest', '--file', live, '--at', iso(NOW - 30 * MINUTE)]);
+    await obs(['aggregate', '--at', iso(NOW)]);
+
+    // Two days of history stamped with an ingest time a day back: behind the watermark.
+    const lines = history(Date.UTC(2026, 10, 20, 6), Date.UTC(2026, 10, 21, 18), 'back');
+    const file = join(dir, 'backdated.ndjson');
+    writeFileSync(file, lines.map((l) => JSON.stringify(l)).join('\n') + '\n');
+    const text = await obs(['ingest', '--file', file, '--at', iso(NOW - DAY)]);
+    const command = 'obs rebuild --from 2026-11-20T00:00:00.000Z --to 2026-11-22T00:00:00.000Z';
+    expect(text).toContain(`NOT YET IN THE ROLLUPS: ${lines.length} event(s) were stored with ingest time ${iso(NOW - DAY)} (--at), before the rollup watermark ${iso(NOW - 10_000)}: obs aggregate will not see them. Run: npx ${command}`);
+
+    const wallet = async () => (JSON.parse(await obs(['slo', 'status', '--at', iso(NOW + MINUTE), '--json'])) as { statuses: Array<{ sloId: string; totalEvents: number }> }).statuses.find((s) => s.sloId === 'wallet-spend-success')?.totalEvents;
+    expect(JSON.parse(await obs(['aggregate', '--at', iso(NOW + MINUTE), '--json'])).rollup).toMatchObject({ newEvents: 0 });
+    const before = await wallet();
+    await obs([...command.split(' ').slice(1), '--at', iso(NOW + MINUTE)]);
+    const walletLines = lines.filter((l) => l.name.startsWith('product.wallet.spend'));
+    expect(await wallet()).toBe((before ?? 0) + walletLines.reduce((n, l) => n + l.value, 0));
   }, 300_000);
 });
