@@ -8,6 +8,7 @@ import { runProbe, type ComponentHealth } from '../health/probes';
 import { quantileSeries, sloBudgetHistory } from '../sql/queries/dashboard';
 import type { Warehouse } from '../sql/warehouse';
 import { computeBanner, type Banner } from './banner';
+import { loadCostCard, type CostCard } from './cost-card';
 import { loadPipelineCard, type PipelineCard } from './pipeline-card';
 import { QUICK_LINKS, type QuickLink } from './quick-links';
 import { loadRecentAlerts, withFiringPaths, type RecentAlert } from './recent-alerts';
@@ -48,6 +49,8 @@ export interface DashboardData {
   infrastructure: ComponentHealth[];
   /** The pipeline's own metrics over the last hour (the Pipeline card among the infrastructure cards). */
   pipeline: PipelineCard;
+  /** What the month so far costs at list prices (`obs cost` in brief; dashboard/cost-card.ts): the Cost card. */
+  cost: CostCard;
   slos: SloRow[];
   latency: { metric: string; quantile: number; points: Array<[number, number]> };
   alerts: AlertRow[];
@@ -88,7 +91,7 @@ export function describeTransport(config: Pick<ObservabilityConfig, 'provider'>)
 /** Reads everything for one render. Queries run concurrently; probes have their own timeouts. */
 export async function loadDashboard(sources: DashboardSources, nowMs: number): Promise<DashboardData> {
   const windowMs = Math.max(...activeSlos().map((s) => s.windowDays)) * DAY_MS;
-  const [signals, infrastructure, history, latencyRows, pipeline, recentAlerts] = await Promise.all([
+  const [signals, infrastructure, history, latencyRows, pipeline, recentAlerts, cost] = await Promise.all([
     loadLiveSignals(sources.warehouse, sources.alerts, nowMs),
     Promise.all(sources.probes.map((p) => runProbe(p.name, p.probe, undefined, () => nowMs))),
     sources.warehouse.query<{ slo_id: string; t_ms: number; budget_remaining: number | null }>(sloBudgetHistory, { since_ms: nowMs - windowMs, now_ms: nowMs }),
@@ -101,6 +104,7 @@ export async function loadDashboard(sources: DashboardSources, nowMs: number): P
     }),
     loadPipelineCard(sources.warehouse, nowMs),
     loadRecentAlerts(sources.warehouse, nowMs),
+    loadCostCard(sources.warehouse, sources.config, nowMs),
   ]);
   const matrix = featureMatrix(signals);
   const slos: SloRow[] = activeSlos().map((spec) => {
@@ -131,6 +135,7 @@ export async function loadDashboard(sources: DashboardSources, nowMs: number): P
     overallReady: matrix.overallReady,
     infrastructure,
     pipeline,
+    cost,
     slos,
     latency: { metric: LATENCY_CHART.metric, quantile: LATENCY_CHART.quantile, points: latencyRows.map((r) => [r.t_ms, bucketValue(r.bucket)]) },
     alerts,

@@ -101,6 +101,7 @@
       ]));
     });
     infra.appendChild(pipelineCard(d.pipeline));
+    if (d.cost) infra.appendChild(costCard(d.cost));
 
     var alerts = $('alerts'); clear(alerts);
     if (d.alerts.length === 0) alerts.appendChild(el('tr', {}, [el('td', { colspan: '7', class: 'empty', text: 'No active alerts.' })]));
@@ -229,6 +230,36 @@
       el('h3', { text: 'Pipeline · last hour' }),
       el('div', { class: 'state', text: failures > 0 ? count(failures) + ' job failure' + (failures === 1 ? '' : 's') : joined(warnings, 'ok') }),
       list,
+    ]);
+  }
+
+  function dollars(x) { return x === null || x === undefined ? '—' : x === 0 ? '$0' : x < 0.01 ? '$' + x.toPrecision(2) : '$' + x.toFixed(2); }
+
+  // What the month so far costs at list prices (dashboard/cost-card.ts, `obs cost`, docs/COST.md).
+  function costCard(c) {
+    var title = el('h3', { text: 'Cost · ' + c.month + ' so far' });
+    if (c.error) {
+      return el('article', { class: 'card cost degraded', 'data-component': 'cost', 'data-testid': 'cost-card' }, [title, el('div', { class: 'state', text: 'not computed' }), el('p', { 'data-field': 'error', text: c.error })]);
+    }
+    var path = function (w) { return w === 'storage' ? 'Storage Write API' : 'insertAll'; };
+    var facts = [
+      ['total', 'Total (list)', dollars(c.listUsd) + ' · ' + dollars(c.billedUsd) + ' after free tiers'],
+      ['per-million', 'Per million calls', c.listUsdPerMillionCalls === null ? '—' : dollars(c.listUsdPerMillionCalls)],
+      ['components', 'Pub/Sub · ingest · storage · scans', [c.components.pubsub, c.components.ingest, c.components.storage, c.components.scans].map(dollars).join(' · ')],
+      ['write-path', 'Write path', path(c.writeApi) + ' (' + path(c.alternative.writeApi) + ': ' + dollars(c.alternative.listUsd) + ')'],
+      ['events', 'Events stored', count(c.events) + ' (' + count(c.calls) + ' calls)'],
+      ['modules', 'Costliest modules', joined(c.topModules.map(function (m) { return m.module + ' ' + dollars(m.listUsd); }), 'none')],
+    ];
+    var list = el('dl', { class: 'facts' });
+    facts.forEach(function (f) {
+      list.appendChild(el('dt', { text: f[1] }));
+      list.appendChild(el('dd', { 'data-field': f[0], text: f[2] }));
+    });
+    return el('article', { class: 'card cost ok', 'data-component': 'cost', 'data-testid': 'cost-card' }, [
+      title,
+      el('div', { class: 'state', text: dollars(c.listUsd) + ' at list prices (scans estimated)' }),
+      list,
+      el('p', { class: 'hint', text: 'computed ' + new Date(c.computedAtMs).toLocaleTimeString() + ', hourly · obs cost' }),
     ]);
   }
 
