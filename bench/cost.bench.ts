@@ -174,6 +174,7 @@ function perRunUsage(r: Run): CostUsage {
     activeStorageByteMonths: u.rowBytes * RETENTION_MONTHS,
     longTermStorageByteMonths: 0,
     scannedBytes: daily.recomputeBytes,
+    scanFloorBytes: 0,
   };
 }
 

@@ -28,6 +28,11 @@ export interface CostUsage {
   readonly longTermStorageByteMonths: number;
   /** Bytes the scheduled jobs' queries process (billed, minimums included). */
   readonly scannedBytes: number;
+  /**
+   * The part of scannedBytes that is the per-query minimum of the jobs that run every minute: a
+   * fixed monthly cost, whatever the volume, left out of the cost per million calls.
+   */
+  readonly scanFloorBytes: number;
 }
 
 /** Pub/Sub bills publishing and again each delivery; ingest has one subscription. */
@@ -55,7 +60,7 @@ export interface PricedUsage {
   readonly lines: readonly CostLine[];
   readonly listUsd: number;
   readonly billedUsd: number;
-  /** listUsd per million application calls; null without calls. */
+  /** listUsd without the fixed scan minimum, per million application calls; null without calls. */
   readonly listUsdPerMillionCalls: number | null;
 }
 
@@ -91,12 +96,13 @@ export function priceUsage(usage: CostUsage, prices: PriceTable, writeApi: Write
     line('scans', prices.bq_on_demand_query, usage.scannedBytes),
   ];
   const listUsd = lines.reduce((sum, l) => sum + l.listUsd, 0);
+  const floorUsd = (usage.scanFloorBytes / BYTES_PER_UNIT[prices.bq_on_demand_query.unit]) * prices.bq_on_demand_query.usd;
   return {
     writeApi,
     lines,
     listUsd,
     billedUsd: lines.reduce((sum, l) => sum + l.billedUsd, 0),
-    listUsdPerMillionCalls: usage.calls > 0 ? (listUsd / usage.calls) * 1e6 : null,
+    listUsdPerMillionCalls: usage.calls > 0 ? ((listUsd - floorUsd) / usage.calls) * 1e6 : null,
   };
 }
 

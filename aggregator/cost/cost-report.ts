@@ -161,6 +161,7 @@ export async function costReport(warehouse: Warehouse, options: CostReportOption
     activeStorageByteMonths: storage.tables.reduce((s, t) => s + t.activeByteMonths, 0),
     longTermStorageByteMonths: storage.tables.reduce((s, t) => s + t.longTermByteMonths, 0),
     scannedBytes: scans.bytes,
+    scanFloorBytes: scans.floorBytes,
   };
   const priced = priceUsage(usage, options.prices, options.writeApi);
   const alternative = priceUsage(usage, options.prices, options.writeApi === 'storage' ? 'insert-all' : 'storage');

@@ -25,7 +25,7 @@ export function bytes(n: number): string {
 }
 
 const pathName = (p: PricedUsage) => (p.writeApi === 'storage' ? 'Storage Write API' : 'insertAll');
-const perMillion = (p: PricedUsage) => (p.listUsdPerMillionCalls === null ? 'n/a (no calls)' : `${usd(p.listUsdPerMillionCalls)} per million calls`);
+const perMillion = (p: PricedUsage) => (p.listUsdPerMillionCalls === null ? 'n/a (no calls)' : `${usd(p.listUsdPerMillionCalls)} per million calls beyond the fixed scan minimum`);
 
 /** The readable report. */
 export function formatCost(r: CostReport): string {
@@ -33,8 +33,8 @@ export function formatCost(r: CostReport): string {
   const p = r.priced;
   const lines = [
     `Cost of ${r.month} (${r.inProgress ? `to ${new Date(r.untilMs).toISOString()}, month in progress` : 'whole month'}), ${r.warehouse === 'bigquery' ? 'BigQuery' : 'DuckDB (as BigQuery would bill it)'}, write path ${r.writeApi} (OBS_BQ_WRITE_API), list prices (docs/COST.md):`,
-    `  Pub/Sub      ${u.messages} messages, ${bytes(u.messageBytes)} published (${bytes(u.messageBilledBytes)} billed, 1,000 B minimum a request), billed again on delivery to ingest  ${usd(componentUsd(p, 'pubsub'))}`,
-    `  ingest       ${u.events} rows (${u.calls} calls), ${bytes(u.rowBytes)} data size; insertAll would bill ${bytes(u.insertAllBytes)} (1 KB a row), the Storage Write API ${bytes(u.rowBytes)}  ${usd(componentUsd(p, 'ingest'))}`,
+    `  Pub/Sub      ${u.messages} message(s), ${bytes(u.messageBytes)} published (${bytes(u.messageBilledBytes)} billed, 1,000 B minimum a request), billed again on delivery to ingest  ${usd(componentUsd(p, 'pubsub'))}`,
+    `  ingest       ${u.events} row(s) (${u.calls} calls), ${bytes(u.rowBytes)} data size; insertAll would bill ${bytes(u.insertAllBytes)} (1 KB a row), the Storage Write API ${bytes(u.rowBytes)}  ${usd(componentUsd(p, 'ingest'))}`,
     `  storage      ${(u.activeStorageByteMonths / 1024 ** 3).toFixed(4)} GiB-months active, ${(u.longTermStorageByteMonths / 1024 ** 3).toFixed(4)} long-term (${r.storage.map((t) => `${t.table} ${bytes(t.bytes)}`).join(', ')})  ${usd(componentUsd(p, 'storage'))}`,
     `  scans        ${bytes(r.scans.bytes)} estimated: ${bytes(r.scans.floorBytes)} the 10 MB minimum × ${r.scans.tableReferencesPerMinute} table references × ${r.scans.runMinutes} minutes of job runs, ${bytes(r.scans.recomputeBytes)} the minute recompute reading the day's partition  ${usd(componentUsd(p, 'scans'))}`,
     `  total        ${usd(p.listUsd)} at list prices (${usd(p.billedUsd)} after the monthly free tiers); ${perMillion(p)}`,

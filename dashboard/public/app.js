@@ -244,7 +244,7 @@
     var path = function (w) { return w === 'storage' ? 'Storage Write API' : 'insertAll'; };
     var facts = [
       ['total', 'Total (list)', dollars(c.listUsd) + ' · ' + dollars(c.billedUsd) + ' after free tiers'],
-      ['per-million', 'Per million calls', c.listUsdPerMillionCalls === null ? '—' : dollars(c.listUsdPerMillionCalls)],
+      ['per-million', 'Per million calls (beyond the scan minimum)', c.listUsdPerMillionCalls === null ? '—' : dollars(c.listUsdPerMillionCalls)],
       ['components', 'Pub/Sub · ingest · storage · scans', [c.components.pubsub, c.components.ingest, c.components.storage, c.components.scans].map(dollars).join(' · ')],
       ['write-path', 'Write path', path(c.writeApi) + ' (' + path(c.alternative.writeApi) + ': ' + dollars(c.alternative.listUsd) + ')'],
       ['events', 'Events stored', count(c.events) + ' (' + count(c.calls) + ' calls)'],

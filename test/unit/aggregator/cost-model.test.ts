@@ -19,6 +19,7 @@ const none: CostUsage = {
   activeStorageByteMonths: 0,
   longTermStorageByteMonths: 0,
   scannedBytes: 0,
+  scanFloorBytes: 0,
 };
 
 describe('cost model: the pricing arithmetic (aggregator/cost/cost-model.ts)', () => {
@@ -62,6 +63,12 @@ describe('cost model: the pricing arithmetic (aggregator/cost/cost-model.ts)', (
     expect(componentUsd(priced, 'storage')).toBeCloseTo(100 * 0.02 + 100 * 0.01, 10);
     expect(componentUsd(priced, 'scans')).toBeCloseTo(12.5, 10);
     expect(priced.lines.find((l) => l.component === 'scans')?.billedUsd).toBeCloseTo(6.25, 10);
+  });
+
+  it('the cost per million calls leaves out the fixed scan minimum', () => {
+    const priced = priceUsage({ ...none, calls: 2, rowBytes: GIB, scannedBytes: 3 * TIB, scanFloorBytes: 2 * TIB }, PRICES, 'storage');
+    expect(priced.listUsd).toBeCloseTo(0.025 + 3 * 6.25, 10);
+    expect(priced.listUsdPerMillionCalls).toBeCloseTo(((0.025 + 6.25) / 2) * 1e6, 4);
   });
 
   it('no calls: the cost per million calls is null, not a division by zero', () => {
