@@ -193,7 +193,7 @@ export class IngestHandler {
 
   /** Decodes one message into the rows to store and the dead letters to write. Pure apart from the decoder's cache. */
   prepare(message: IngestMessage, nowMs: number): PreparedMessage {
-    const decoded = this.decoder.decode(message.data, nowMs);
+    const decoded = message.parsed === undefined ? this.decoder.decode(message.data, nowMs) : this.decoder.decodeParsed(message.parsed, nowMs);
     const ctx: DeadLetterContext = { messageId: message.id, receivedAtMs: nowMs, service: decoded.source?.service ?? null };
     if (decoded.messageReasons.length > 0) {
       const dead = messageDeadLetter({ ...ctx, service: serviceOf(message.data) }, message.data, decoded.messageReasons);

@@ -11,6 +11,12 @@ export interface IngestMessage {
   readonly id: string;
   /** The message data: wire format v1, UTF-8 JSON. */
   readonly data: Uint8Array | string;
+  /**
+   * `data` already parsed, for a caller that had to parse it anyway (`obs ingest --file`): the
+   * decoder skips its own parse. Only when `data` is within the size and depth limits and parses
+   * to exactly this value (ingest/ndjson-import.ts checks both); `data` is still what dead letters keep.
+   */
+  readonly parsed?: unknown;
   /** Pub/Sub attributes. Wire format v1 defines none; kept for logs and future versions. */
   readonly attributes?: Readonly<Record<string, string>>;
   /** 1 on the first delivery; 0 or absent when the transport does not count deliveries. */
