@@ -40,6 +40,7 @@ export const NOT_RUN: ReadonlyMap<string, NotRun> = new Map<string, NotRun>([
   ['npm run bench -- exporter', BENCH],
   ['npm run bench -- rollup-change-log', BENCH],
   ['npm run bench -- streaming-alerts', BENCH],
+  ['npm run bench -- cost', BENCH],
 
   // Usage lines: their runnable form is run.
   ['npx obs emit <metric> [value] --tag k=v', usage('npx obs emit product.wallet.spend.success --tag feature=chat')],
