@@ -7,7 +7,7 @@ import type { Warehouse } from '../sql/warehouse';
 /**
  * The dashboard's Cost card: `obs cost` for the month in progress (aggregator/cost/, docs/COST.md),
  * in brief. The report reads a month of metric_events, which on BigQuery is billed like any query,
- * so a card is computed at most once an hour per warehouse and reused by the refreshes in between
+ * so a card is computed at most once an hour per warehouse (a day on BigQuery) and reused by the refreshes in between
  * (`computedAtMs` says when). Contract: `error` is set (and every other figure absent) when the
  * report could not be made — a bad OBS_PRICES_FILE, a warehouse error — so the rest of the
  * dashboard still renders.
@@ -32,8 +32,12 @@ export interface CostCard {
   readonly scansEstimated?: true;
 }
 
-/** How long a computed card is reused. */
+/**
+ * How long a computed card is reused: an hour on DuckDB; a day on BigQuery, where each report is a
+ * billed read of the month's events and the tables' sizes (CostReport.reportReadBytes).
+ */
 export const COST_CARD_TTL_MS = 3_600_000;
+export const COST_CARD_TTL_BIGQUERY_MS = 86_400_000;
 const TOP_MODULES = 5;
 
 const cache = new WeakMap<Warehouse, CostCard>();
@@ -42,7 +46,8 @@ const cache = new WeakMap<Warehouse, CostCard>();
 export async function loadCostCard(warehouse: Warehouse, config: ObservabilityConfig, nowMs: number, env: Readonly<Record<string, string | undefined>> = process.env): Promise<CostCard> {
   const month = monthOf(nowMs);
   const cached = cache.get(warehouse);
-  if (cached && cached.month === month && !cached.error && nowMs >= cached.computedAtMs && nowMs - cached.computedAtMs < COST_CARD_TTL_MS) return cached;
+  const ttlMs = warehouse.dialect === 'bigquery' ? COST_CARD_TTL_BIGQUERY_MS : COST_CARD_TTL_MS;
+  if (cached && cached.month === month && !cached.error && nowMs >= cached.computedAtMs && nowMs - cached.computedAtMs < ttlMs) return cached;
   let card: CostCard;
   try {
     const r = await costReport(warehouse, { month, nowMs, writeApi: config.bigqueryWriteApi, retention: config.retention, prices: loadPrices(env) });

@@ -71,6 +71,12 @@ export interface CostReport {
   readonly modules: readonly ModuleCost[];
   readonly metrics: readonly MetricCost[];
   readonly prices: readonly Price[];
+  /**
+   * What making this report reads, about: every column of the rows the storage queries cover (each
+   * table over its retention before the month) and the month's events twice more. On BigQuery it
+   * is billed like any query (docs/COST.md, "The report's own cost").
+   */
+  readonly reportReadBytes: number;
 }
 
 export interface CostReportOptions {
@@ -100,6 +106,7 @@ async function loadStorage(warehouse: Warehouse, fromMs: number, untilMs: number
   const longest = Math.max(retention.eventsDays, retention.deadLettersDays, retention.rollupsDays, retention.minuteRollupsDays);
   const tables: TableStorage[] = [];
   let eventDays: Array<{ day: number; bytes: number }> = [];
+  let readBytes = 0;
   for (const { table, query } of COST_STORAGE) {
     const rows = await warehouse.query<{ day: NumberLike; minute_rows: NumberLike; bytes: NumberLike }>(query, { from_ms: fromMs - longest * DAY_MS, to_ms: untilMs });
     let bytes = 0;
@@ -108,6 +115,7 @@ async function loadStorage(warehouse: Warehouse, fromMs: number, untilMs: number
     for (const row of rows) {
       const dayMs = num(row.day) * DAY_MS;
       const size = num(row.bytes);
+      readBytes += size;
       const keptUntil = dayMs + retentionOf(table, num(row.minute_rows) === 1, retention) * DAY_MS;
       const overlap = (a: number, b: number) => Math.max(0, Math.min(b, untilMs) - Math.max(a, fromMs));
       const activeMs = overlap(dayMs, Math.min(keptUntil, dayMs + LONG_TERM_AFTER_DAYS * DAY_MS));
@@ -122,7 +130,7 @@ async function loadStorage(warehouse: Warehouse, fromMs: number, untilMs: number
     tables.push({ table, retentionDays: days, bytes, activeByteMonths: active, longTermByteMonths: longTerm });
   }
   eventDays = eventDays.sort((a, b) => a.day - b.day);
-  return { tables, eventDays };
+  return { tables, eventDays, readBytes };
 }
 
 /** The cost report of one calendar month (see {@link CostReport}). */
@@ -204,5 +212,6 @@ export async function costReport(warehouse: Warehouse, options: CostReportOption
     modules: [...modules.values()].sort((a, b) => b.listUsd - a.listUsd || a.module.localeCompare(b.module)),
     metrics: costed.sort((a, b) => b.listUsd - a.listUsd || a.name.localeCompare(b.name)),
     prices: PRICE_IDS.map((id) => options.prices[id]),
+    reportReadBytes: storage.readBytes + 2 * usage.rowBytes,
   };
 }

@@ -50,6 +50,7 @@ export function formatCost(r: CostReport): string {
   } else {
     lines.push('No events stored in this month.');
   }
+  lines.push(`This report read about ${bytes(r.reportReadBytes)}${r.warehouse === 'bigquery' ? `, billed about ${usd((r.reportReadBytes / 1024 ** 4) * r.prices.find((x) => x.id === 'bq_on_demand_query')!.usd)}` : ` (on BigQuery: about ${usd((r.reportReadBytes / 1024 ** 4) * r.prices.find((x) => x.id === 'bq_on_demand_query')!.usd)})`}.`);
   lines.push(`Prices recorded ${[...new Set(r.prices.map((x) => x.recorded))].join(', ')} (shared/prices.ts; OBS_PRICES_FILE overrides). --json gives every metric.`);
   return lines.join('\n');
 }

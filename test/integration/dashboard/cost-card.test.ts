@@ -5,7 +5,8 @@ import { join } from 'node:path';
 import { costReport } from '../../../aggregator/cost/cost-report';
 import { createHttpRoutes } from '../../../cli/local/http-app';
 import { createHttpServer, listen } from '../../../cli/local/http-server';
-import { COST_CARD_TTL_MS, loadCostCard, type CostCard } from '../../../dashboard/cost-card';
+import { COST_CARD_TTL_BIGQUERY_MS, COST_CARD_TTL_MS, loadCostCard, type CostCard } from '../../../dashboard/cost-card';
+import type { Warehouse } from '../../../sql/warehouse';
 import { localTokenVerifier } from '../../../http/admin-auth';
 import { loadConfig } from '../../../shared';
 import { PRICES } from '../../../shared/prices';
@@ -78,6 +79,22 @@ describe('dashboard Cost card: GET /api/dashboard', () => {
     const fresh = await getCost();
     expect(fresh.events).toBe(4);
     expect(fresh.computedAtMs).toBe(now);
+  });
+});
+
+describe('dashboard Cost card on BigQuery', () => {
+  it('is reused for a day, not an hour: each report is a billed read there', async () => {
+    const wh = await seeded();
+    try {
+      // The card only asks the warehouse which dialect it is; the queries run on DuckDB here.
+      const bigquery: Warehouse = { dialect: 'bigquery', query: (q, p) => wh.query(q, p) } as Warehouse;
+      expect((await loadCostCard(bigquery, config, NOW, {})).events).toBe(3);
+      await wh.insertEvents([event('product.wallet.spend.success', 'count', 1, NOW - 60_000, { feature: 'chat' })]);
+      expect((await loadCostCard(bigquery, config, NOW + 2 * COST_CARD_TTL_MS, {})).events).toBe(3);
+      expect((await loadCostCard(bigquery, config, NOW + COST_CARD_TTL_BIGQUERY_MS, {})).events).toBe(4);
+    } finally {
+      await wh.close();
+    }
   });
 });
 

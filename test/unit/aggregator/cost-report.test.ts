@@ -116,6 +116,12 @@ describe('obs cost: the report on a DuckDB warehouse with known events (aggregat
     expect(events.longTermByteMonths).toBe(0);
   });
 
+  it('says what making the report read: the stored rows its storage queries cover, and the month\'s events twice more', async () => {
+    const r = await report();
+    const november = inNovember.reduce((s, e) => s + rowBytes(e), 0);
+    expect(r.reportReadBytes).toBe(november + rowBytes(outside[0]!) + 2 * november);
+  });
+
   it('an empty month costs only the scan floor of the jobs that run every minute', async () => {
     const r = await report('2025-01', DEC);
     expect(r.usage.events).toBe(0);

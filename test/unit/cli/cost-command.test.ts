@@ -63,6 +63,7 @@ describe('obs cost', () => {
     expect(io.stdout).toMatch(/^Cost of 2026-11 \(whole month\), DuckDB \(as BigQuery would bill it\), write path storage/);
     for (const label of ['Pub/Sub', 'ingest', 'storage', 'scans', 'total', 'the other write path, insertAll']) expect(io.stdout).toContain(label);
     expect(io.stdout).toMatch(/By module[\s\S]*wallet\s+2 events/);
+    expect(io.stdout).toMatch(/This report read about [0-9.]+ (B|KiB) \(on BigQuery: about \$[0-9.e-]+\)\./);
   });
 
   it('OBS_BQ_WRITE_API=insert-all prices the totals through insertAll; OBS_PRICES_FILE changes a price', async () => {
