@@ -54,21 +54,38 @@ interface Run {
  * Pure; rows ordered by ingest time, then event time. No events, no rows.
  */
 export function changeLogRows(events: readonly LoggedEvent[], maxRows = MAX_LOG_ROWS_PER_WRITE): IngestBatchRow[] {
-  // Per ingest time (one per write in practice), per epoch minute: min, max, count, messages.
+  // Per ingest time (one per write in practice), per epoch minute: min, max, count, messages. The
+  // hot path of ingest (~0.1 µs an event): the last minute's run is reused without a lookup, and a
+  // message id is added to its set only when it changes (a message's events arrive together).
   const byIngest = new Map<number, { first: string | null; minutes: Map<number, Run> }>();
-  for (const e of events) {
-    let group = byIngest.get(e.ingest_ts_ms);
-    if (!group) byIngest.set(e.ingest_ts_ms, (group = { first: e.message_id, minutes: new Map() }));
+  let group: { first: string | null; minutes: Map<number, Run> } | undefined;
+  let groupIngest = Number.NaN;
+  let run: Run | undefined;
+  let lastMessage: string | null | undefined;
+  for (let i = 0; i < events.length; i++) {
+    const e = events[i] as LoggedEvent;
+    if (e.ingest_ts_ms !== groupIngest) {
+      groupIngest = e.ingest_ts_ms;
+      group = byIngest.get(groupIngest);
+      if (!group) byIngest.set(groupIngest, (group = { first: e.message_id, minutes: new Map() }));
+      run = undefined;
+    }
     const minute = Math.floor(e.event_ts_ms / MINUTE_MS);
-    const run = group.minutes.get(minute);
-    if (!run) {
-      group.minutes.set(minute, { fromMinute: minute, toMinute: minute, min: e.event_ts_ms, max: e.event_ts_ms, events: 1, messages: new Set([e.message_id]) });
-      continue;
+    if (run === undefined || run.fromMinute !== minute) {
+      const minutes = (group as { minutes: Map<number, Run> }).minutes;
+      run = minutes.get(minute);
+      if (!run) {
+        minutes.set(minute, (run = { fromMinute: minute, toMinute: minute, min: e.event_ts_ms, max: e.event_ts_ms, events: 0, messages: new Set() }));
+      }
+      lastMessage = undefined;
     }
     if (e.event_ts_ms < run.min) run.min = e.event_ts_ms;
-    if (e.event_ts_ms > run.max) run.max = e.event_ts_ms;
+    else if (e.event_ts_ms > run.max) run.max = e.event_ts_ms;
     run.events++;
-    run.messages.add(e.message_id);
+    if (e.message_id !== lastMessage) {
+      run.messages.add(e.message_id);
+      lastMessage = e.message_id;
+    }
   }
   const out: IngestBatchRow[] = [];
   for (const [ingestMs, group] of [...byIngest].sort((a, b) => a[0] - b[0])) {
