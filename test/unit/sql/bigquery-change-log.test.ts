@@ -3,7 +3,6 @@ jest.mock('teeny-request', () => jest.requireActual<object>('./teeny-request-ove
 
 import { BigQueryWarehouse } from '../../../sql/bigquery/bigquery-warehouse';
 import { TABLES, type EventRow } from '../../../sql';
-import type { TableDef } from '../../../sql/tables';
 import { startWriteStandIn, type WriteStandIn } from '../../support/bigquery-write-stand-in';
 import { PROJECT, startFakeBigQuery, type FakeBigQuery } from './bigquery-fake-server';
 
@@ -61,7 +60,7 @@ describe('BigQuery with the Storage Write API: the change log takes the same pat
   let wh: BigQueryWarehouse;
   beforeEach(async () => {
     fake = await startFakeBigQuery();
-    stand = await startWriteStandIn(Object.values(TABLES) as TableDef[]);
+    stand = await startWriteStandIn(Object.values(TABLES));
     wh = new BigQueryWarehouse({ dataset: DATASET, projectId: PROJECT, client: fake.client, writeApi: 'storage', storageWrite: { clientOptions: stand.clientOptions } });
   });
   afterEach(async () => {
