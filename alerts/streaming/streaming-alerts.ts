@@ -8,7 +8,7 @@ import type { Logger } from '../../shared/logger';
 import { BURN_WINDOWS } from '../../shared/time-windows';
 import type { Warehouse } from '../../sql/warehouse';
 import type { AlertRule } from '../model/alert-rule';
-import { applyObservations, notifyAndDeliver, type AlertRuntime } from '../run/evaluate-run';
+import { applyObservations, notifyAndDeliver, type AlertRuntime, type EvaluationReport } from '../run/evaluate-run';
 import { ROLLUP_CUTOFF_MS, type StreamingPlan } from './plan';
 import { oldestSlotMs, rollupCutoffMs, streamingObservations, type LongWindowHead } from './streaming-observations';
 import { tallyIncrements } from './tally';
@@ -27,9 +27,12 @@ export interface StreamingAlertsOptions {
   readonly clock: Clock;
   readonly logger: Logger;
   readonly minEvaluationIntervalMs?: number;
-  /** Told the fingerprints of the alerts each evaluation fired (the stack prints them). */
-  readonly onFired?: (fingerprints: readonly string[]) => void;
+  /** Told what each evaluation that moved an alert did — its transitions and deliveries (the stack prints them as it does the scheduled run's). */
+  readonly onReport?: (report: StreamingReport) => void;
 }
+
+/** One streaming evaluation that moved alerts: its transitions, then what was notified (the shape of the scheduled run's report). */
+export type StreamingReport = Pick<EvaluationReport, 'runId' | 'transitions' | 'firing' | 'muted' | 'recorded' | 'deliveries'>;
 
 /** What the streaming path has done, for the pipeline's health and the tests. */
 export interface StreamingStats {
@@ -143,8 +146,12 @@ export class StreamingAlerts {
     if (transitions.length === 0) return [];
     const fired = transitions.filter((t) => t.to === 'firing').map((t) => t.fingerprint);
     this.stats.fired += fired.length;
-    if (fired.length > 0) this.options.onFired?.(fired);
-    await notifyAndDeliver(runtime, nowMs, runId);
+    const notified = await notifyAndDeliver(runtime, nowMs, runId);
+    try {
+      this.options.onReport?.({ runId, transitions, ...notified });
+    } catch {
+      // a listener must not fail the evaluation
+    }
     return fired;
   }
 

@@ -155,6 +155,8 @@ export async function startStack(options: StackOptions): Promise<RunningStack> {
     let selfMetrics: PipelineMetrics = NO_PIPELINE_METRICS; // set once the emitter exists, below
     // The streaming alerts (issue #15) need the alert runtime, built below; until then nothing is observed.
     let streaming: StreamingAlerts | undefined;
+    /** The firing alerts the progress line shows, from the last evaluation of either path. */
+    let firing: string[] = [];
     undo.push(() => streaming?.stop());
     const handler = new IngestHandler({
       warehouse,
@@ -211,7 +213,12 @@ export async function startStack(options: StackOptions): Promise<RunningStack> {
         runtime: () => alerts,
         clock,
         logger: { info: () => undefined, warn: alertLines, error: alertLines },
-        onFired: (fingerprints) => log(`alerts: fired as the events arrived (streaming): ${fingerprints.join(', ')}`),
+        // The same lines as the scheduled run's (onReport below), marked with the path.
+        onReport: (report) => {
+          for (const t of report.transitions) log(`  alert ${t.fingerprint}: ${transitionText(t)} · streaming, as the events arrived`);
+          for (const d of report.deliveries) log(`  notification ${deliveryLine(d)}`);
+          firing = report.firing.map((f) => `${f.severity} ${f.fingerprint.split('|')[0] ?? f.fingerprint}`);
+        },
       });
     }
 
@@ -285,7 +292,6 @@ export async function startStack(options: StackOptions): Promise<RunningStack> {
 
     let running: Promise<void> | undefined;
     let banner = '';
-    let firing: string[] = [];
     const onReport = (report: EvaluationReport) => {
       for (const t of report.transitions) log(`  alert ${t.fingerprint}: ${transitionText(t)}`);
       for (const d of report.deliveries) log(`  notification ${deliveryLine(d)}`);

@@ -74,7 +74,7 @@ describe('streaming alerts on the DuckDB alert store: the wallet P0 from the eve
       runtime: () => runtime,
       clock: env.clock,
       logger: env.logger,
-      onFired: (fingerprints) => fired.push(...fingerprints),
+      onReport: (report) => fired.push(...report.transitions.filter((t) => t.to === 'firing').map((t) => t.fingerprint)),
     });
     ingest = new IngestHandler({ warehouse: env.warehouse, now: () => env.clock.now(), log: silentIngestLog, onStored: (id, events) => streaming.observe(id, events) });
   });

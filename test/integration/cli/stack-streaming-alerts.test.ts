@@ -76,7 +76,8 @@ describe('streaming alerts on the local stack (issue #15)', () => {
       );
       expect(notified()).toHaveLength(3);
       expect(stack.streaming()).toMatchObject({ fired: 1, errors: 0 });
-      expect(lines).toContain('alerts: fired as the events arrived (streaming): wallet-spend-failures-critical');
+      expect(lines).toContain('  alert wallet-spend-failures-critical: inactive → firing (value 12, threshold 10) · streaming, as the events arrived');
+      expect(lines.filter((l) => l.startsWith('  notification pagerduty → outbox'))).toHaveLength(1);
       // The scheduled run a minute later sees the burst in its rollups, finds the alert firing
       // already, and sends nothing twice.
       clock.set(START_MS + 60_000);
