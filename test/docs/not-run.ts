@@ -13,7 +13,7 @@ const usage = (runnable: string): NotRun => ({ usageOf: runnable });
 const because = (reason: string): NotRun => ({ reason });
 
 const CLOUD = because('deploy-time: needs a Google Cloud project, credentials and the gcloud/bq/firebase CLIs (DEPLOYMENT.md)');
-const BENCH = because('a benchmark: minutes of load by design, not part of npm test (bench/README.md); CI does not run benchmarks');
+const BENCH = because('a benchmark: minutes of load by design, not part of npm test (bench/run.ts runs them: npm run bench); CI does not run benchmarks');
 const NPM_CI = because('`npm ci` reinstalls node_modules (network, minutes); every other part of the line is run on its own here');
 
 export const NOT_RUN: ReadonlyMap<string, NotRun> = new Map<string, NotRun>([
