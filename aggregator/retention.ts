@@ -4,6 +4,7 @@ import {
   RETENTION_DEAD_LETTERS,
   RETENTION_EVENTS,
   RETENTION_HISTOGRAMS,
+  RETENTION_INGEST_BATCHES,
   RETENTION_MINUTE_HISTOGRAMS,
   RETENTION_MINUTE_ROLLUPS,
   RETENTION_ROLLUPS,
@@ -73,6 +74,8 @@ export function retentionPlan(retention: RetentionDays, dialect: Dialect, nowMs:
     step(RETENTION_MINUTE_HISTOGRAMS, 'OBS_RETENTION_MINUTE_ROLLUPS_DAYS', retention.minuteRollupsDays, false),
     step(RETENTION_ROLLUPS, 'OBS_RETENTION_ROLLUPS_DAYS', retention.rollupsDays, true),
     step(RETENTION_HISTOGRAMS, 'OBS_RETENTION_ROLLUPS_DAYS', retention.rollupsDays, true),
+    // The change log is only read for events still stored: it goes with them.
+    step(RETENTION_INGEST_BATCHES, 'OBS_RETENTION_EVENTS_DAYS', retention.eventsDays, true),
   ];
 }
 

@@ -22,6 +22,7 @@ const sqlString = (s: string) => `'${s.replace(/\\/g, '\\\\').replace(/'/g, "\\'
 export function partitionExpirationDays(table: TableName, retention: RetentionDays = DEFAULTS.retention): number | undefined {
   switch (table) {
     case 'metric_events':
+    case 'ingest_batches':
       return retention.eventsDays;
     case 'dead_letters':
       return retention.deadLettersDays;

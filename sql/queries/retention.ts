@@ -11,7 +11,7 @@ import { defineQuery, type SqlQuery } from '../dialect';
 export interface RetentionTarget {
   /** Shown in the report: the table and, for the rollup tables, which windows. */
   readonly label: string;
-  readonly table: 'metric_events' | 'dead_letters' | 'metric_rollups' | 'metric_histograms';
+  readonly table: 'metric_events' | 'dead_letters' | 'metric_rollups' | 'metric_histograms' | 'ingest_batches';
   readonly count: SqlQuery;
   readonly remove: SqlQuery;
 }
@@ -32,8 +32,10 @@ export const RETENTION_MINUTE_ROLLUPS = target('metric_rollups (1m)', 'metric_ro
 export const RETENTION_MINUTE_HISTOGRAMS = target('metric_histograms (1m)', 'metric_histograms', 'window_start', 'minute_histograms', '= 60');
 export const RETENTION_ROLLUPS = target('metric_rollups (1h, 1d)', 'metric_rollups', 'window_start', 'rollups', '<> 60');
 export const RETENTION_HISTOGRAMS = target('metric_histograms (1h, 1d)', 'metric_histograms', 'window_start', 'histograms', '<> 60');
+/** The change log (sql/change-log.ts) by ingest time, kept as long as the events it describes. */
+export const RETENTION_INGEST_BATCHES = target('ingest_batches', 'ingest_batches', 'ingest_ts', 'ingest_batches');
 
-export const QUERIES = [RETENTION_EVENTS, RETENTION_DEAD_LETTERS, RETENTION_MINUTE_ROLLUPS, RETENTION_MINUTE_HISTOGRAMS, RETENTION_ROLLUPS, RETENTION_HISTOGRAMS].flatMap((t) => [t.count, t.remove]);
+export const QUERIES = [RETENTION_EVENTS, RETENTION_DEAD_LETTERS, RETENTION_MINUTE_ROLLUPS, RETENTION_MINUTE_HISTOGRAMS, RETENTION_ROLLUPS, RETENTION_HISTOGRAMS, RETENTION_INGEST_BATCHES].flatMap((t) => [t.count, t.remove]);
 
 /**
  * For `obs rebuild` after retention (aggregator/retention.ts, checkRebuildRange): the UTC days of

@@ -9,4 +9,4 @@ CREATE TABLE IF NOT EXISTS `observability.ingest_batches` (
 )
 PARTITION BY DATE(ingest_ts)
 CLUSTER BY ingest_ts
-OPTIONS(description='The change log of metric_events: one row per warehouse write of ingest and per run of consecutive event minutes it stored new events in. The incremental rollup reads it (ingest_ts after its watermark) to find the windows to recompute, instead of scanning metric_events.', require_partition_filter=TRUE);
+OPTIONS(description='The change log of metric_events: one row per warehouse write of ingest and per run of consecutive event minutes it stored new events in. The incremental rollup reads it (ingest_ts after its watermark) to find the windows to recompute, instead of scanning metric_events.', require_partition_filter=TRUE, partition_expiration_days=90);

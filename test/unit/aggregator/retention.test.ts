@@ -59,6 +59,12 @@ describe('obs retention apply on DuckDB (aggregator/retention.ts)', () => {
     const wh = await seeded();
     try {
       const before = { events: await eventIds(wh), rollups: await rollupTable(wh), histograms: await histogramTable(wh) };
+      // The change log's rows ingested before the events' cut-off go with the events (issue #13).
+      const logCount = async (where: string) => Number((await ids(wh, `SELECT COUNT(*) FROM {{ingest_batches}} WHERE ${where}`))[0]);
+      const oldLog = await logCount(`ingest_ts < TIMESTAMP_MILLIS(${EVENTS_CUTOFF})`);
+      const keptLog = await logCount(`ingest_ts >= TIMESTAMP_MILLIS(${EVENTS_CUTOFF})`);
+      expect(oldLog).toBeGreaterThan(0);
+      expect(keptLog).toBeGreaterThan(0);
       const dry = await applyRetention(wh, RETENTION, { nowMs: NOW, dryRun: true });
       const counts = Object.fromEntries(dry.tables.map((t) => [t.label, t.rows]));
       expect(counts).toEqual({
@@ -70,6 +76,7 @@ describe('obs retention apply on DuckDB (aggregator/retention.ts)', () => {
         // the hour and the day of beforeRollups (2025-10-25), × 2 metrics; atRollups' hour and day start at the cut-off: kept
         'metric_rollups (1h, 1d)': 4,
         'metric_histograms (1h, 1d)': 2,
+        ingest_batches: oldLog,
       });
       expect(dry.tables.map((t) => [t.table, t.cutoff, t.method])).toEqual([
         ['metric_events', new Date(EVENTS_CUTOFF).toISOString(), 'delete'],
@@ -78,6 +85,7 @@ describe('obs retention apply on DuckDB (aggregator/retention.ts)', () => {
         ['metric_histograms', new Date(MINUTES_CUTOFF).toISOString(), 'delete'],
         ['metric_rollups', new Date(ROLLUPS_CUTOFF).toISOString(), 'delete'],
         ['metric_histograms', new Date(ROLLUPS_CUTOFF).toISOString(), 'delete'],
+        ['ingest_batches', new Date(EVENTS_CUTOFF).toISOString(), 'delete'],
       ]);
       expect({ events: await eventIds(wh), rollups: await rollupTable(wh), histograms: await histogramTable(wh) }).toEqual(before);
       expect(await ids(wh, 'SELECT COUNT(*) FROM {{dead_letters}}')).toEqual([3]);
@@ -104,7 +112,8 @@ describe('obs retention apply on DuckDB (aggregator/retention.ts)', () => {
 
       // Idempotent: nothing more to remove at the same time.
       const again = await applyRetention(wh, RETENTION, { nowMs: NOW, dryRun: false });
-      expect(again.tables.map((t) => t.rows)).toEqual([0, 0, 0, 0, 0, 0]);
+      expect(again.tables.map((t) => t.rows)).toEqual([0, 0, 0, 0, 0, 0, 0]);
+      expect([await logCount('TRUE'), await logCount(`ingest_ts < TIMESTAMP_MILLIS(${EVENTS_CUTOFF})`)]).toEqual([keptLog, 0]);
     } finally {
       await wh.close();
     }
@@ -143,7 +152,7 @@ describe('obs retention apply on DuckDB (aggregator/retention.ts)', () => {
       expect(await trimRebuiltRollups(wh, check)).toBe(6);
       expect({ rollups: await rollupTable(wh), histograms: await histogramTable(wh) }).toEqual(afterRetention);
       // And a retention run finds nothing left to remove.
-      expect((await applyRetention(wh, RETENTION, { nowMs: NOW, dryRun: true })).tables.map((t) => t.rows)).toEqual([0, 0, 0, 0, 0, 0]);
+      expect((await applyRetention(wh, RETENTION, { nowMs: NOW, dryRun: true })).tables.map((t) => t.rows)).toEqual([0, 0, 0, 0, 0, 0, 0]);
     } finally {
       await wh.close();
     }

@@ -56,7 +56,9 @@ describe('obs retention apply', () => {
     expect(io.stdout).toMatch(/dead_letters\s+would remove 0 row\(s\) before 2026-10-28 \(30 days\)/);
     expect(io.stdout).toMatch(/metric_rollups \(1m\)\s+would remove 0 row\(s\) before 2026-10-23 \(35 days\)/);
     expect(io.stdout).toMatch(/metric_histograms \(1h, 1d\)\s+would remove 0 row\(s\) before 2025-10-26 \(397 days\)/);
-    expect(io.stdout).toContain('Would remove 2 row(s) in all.');
+    // The change log's row of the two old events' write goes with them (ingest_ts before the same cut-off).
+    expect(io.stdout).toMatch(/ingest_batches\s+would remove 1 row\(s\) before 2026-08-29 \(90 days\)/);
+    expect(io.stdout).toContain('Would remove 3 row(s) in all.');
     expect(await countEvents(process.env.OBS_DUCKDB_PATH!)).toBe(4);
   });
 

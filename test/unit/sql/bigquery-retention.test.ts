@@ -48,8 +48,9 @@ describe('retention on BigQuery', () => {
 
   const warehouse = (retention?: RetentionDays) => new BigQueryWarehouse({ dataset: DATASET, client: fake.client, writeApi: 'insert-all', ...(retention ? { retention } : {}) });
 
-  it('the golden DDL expires raw events after 90 days, dead letters after 30, the rollup tables after 397; nothing else expires', () => {
+  it('the golden DDL expires raw events and the change log after 90 days, dead letters after 30, the rollup tables after 397; nothing else expires', () => {
     expect(golden('metric_events.sql')).toMatch(/OPTIONS\(description=.*, require_partition_filter=TRUE, partition_expiration_days=90\);$/);
+    expect(golden('ingest_batches.sql')).toMatch(/partition_expiration_days=90\);$/);
     expect(golden('dead_letters.sql')).toMatch(/partition_expiration_days=30\);$/);
     expect(golden('metric_rollups.sql')).toMatch(/partition_expiration_days=397\);$/);
     expect(golden('metric_histograms.sql')).toMatch(/partition_expiration_days=397\);$/);
@@ -63,6 +64,7 @@ describe('retention on BigQuery', () => {
     const ddl = queries(fake).map((q) => q.query);
     const of = (table: string) => ddl.find((q) => q.startsWith(`CREATE TABLE IF NOT EXISTS \`${DATASET}.${table}\``));
     expect(of('metric_events')).toContain('partition_expiration_days=60);');
+    expect(of('ingest_batches')).toContain('partition_expiration_days=60);');
     expect(of('dead_letters')).toContain('partition_expiration_days=14);');
     expect(of('metric_rollups')).toContain('partition_expiration_days=500);');
     expect(of('metric_histograms')).toContain('partition_expiration_days=500);');
@@ -70,7 +72,7 @@ describe('retention on BigQuery', () => {
   });
 
   it('sets the expiry on existing tables whose listing shows none or another, with the golden ALTER, and leaves the others alone', async () => {
-    fake.respond((r) => (r.method === 'GET' && r.path.endsWith('/tables') ? { body: listing({ metric_events: undefined, dead_letters: 30, metric_rollups: 30, metric_histograms: 397 }) } : undefined));
+    fake.respond((r) => (r.method === 'GET' && r.path.endsWith('/tables') ? { body: listing({ metric_events: undefined, dead_letters: 30, metric_rollups: 30, metric_histograms: 397, ingest_batches: 90 }) } : undefined));
     await warehouse().createSchema();
     const alters = queries(fake).map((q) => q.query).filter((q) => q.startsWith('ALTER TABLE') && q.includes('SET OPTIONS'));
     const inDataset = (path: string) => golden(path).replace('`observability.', `\`${DATASET}.`);
@@ -78,7 +80,7 @@ describe('retention on BigQuery', () => {
   });
 
   it('changes nothing when every table already has the configured expiry (createSchema runs on every instance start)', async () => {
-    fake.respond((r) => (r.method === 'GET' && r.path.endsWith('/tables') ? { body: listing({ metric_events: 90, dead_letters: 30, metric_rollups: 397, metric_histograms: 397 }) } : undefined));
+    fake.respond((r) => (r.method === 'GET' && r.path.endsWith('/tables') ? { body: listing({ metric_events: 90, dead_letters: 30, metric_rollups: 397, metric_histograms: 397, ingest_batches: 90 }) } : undefined));
     await warehouse(DEFAULTS.retention).createSchema();
     expect(queries(fake).filter((q) => q.query.includes('SET OPTIONS'))).toEqual([]);
   });
@@ -99,6 +101,7 @@ describe('retention on BigQuery', () => {
       ['metric_histograms (1m)', 'delete', 3],
       ['metric_rollups (1h, 1d)', 'partition-expiry', null],
       ['metric_histograms (1h, 1d)', 'partition-expiry', null],
+      ['ingest_batches', 'partition-expiry', null],
     ]);
     const sent = queries(fake);
     expect(sent.map((q) => q.query.split('\n')[0])).toEqual([
