@@ -32,52 +32,23 @@ import { runRollupJob } from '../aggregator/rollup-job';
 import { componentUsd, priceUsage, PUBSUB_MIN_REQUEST_BYTES, pubsubMessageBytes, type CostUsage, type PricedUsage } from '../aggregator/cost/cost-model';
 import { costReport, type CostReport } from '../aggregator/cost/cost-report';
 import { estimateScans, RUNS_PER_DAY } from '../aggregator/cost/scan-estimate';
-import { countFor, logNormal, seededRandom } from '../cli/local/demo/random';
+import { seededRandom } from '../cli/local/demo/random';
 import { HEALTHY_TRAFFIC } from '../cli/local/demo/traffic-profile';
-import { createEmitter, type AggregationChoice, type MetricsClient, type Transport } from '../emitter';
+import { createEmitter, type AggregationChoice, type Transport } from '../emitter';
 import { IngestHandler } from '../ingest';
 import { silentIngestLog } from '../ingest/ingest-log';
 import { loadConfig } from '../shared';
 import { PRICES } from '../shared/prices';
 import { DuckDbWarehouse } from '../sql/duckdb/duckdb-warehouse';
+import { realisticSecond } from './realistic-calls';
 
 const CALLS = Number(process.env.BENCH_CALLS ?? 300_000);
 const T0 = Date.UTC(2026, 10, 2, 12, 0, 0);
 const SECOND = 1_000;
-const GAUGE_EVERY_MS = 10_000;
 const GOAL_USD = 0.005;
 const retention = loadConfig({}).retention;
 /** Months a row is stored: its retention in days over the mean month. */
 const RETENTION_MONTHS = retention.eventsDays / (365.25 / 12);
-
-interface Call {
-  at: number;
-  emit(e: MetricsClient): void;
-}
-
-/** One simulated second of the realistic profile at `scale` (as bench/emitter-aggregation.bench.ts). */
-function realisticSecond(random: () => number, scale: number, startMs: number): Call[] {
-  const calls: Call[] = [];
-  const at = () => startMs + Math.floor(random() * SECOND);
-  for (const stream of HEALTHY_TRAFFIC) {
-    if (stream.kind === 'gauge') {
-      if (startMs % GAUGE_EVERY_MS === 0) {
-        const level = Math.round(stream.base + (random() * 2 - 1) * stream.jitter);
-        calls.push({ at: at(), emit: (e) => void e.gauge(stream.metric, level, stream.tags) });
-      }
-      continue;
-    }
-    const n = countFor(random, (stream.perMinute * scale) / 60);
-    for (let i = 0; i < n; i++) {
-      if (stream.kind === 'count') calls.push({ at: at(), emit: (e) => void e.count(stream.metric, 1, stream.tags) });
-      else {
-        const ms = Math.round(logNormal(random, stream.medianMs, stream.sigma) * 10) / 10;
-        calls.push({ at: at(), emit: (e) => void e.timing(stream.metric, ms, stream.tags) });
-      }
-    }
-  }
-  return calls.sort((a, b) => a.at - b.at);
-}
 
 interface Run {
   label: string;

@@ -17,43 +17,13 @@
  * Target (issue #18): ≥ 50× fewer events on the realistic profile.
  */
 import { cpus, loadavg } from 'node:os';
-import { countFor, logNormal, seededRandom } from '../cli/local/demo/random';
-import { HEALTHY_TRAFFIC } from '../cli/local/demo/traffic-profile';
-import { createEmitter, EMITTER_DEFAULTS, type AggregationChoice, type MetricsClient, type Transport } from '../emitter';
+import { seededRandom } from '../cli/local/demo/random';
+import { createEmitter, EMITTER_DEFAULTS, type AggregationChoice, type Transport } from '../emitter';
+import { realisticSecond, type Call } from './realistic-calls';
 
 const CALLS = 1_000_000;
 const T0 = Date.UTC(2026, 10, 27, 12, 0, 0);
 const SECOND = 1_000;
-const GAUGE_EVERY_MS = 10_000;
-
-interface Call {
-  at: number;
-  emit(e: MetricsClient): void;
-}
-
-/** One simulated second of the realistic profile at `scale`: the calls, in time order. */
-function realisticSecond(random: () => number, scale: number, startMs: number): Call[] {
-  const calls: Call[] = [];
-  const at = () => startMs + Math.floor(random() * SECOND);
-  for (const stream of HEALTHY_TRAFFIC) {
-    if (stream.kind === 'gauge') {
-      if (startMs % GAUGE_EVERY_MS === 0) {
-        const level = Math.round(stream.base + (random() * 2 - 1) * stream.jitter);
-        calls.push({ at: at(), emit: (e) => void e.gauge(stream.metric, level, stream.tags) });
-      }
-      continue;
-    }
-    const n = countFor(random, (stream.perMinute * scale) / 60);
-    for (let i = 0; i < n; i++) {
-      if (stream.kind === 'count') calls.push({ at: at(), emit: (e) => void e.count(stream.metric, 1, stream.tags) });
-      else {
-        const ms = Math.round(logNormal(random, stream.medianMs, stream.sigma) * 10) / 10;
-        calls.push({ at: at(), emit: (e) => void e.timing(stream.metric, ms, stream.tags) });
-      }
-    }
-  }
-  return calls.sort((a, b) => a.at - b.at);
-}
 
 interface Outcome {
   calls: number;
