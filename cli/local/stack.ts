@@ -157,6 +157,12 @@ export async function startStack(options: StackOptions): Promise<RunningStack> {
     let streaming: StreamingAlerts | undefined;
     /** The firing alerts the progress line shows, from the last evaluation of either path. */
     let firing: string[] = [];
+    /** Prints an evaluation's transitions and deliveries (`marker`: which path) and keeps its firing alerts for the progress line. */
+    const onReport = (report: Pick<EvaluationReport, 'transitions' | 'deliveries' | 'firing'>, marker = '') => {
+      for (const t of report.transitions) log(`  alert ${t.fingerprint}: ${transitionText(t)}${marker}`);
+      for (const d of report.deliveries) log(`  notification ${deliveryLine(d)}`);
+      firing = report.firing.map((f) => `${f.severity} ${f.fingerprint.split('|')[0] ?? f.fingerprint}`);
+    };
     undo.push(() => streaming?.stop());
     const handler = new IngestHandler({
       warehouse,
@@ -213,12 +219,8 @@ export async function startStack(options: StackOptions): Promise<RunningStack> {
         runtime: () => alerts,
         clock,
         logger: { info: () => undefined, warn: alertLines, error: alertLines },
-        // The same lines as the scheduled run's (onReport below), marked with the path.
-        onReport: (report) => {
-          for (const t of report.transitions) log(`  alert ${t.fingerprint}: ${transitionText(t)} · streaming, as the events arrived`);
-          for (const d of report.deliveries) log(`  notification ${deliveryLine(d)}`);
-          firing = report.firing.map((f) => `${f.severity} ${f.fingerprint.split('|')[0] ?? f.fingerprint}`);
-        },
+        // The same lines as the scheduled run's, marked with the path.
+        onReport: (report) => onReport(report, ' · streaming, as the events arrived'),
       });
     }
 
@@ -292,11 +294,6 @@ export async function startStack(options: StackOptions): Promise<RunningStack> {
 
     let running: Promise<void> | undefined;
     let banner = '';
-    const onReport = (report: EvaluationReport) => {
-      for (const t of report.transitions) log(`  alert ${t.fingerprint}: ${transitionText(t)}`);
-      for (const d of report.deliveries) log(`  notification ${deliveryLine(d)}`);
-      firing = report.firing.map((f) => `${f.severity} ${f.fingerprint.split('|')[0] ?? f.fingerprint}`);
-    };
     // DuckDB's own WAL threshold is raised for ingest speed (duckdb-warehouse.ts): fold the WAL in
     // here once it passes OBS_DUCKDB_WAL_MAX_MB, so it stays bounded on a stack that runs for days.
     const walMaxBytes = (Number(process.env.OBS_DUCKDB_WAL_MAX_MB) || DEFAULT_WAL_MAX_MB) * 1024 * 1024;
