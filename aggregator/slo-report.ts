@@ -157,7 +157,7 @@ interface DaySums {
  * selector, slotted by day. `selectors[selector_id]` is the selector (the queries number them
  * the same way); a row with an unknown id is ignored.
  */
-function selectorDaySums(selectors: readonly EventSelector[], sums: readonly Row[], good: readonly Row[]): SelectorSlotSums[] {
+export function selectorDaySums(selectors: readonly EventSelector[], sums: readonly Row[], good: readonly Row[]): SelectorSlotSums[] {
   const byId = new Map<number, DaySums>();
   const slot = (row: Row): { s: DaySums; day: string } | undefined => {
     const id = numberOf(row.selector_id);
