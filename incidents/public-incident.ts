@@ -28,4 +28,4 @@ export interface PublicIncidentSource {
 }
 
 /** A source with no incidents (an assembly without an incident store). */
-export const NO_PUBLIC_INCIDENTS: PublicIncidentSource = { publicIncidents: async () => [] };
+export const NO_PUBLIC_INCIDENTS: PublicIncidentSource = { publicIncidents: () => Promise.resolve([]) };
