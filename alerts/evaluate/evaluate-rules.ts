@@ -1,3 +1,4 @@
+import { anomalyNeed, evaluateAnomalyRule } from '../anomaly/anomaly-evaluator';
 import type { AlertRule } from '../model/alert-rule';
 import type { Observation } from '../model/alert-instance';
 import { evaluateBurnRateRule } from './burn-rate-evaluator';
@@ -14,6 +15,7 @@ export function dataNeeds(rules: readonly AlertRule[]): DataNeed[] {
   for (const rule of rules) {
     if (rule.kind === 'slo_burn') slos.set(rule.slo.id, rule.slo);
     else if (rule.kind === 'pipeline') for (const need of pipelineNeeds(rule)) add(need);
+    else if (rule.kind === 'anomaly') add(anomalyNeed(rule));
     else if (rule.aggregation === 'p95') add({ kind: 'histogram', metric: rule.metric, windowSeconds: rule.windowSeconds });
     else add({ kind: 'totals', windowSeconds: rule.windowSeconds });
   }
@@ -49,6 +51,10 @@ export function evaluateRules(rules: readonly AlertRule[], data: RuleDataSnapsho
     }
     if (rule.kind === 'pipeline') {
       for (const observation of evaluatePipelineRule(rule, data)) out.push(observation);
+      continue;
+    }
+    if (rule.kind === 'anomaly') {
+      for (const observation of evaluateAnomalyRule(rule, data)) out.push(observation);
       continue;
     }
     out.push(evaluateBurnRateRule(rule, data.sloWindows(rule.slo.id) ?? emptyWindowCounts()));

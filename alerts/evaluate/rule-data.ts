@@ -1,3 +1,4 @@
+import type { AnomalyMinutesRead, AnomalyReadShape } from '../anomaly/anomaly-data';
 import { parseSeriesKey } from '../../shared/series-key';
 import type { SloSpec } from '../../shared/slo-catalogue';
 import type { ChannelDeliveries, DeadLetterCounts, JobFreshness, ModuleActivityRead } from './pipeline-data';
@@ -33,7 +34,9 @@ export type DataNeed =
   | { readonly kind: 'dead-letters'; readonly windowSeconds: number }
   /** Events per metric on each of the `days` UTC days before today, and in the `silentSeconds` before the rollup watermark. */
   | { readonly kind: 'module-activity'; readonly days: number; readonly silentSeconds: number }
-  | { readonly kind: 'channel-deliveries'; readonly lookbackSeconds: number };
+  | { readonly kind: 'channel-deliveries'; readonly lookbackSeconds: number }
+  /** Anomaly rules (alerts/anomaly/): one metric's minutes in the recent range and the same minutes of past weeks. */
+  | ({ readonly kind: 'anomaly-minutes'; readonly metric: string; readonly histogram: boolean } & AnomalyReadShape);
 
 export function needKey(need: DataNeed): string {
   switch (need.kind) {
@@ -51,6 +54,8 @@ export function needKey(need: DataNeed): string {
       return `module-activity|${need.days}|${need.silentSeconds}`;
     case 'channel-deliveries':
       return `channel-deliveries|${need.lookbackSeconds}`;
+    case 'anomaly-minutes':
+      return `anomaly-minutes|${need.metric}|${need.histogram}|${need.judgedMinutes}|${need.weeks}|${need.neighbourMinutes}|${need.recentMinutes}`;
   }
 }
 
@@ -73,6 +78,7 @@ export class RuleDataSnapshot {
   private readonly deadLetterCounts = new Map<number, DeadLetterCounts>();
   private readonly activity = new Map<string, ModuleActivityRead>();
   private readonly deliveries = new Map<number, readonly ChannelDeliveries[]>();
+  private readonly anomalyReads = new Map<string, AnomalyMinutesRead>();
 
   /** Totals of every metric over the window of `windowSeconds` ending now. */
   setTotals(windowSeconds: number, rows: readonly SeriesTotal[]): this {
@@ -116,6 +122,16 @@ export class RuleDataSnapshot {
   setChannelDeliveries(lookbackSeconds: number, rows: readonly ChannelDeliveries[]): this {
     this.deliveries.set(lookbackSeconds, [...rows]);
     return this;
+  }
+
+  setAnomalyMinutes(need: Extract<DataNeed, { kind: 'anomaly-minutes' }>, read: AnomalyMinutesRead): this {
+    this.anomalyReads.set(needKey(need), read);
+    return this;
+  }
+
+  /** An anomaly need's read; undefined when it was not fetched or the rollups never ran. */
+  anomalyMinutes(need: Extract<DataNeed, { kind: 'anomaly-minutes' }>): AnomalyMinutesRead | undefined {
+    return this.anomalyReads.get(needKey(need));
   }
 
   /** A job's `job_state` row; undefined when the job never ran, or when job state was not fetched. */

@@ -1,5 +1,6 @@
 import pLimit from 'p-limit';
 import { computeSloStatuses } from '../../aggregator/slo-job';
+import { anomalyEndMs, readAnomalyMinutes } from '../anomaly/anomaly-read';
 import { PIPELINE_JOBS } from '../../shared/alert-rules';
 import { WIRE_LIMITS } from '../../shared/event-schema';
 import { alertSeriesHistogram, alertSeriesTotals } from '../../sql/queries/alert-rules';
@@ -147,6 +148,12 @@ export class WarehouseRuleDataSource implements RuleDataSource {
             lastFailureMs: numberOrNull(r.last_failure_ms),
           })),
         );
+        return;
+      }
+      case 'anomaly-minutes': {
+        const endMs = await anomalyEndMs(this.warehouse, nowMs);
+        if (endMs === null) return; // never rolled up: nothing to judge
+        snapshot.setAnomalyMinutes(need, await readAnomalyMinutes(this.warehouse, need, endMs));
         return;
       }
     }

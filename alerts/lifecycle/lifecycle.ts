@@ -40,7 +40,18 @@ export function annotationsOf(rule: AlertRule): AlertAnnotations {
       return { name: rule.name, summary: rule.summary, runbook: rule.runbook, comparator: '>', unit: '× burn rate', keepFiringForSeconds: rule.keepFiringForSeconds };
     case 'pipeline':
       return { name: rule.name, summary: rule.summary, runbook: rule.runbook, comparator: rule.comparator, unit: rule.unit, keepFiringForSeconds: rule.keepFiringForSeconds };
+    case 'anomaly':
+      return { name: rule.name, summary: rule.summary, runbook: rule.runbook, comparator: ANOMALY_COMPARATOR[rule.params.direction], unit: anomalyUnit(rule), keepFiringForSeconds: rule.keepFiringForSeconds };
   }
+}
+
+/** How a message reads an anomaly's value against the band edge: "3 < 41 events/min". */
+const ANOMALY_COMPARATOR = { up: '>', down: '<', both: 'outside band, edge' } as const;
+
+function anomalyUnit(rule: Extract<AlertRule, { kind: 'anomaly' }>): string {
+  if (rule.value === 'count') return 'events/min';
+  if (rule.value === 'rate') return '/s';
+  return rule.value === 'last' ? '' : 'ms';
 }
 
 function thresholdUnit(rule: Extract<AlertRule, { kind: 'threshold' }>): string {

@@ -4,6 +4,7 @@ import type { MetricName } from '../../shared/metric-catalogue';
 import type { ModuleId } from '../../shared/modules';
 import type { SloSpec } from '../../shared/slo-catalogue';
 import type { BurnWindow } from '../../shared/time-windows';
+import type { AnomalyParams, AnomalyValue } from '../anomaly/anomaly-params';
 import type { Labels } from './labels';
 
 /** What every rule has: identity, severity, ownership, the lifecycle timings and the texts people read. */
@@ -83,7 +84,23 @@ export interface PipelineAlertRule extends AlertRuleBase {
   readonly unit: string;
 }
 
-export type AlertRule = ThresholdAlertRule | BurnRateAlertRule | PipelineAlertRule;
+/**
+ * An anomaly rule (issue #16, alerts/anomaly/): one value per minute of a catalogue metric's
+ * 1-minute rollups (`value`), per combination of the `groupBy` tag values, judged against a band
+ * around its seasonal baseline — the median of the same minute-of-week over the last weeks ± k·MAD
+ * (alerts/anomaly/anomaly-model.ts). Breaches after `params.consecutiveMinutes` minutes in a row
+ * outside the band; docs/ALERTS.md, "Anomaly detection".
+ */
+export interface AnomalyAlertRule extends AlertRuleBase {
+  readonly kind: 'anomaly';
+  readonly metric: MetricName;
+  readonly where: Readonly<Record<string, string>>;
+  readonly groupBy: readonly string[];
+  readonly value: AnomalyValue;
+  readonly params: AnomalyParams;
+}
+
+export type AlertRule = ThresholdAlertRule | BurnRateAlertRule | PipelineAlertRule | AnomalyAlertRule;
 
 /** The labels every instance of `rule` carries (before its grouping tags). */
 export function ruleLabels(rule: AlertRule): Labels {

@@ -57,7 +57,7 @@ export function streamingProblem(rule: AlertRule): string | undefined {
     if (!fast || BURN_WINDOWS[fast.shortWindow] * 1000 > ROLLUP_CUTOFF_MS) return 'the fast-burn short window must fit in the tallies';
     return undefined;
   }
-  return 'pipeline rules do not stream';
+  return `${rule.kind} rules do not stream`;
 }
 
 /** The streaming plan of a rule set: the rules with `streaming: true`. Throws, naming the rule, when one cannot stream. */
@@ -66,7 +66,7 @@ export function streamingPlan(rules: readonly AlertRule[]): StreamingPlan {
   const burnRules: BurnRateAlertRule[] = [];
   const inputs = new Map<string, StreamInput>();
   for (const rule of rules) {
-    if (rule.kind === 'pipeline' || !rule.streaming) continue;
+    if (rule.kind === 'pipeline' || rule.kind === 'anomaly' || !rule.streaming) continue;
     const problem = streamingProblem(rule);
     if (problem) throw new Error(`alert rule ${rule.id} is marked streaming: ${problem}`);
     if (rule.kind === 'threshold') {
