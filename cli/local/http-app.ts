@@ -6,6 +6,9 @@ import { createFeatureMatrixHandler } from '../../health/feature-matrix-handler'
 import { createInternalHealthHandler } from '../../health/internal-health';
 import { createPublicHealthHandler } from '../../health/public-health';
 import { createMetricsHandler } from '../../exporters/metrics-route';
+import { createStatusRoutes } from '../../status-page';
+import { NO_PUBLIC_INCIDENTS, type PublicIncidentSource } from '../../incidents';
+import { NO_MAINTENANCE, type MaintenanceSource } from '../../maintenance';
 import { createDocsRoute } from './docs-route';
 import type { Route } from './http-server';
 
@@ -21,7 +24,13 @@ export function getRoute(path: string, handle: (request: HttpRequest) => Promise
  * The routes of the local stack (ARCHITECTURE.md, "HTTP"): health endpoints, dashboard and its API,
  * the docs. The dashboard's quick links default to what this stack serves (no admin app locally).
  */
-export function createHttpRoutes(options: { sources: DashboardSources; verify: TokenVerifier; clock?: () => number }): Route[] {
+export function createHttpRoutes(options: {
+  sources: DashboardSources;
+  verify: TokenVerifier;
+  clock?: () => number;
+  /** The public status page's incidents and maintenance windows (default: none), and the memo of its computation (status-page/status-routes.ts). */
+  status?: { incidents?: PublicIncidentSource; maintenance?: MaintenanceSource; memoMs?: number; onError?: (error: unknown) => void };
+}): Route[] {
   const clock = options.clock ?? Date.now;
   const sources: DashboardSources = { quickLinks: LOCAL_QUICK_LINKS, ...options.sources };
   const publicHealth = createPublicHealthHandler(options.sources.config.environment, clock);
@@ -35,6 +44,13 @@ export function createHttpRoutes(options: { sources: DashboardSources; verify: T
     // Prometheus scrapes the closed minutes here (exporters/metrics-route.ts), with the internal key.
     getRoute('/metrics', createMetricsHandler({ warehouse: () => options.sources.warehouse, internalKey: () => options.sources.config.internalHealthApiKey })),
     dashboard,
+    // The public status page (status-page/): no authentication, nothing internal.
+    createStatusRoutes({
+      sources: { warehouse: options.sources.warehouse, ...(options.sources.alerts ? { alerts: options.sources.alerts } : {}), incidents: options.status?.incidents ?? NO_PUBLIC_INCIDENTS, maintenance: options.status?.maintenance ?? NO_MAINTENANCE },
+      clock,
+      ...(options.status?.memoMs === undefined ? {} : { memoMs: options.status.memoMs }),
+      ...(options.status?.onError ? { onError: options.status.onError } : {}),
+    }),
     createDocsRoute(),
   ];
 }
