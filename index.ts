@@ -11,7 +11,7 @@ import { createProductionApp } from './app/production';
 import { createFunctionHandlers } from './functions/handlers';
 import { serveGet } from './functions/http-adapter';
 import { scheduledNowMs } from './functions/schedule';
-import { EVALUATOR_SECRETS, EXPORTER_SECRETS, HEALTH_SECRETS, INGEST_SECRETS, METRICS_SECRETS } from './functions/secrets';
+import { EVALUATOR_SECRETS, EXPORTER_SECRETS, GATE_SECRETS, HEALTH_SECRETS, INGEST_SECRETS, METRICS_SECRETS } from './functions/secrets';
 import type { HttpRequest, HttpResponse } from './http/http';
 import { DEFAULTS as CONFIG_DEFAULTS } from './shared/config';
 
@@ -64,4 +64,4 @@ export const pack421_health_featureMatrix_http = onRequest({ invoker: 'public' }
 export const pack421_health_featureMatrix = onCall((request) => handlers.featureMatrixCall(request.auth));
 // Prometheus scrapes the closed minutes here (Authorization: Bearer <INTERNAL_HEALTH_API_KEY>).
 export const pack421_metrics = onRequest({ invoker: 'public', secrets: METRICS_SECRETS }, serve(handlers.metrics));
-export const pack421_dashboard = onRequest({ invoker: 'public', secrets: HEALTH_SECRETS }, serve(handlers.dashboard));
+export const pack421_dashboard = onRequest({ invoker: 'public', secrets: [...HEALTH_SECRETS, ...GATE_SECRETS] }, serve(handlers.dashboard));

@@ -50,6 +50,8 @@ export const EXIT = {
   OK: 0,
   /** The operation failed or found a problem (a dropped event, a doctor check, a warehouse write that failed). */
   FAILED: 1,
+  /** A policy said no: the release gate denies the deploy (`obs slo gate`). Not an error: the answer. */
+  DENIED: 3,
   /** EX_USAGE: bad arguments or flags, or a statement `obs sql` refuses. */
   USAGE: 64,
   /** EX_DATAERR: the input is not what the command reads (a binary file given to `obs ingest`). */
@@ -73,6 +75,7 @@ export const EXIT_USAGE = EXIT.USAGE;
 export const EXIT_TABLE = `Exit status (the same for every command):
   0   ok
   1   the operation failed or found a problem
+  3   denied: the release gate says no (obs slo gate)
   64  usage: bad arguments, or a statement obs sql refuses
   65  data: the input is not what the command reads (e.g. not NDJSON)
   66  no input: a file is missing or unreadable

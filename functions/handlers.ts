@@ -1,6 +1,8 @@
 import { HttpsError } from 'firebase-functions/v2/https';
 import { createDashboardRoutes } from '../dashboard/dashboard-routes';
 import { createMetricsHandler } from '../exporters/metrics-route';
+import { WarehouseAlertLog } from '../alerts/state/alert-log';
+import { createGateRoute } from '../slo-gate/gate-route';
 import { isAdminClaims } from '../http/admin-auth';
 import { createFeatureMatrixHandler, featureMatrixFor } from '../health/feature-matrix-handler';
 import type { HttpRequest, HttpResponse } from '../http/http';
@@ -27,7 +29,7 @@ export interface FunctionHandlers {
   readonly featureMatrix: Handler;
   /** `pack421_metrics`: the closed minutes in the Prometheus text format, for a scrape with the internal key (exporters/metrics-route.ts). */
   readonly metrics: Handler;
-  /** `pack421_dashboard`: the page and its assets (anyone), GET /api/dashboard (admin token); undefined for other paths. */
+  /** `pack421_dashboard`: the page and its assets (anyone), GET /api/dashboard (admin token), GET /api/slo/gate (admin or OBS_GATE_TOKEN); undefined for other paths. */
   readonly dashboard: Handler;
   /**
    * `pack421_health_featureMatrix` (callable): the same matrix. Throws HttpsError `unauthenticated`
@@ -58,13 +60,22 @@ export function createFunctionHandlers(instance: ProductionApp): FunctionHandler
       clock,
     });
   });
+  const gate = once(() =>
+    createGateRoute({
+      deps: () => ({ warehouse: instance.warehouse(), log: new WarehouseAlertLog(instance.warehouse(), instance.redactor()) }),
+      verify: instance.verifier(),
+      gateToken: () => instance.config().gateToken,
+      clock,
+      onError: (error) => instance.logger().error('release gate: the error budgets could not be read', { error: String(error) }),
+    }),
+  );
   const metrics = once(() => createMetricsHandler({ warehouse: () => instance.warehouse(), internalKey: () => instance.config().internalHealthApiKey }));
   return {
     publicHealth: () => Promise.resolve(publicHealth()()),
     internalHealth: (request) => internalHealth()(request),
     featureMatrix: (request) => featureMatrix()(request),
     metrics: (request) => metrics()(request),
-    dashboard: (request) => dashboard()(request),
+    dashboard: async (request) => (await gate()(request)) ?? dashboard()(request),
     async featureMatrixCall(auth) {
       if (!auth) throw new HttpsError('unauthenticated', 'sign in with Firebase Auth first');
       if (!isAdminClaims(auth.token)) throw new HttpsError('permission-denied', 'admin claim required');

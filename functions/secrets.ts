@@ -26,6 +26,9 @@ export const EVALUATOR_SECRETS = [...CHANNEL_SECRETS, secret('heartbeatUrl')];
  */
 export const EXPORTER_SECRETS = [secret('datadogApiKey'), secret('prometheusPushgatewayUrl')];
 
+/** The release gate's bearer token for CI/CD (GET /api/slo/gate, served by pack421_dashboard). */
+export const GATE_SECRETS = [secret('gateToken')];
+
 /** `/metrics` (pack421_metrics): only the internal key its scrapers present. */
 export const METRICS_SECRETS = [secret('internalHealthApiKey')];
 

@@ -57,6 +57,11 @@ export interface ObservabilityConfig {
    */
   heartbeatUrl: string | undefined;
   /**
+   * OBS_GATE_TOKEN: a bearer token CI/CD presents to GET /api/slo/gate (the release gate,
+   * slo-gate/) instead of an admin token; it opens that route only. A secret, at least 16 characters.
+   */
+  gateToken: string | undefined;
+  /**
    * OBS_STREAMING_ALERTS (`on` | `off`, default `on`): evaluate the streaming rules (P0 rules,
    * fast-burn pages) as ingest stores events (issue #15, alerts/streaming/); `off` leaves every
    * rule to the scheduled evaluator.
@@ -173,6 +178,14 @@ function port(env: Env, name: string, fallback: number): number {
   return n;
 }
 
+/** OBS_GATE_TOKEN: unset, or at least 16 characters without spaces (a bearer token; never echoed). */
+function gateToken(env: Env): string | undefined {
+  const value = optional(env, 'OBS_GATE_TOKEN');
+  if (value === undefined) return undefined;
+  if (value.length < 16 || /\s/.test(value)) throw new ConfigError('OBS_GATE_TOKEN', `OBS_GATE_TOKEN must be at least 16 characters without spaces (it has ${value.length}); generate one with \`openssl rand -hex 32\``);
+  return value;
+}
+
 function positiveInteger(env: Env, name: string, fallback: number, max: number): number {
   const value = optional(env, name);
   if (value === undefined) return fallback;
@@ -278,13 +291,14 @@ export function loadConfig(env: Env = process.env): ObservabilityConfig {
     financeEmail: email(env, 'FINANCE_EMAIL'),
     maxSeriesPerMetricPerDay: positiveInteger(env, 'OBS_MAX_SERIES_PER_METRIC_PER_DAY', DEFAULTS.maxSeriesPerMetricPerDay, 1_000_000),
     heartbeatUrl: url(env, 'OBS_HEARTBEAT_URL', ['https', 'http'], true),
+    gateToken: gateToken(env),
     streamingAlerts: oneOf(env, 'OBS_STREAMING_ALERTS', ['on', 'off'], 'on') === 'on',
     retention: retentionDays(env),
   };
 }
 
 /** The fields of {@link ObservabilityConfig} that hold secrets: never logged, shown or stored. */
-export const SECRET_FIELDS = ['internalHealthApiKey', 'slackOncallWebhook', 'slackSafetyWebhook', 'pagerdutyIntegrationKey', 'smtpUrl', 'heartbeatUrl', 'datadogApiKey', 'prometheusPushgatewayUrl'] as const;
+export const SECRET_FIELDS = ['internalHealthApiKey', 'slackOncallWebhook', 'slackSafetyWebhook', 'pagerdutyIntegrationKey', 'smtpUrl', 'heartbeatUrl', 'datadogApiKey', 'prometheusPushgatewayUrl', 'gateToken'] as const;
 
 /** The values of every secret of `config` (unset ones as undefined): what redaction must remove. */
 export function configSecretValues(config: ObservabilityConfig): Array<string | undefined> {

@@ -58,6 +58,7 @@ export const SECRET_VARIABLES: Readonly<Record<(typeof SECRET_FIELDS)[number], s
   heartbeatUrl: 'OBS_HEARTBEAT_URL',
   datadogApiKey: 'DD_API_KEY',
   prometheusPushgatewayUrl: 'PROMETHEUS_PUSHGATEWAY_URL',
+  gateToken: 'OBS_GATE_TOKEN',
 };
 
 /** The secret values of a configuration (unset ones as undefined): shared/config.ts configSecretValues. */

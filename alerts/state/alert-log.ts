@@ -13,7 +13,8 @@ export type DeliveryLogStatus = 'pending' | 'delivered' | 'retryable' | 'failed'
 export interface AlertLogEntry {
   readonly logId: string;
   readonly loggedAtMs: number;
-  readonly entryType: 'transition' | 'delivery';
+  /** `gate_emergency`: an emergency deploy the release gate allowed (slo-gate/gate-service.ts), an audit line. */
+  readonly entryType: 'transition' | 'delivery' | 'gate_emergency';
   readonly fingerprint: string;
   readonly ruleId: string;
   readonly severity: Severity;

@@ -9,6 +9,7 @@ import { computeSloStatuses } from '../../aggregator/slo-job';
 import { buildMonthlyReport } from '../../aggregator/slo-report';
 import { REPORT_FORMATS, renderReport, type ReportFormat } from '../../aggregator/slo-report-format';
 import { monthRangeMs } from '../../shared/time-windows';
+import { gateCommand, gateHelp } from './slo-gate';
 import type { LocalApp } from '../../app/local';
 import { appOf, AT_OPTION, CommandError, EXIT, formatHelp, JSON_OPTION, type Command, type CommandIo } from '../command';
 import { nowFrom, usageOnError, UsageError, withUsage, withWarehouse } from './aggregate';
@@ -105,8 +106,8 @@ function importCommand(args: string[], io: CommandIo): number {
 /** `obs slo status [--at ISO] [--json]` and `obs slo report --month YYYY-MM [--format md|csv|json]`. */
 export const sloCommand: Command = {
   name: 'slo',
-  usage: 'obs slo status [--at ISO] [--json] | obs slo report --month YYYY-MM [--format md|csv|json] | obs slo export --format F [--output FILE] | obs slo import FILE',
-  summary: 'SLO attainment, error budgets and burn rates; the monthly compliance report; SLOs as code (export, import)',
+  usage: 'obs slo status [--at ISO] [--json] | obs slo report --month YYYY-MM [--format md|csv|json] | obs slo export --format F [--output FILE] | obs slo import FILE | obs slo gate --module MODULE [--emergency --reason TEXT]',
+  summary: 'SLO attainment, error budgets and burn rates; the monthly compliance report; SLOs as code (export, import); the release gate',
   help: (path) => {
     const statusHelp = formatHelp({
       usage: 'obs slo status [--at ISO] [--json]',
@@ -148,7 +149,8 @@ export const sloCommand: Command = {
     if (path[0] === 'import') return importHelp;
     if (path[0] === 'export') return exportHelp;
     if (path[0] === 'report') return reportHelp;
-    return `obs slo status|report|export|import — SLO attainment, error budgets and burn rates; the monthly report; SLOs as code.\n\n${statusHelp}\n\n${reportHelp}\n\n${exportHelp}\n\n${importHelp}`;
+    if (path[0] === 'gate') return gateHelp();
+    return `obs slo status|report|export|import|gate — SLO attainment, error budgets and burn rates; the monthly report; SLOs as code; the release gate.\n\n${statusHelp}\n\n${reportHelp}\n\n${exportHelp}\n\n${importHelp}\n\n${gateHelp()}`;
   },
   run(args, io, context) {
     return withUsage(this, io, async () => {
@@ -157,7 +159,8 @@ export const sloCommand: Command = {
       if (sub === 'report') return report(rest, io, appOf(context));
       if (sub === 'export') return exportCommand(rest, io);
       if (sub === 'import') return importCommand(rest, io);
-      throw new UsageError(sub === undefined ? 'a subcommand is required (status, report, export or import)' : `unknown subcommand "${sub}"`);
+      if (sub === 'gate') return gateCommand(rest, io, appOf(context));
+      throw new UsageError(sub === undefined ? 'a subcommand is required (status, report, export, import or gate)' : `unknown subcommand "${sub}"`);
     });
   },
 };

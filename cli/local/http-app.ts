@@ -10,6 +10,9 @@ import { createStatusRoutes } from '../../status-page';
 import { NO_PUBLIC_INCIDENTS, type PublicIncidentSource } from '../../incidents';
 import { NO_MAINTENANCE, type MaintenanceSource } from '../../maintenance';
 import { createDocsRoute } from './docs-route';
+import { WarehouseAlertLog } from '../../alerts/state/alert-log';
+import { redactorFor } from '../../shared/redaction';
+import { createGateRoute } from '../../slo-gate/gate-route';
 import type { Route } from './http-server';
 
 /** A route that owns `path` and serves GET there (HEAD reaches it as GET); other methods get 405. */
@@ -37,12 +40,17 @@ export function createHttpRoutes(options: {
   const internal = createInternalHealthHandler({ config: options.sources.config, probes: options.sources.probes, clock });
   const matrix = createFeatureMatrixHandler({ warehouse: options.sources.warehouse, verify: options.verify, ...(options.sources.alerts ? { alerts: options.sources.alerts } : {}), clock });
   const dashboard = createDashboardRoutes({ sources, verify: options.verify, clock });
+  const config = options.sources.config;
+  const gateLog = new WarehouseAlertLog(options.sources.warehouse, redactorFor(config));
+  // The release gate (issue #16, slo-gate/): an admin token or OBS_GATE_TOKEN.
+  const gate = createGateRoute({ deps: () => ({ warehouse: options.sources.warehouse, log: gateLog }), verify: options.verify, gateToken: () => config.gateToken, clock });
   return [
     getRoute('/health/public', () => publicHealth()),
     getRoute('/health/internal', internal),
     getRoute('/health/feature-matrix', matrix),
     // Prometheus scrapes the closed minutes here (exporters/metrics-route.ts), with the internal key.
     getRoute('/metrics', createMetricsHandler({ warehouse: () => options.sources.warehouse, internalKey: () => options.sources.config.internalHealthApiKey })),
+    gate,
     dashboard,
     // The public status page (status-page/): no authentication, nothing internal.
     createStatusRoutes({

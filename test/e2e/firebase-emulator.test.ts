@@ -61,7 +61,7 @@ const prerequisite = { missing: missing.length > 0 ? missing.join('; ') : undefi
         projectId: PROJECT,
         env: { OBS_DUCKDB_PATH: duckdbPath, OBS_ENVIRONMENT: 'e2e' },
         // Every bound secret needs a value here, or the emulator asks Secret Manager; blank means unset.
-        secrets: { INTERNAL_HEALTH_API_KEY: KEY, SLACK_ONCALL_WEBHOOK: ' ', SLACK_SAFETY_WEBHOOK: ' ', PAGERDUTY_INTEGRATION_KEY: ' ', SMTP_URL: ' ', OBS_HEARTBEAT_URL: ' ', DD_API_KEY: ' ', PROMETHEUS_PUSHGATEWAY_URL: ' ' },
+        secrets: { INTERNAL_HEALTH_API_KEY: KEY, SLACK_ONCALL_WEBHOOK: ' ', SLACK_SAFETY_WEBHOOK: ' ', PAGERDUTY_INTEGRATION_KEY: ' ', SMTP_URL: ' ', OBS_HEARTBEAT_URL: ' ', DD_API_KEY: ' ', PROMETHEUS_PUSHGATEWAY_URL: ' ', OBS_GATE_TOKEN: ' ' },
         startTimeoutMs: 90_000,
       });
     }, 240_000);
