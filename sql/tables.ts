@@ -325,6 +325,19 @@ export const TABLES = {
       col('comment', 'STRING', 'Why.', true),
     ],
   },
+  incident_timeline: {
+    name: 'incident_timeline',
+    public: false,
+    description: 'Incidents (issue #16): the append-only timeline of each one; the incident is the fold of its entries (incidents/incident.ts).',
+    key: ['entry_id'],
+    columns: [
+      col('entry_id', 'STRING', 'Deterministic id of the entry: the same event recorded twice is stored once.', true),
+      col('incident_id', 'STRING', 'The incident (inc-…).', true),
+      col('occurred_at', 'TIMESTAMP', 'When it happened.', true),
+      col('entry_type', 'STRING', 'opened, alert_fired, alert_resolved, notified, acknowledged, update or resolved.', true),
+      col('detail', 'JSON', 'What happened: the alert, channel and outcome, who acknowledged and how, the text of an update.', true),
+    ],
+  },
 } as const satisfies Record<string, TableDef>;
 
 export type TableName = keyof typeof TABLES;

@@ -19,6 +19,12 @@ export interface DedupInput {
   /** Ledger rows created within {@link LEDGER_LOOKBACK_MS}, plus every pending one. */
   readonly ledger: readonly NotificationRecord[];
   readonly nowMs: number;
+  /**
+   * Alert episodes (`fingerprint \0 firedAtMs`) whose reminders are held back: those of an
+   * acknowledged incident (incidents/incident-tracker.ts `quietEpisodes`). Their firing and
+   * resolve notifications are unaffected.
+   */
+  readonly quiet?: ReadonlySet<string>;
 }
 
 export interface DedupDecision {
@@ -63,6 +69,7 @@ export function decideNotifications(input: DedupInput): DedupDecision {
           due.push(pendingNotification(route.channel, instance, 'firing', 0, input.nowMs));
           continue;
         }
+        if (input.quiet?.has(`${instance.fingerprint}\u0000${instance.firedAtMs}`)) continue;
         const last = sent.reduce((a, b) => (b.createdAtMs > a.createdAtMs ? b : a));
         if (input.nowMs - last.createdAtMs >= route.repeatIntervalSeconds * 1000) {
           const sequence = Math.max(...sent.map((r) => r.sequence)) + 1;

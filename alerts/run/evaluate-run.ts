@@ -18,6 +18,7 @@ import type { NotificationKind } from '../notify/notification';
 import { routeAlert, type RouteNode } from '../routing/route-tree';
 import { deliveryEntry, transitionEntry, type AlertLog } from '../state/alert-log';
 import type { AlertStore } from '../state/alert-store';
+import type { IncidentRecorder } from '../../incidents/incident-recorder';
 
 /** Everything one evaluation needs; built by run/runtime.ts. */
 export interface AlertRuntime {
@@ -34,6 +35,8 @@ export interface AlertRuntime {
   readonly claimTimeoutMs: number;
   /** Pool sizes and deadlines of the delivery stage (notify/delivery-limits.ts). */
   readonly deliveryLimits: DeliveryLimits;
+  /** Incidents (issue #16): opened, extended and resolved by the transitions; acknowledged ones hold back reminders. Absent: none kept. */
+  readonly incidents?: IncidentRecorder;
   newRunId(): string;
 }
 
@@ -86,7 +89,7 @@ export async function evaluateAlerts(runtime: AlertRuntime, nowMs: number): Prom
 
 /** Stage 2: the lifecycle step of every observed (and every active) instance, written by compare-and-set and logged. */
 export async function applyObservations(
-  runtime: Pick<AlertRuntime, 'store' | 'log' | 'logger'>,
+  runtime: Pick<AlertRuntime, 'store' | 'log' | 'logger' | 'incidents'>,
   rules: readonly AlertRule[],
   observations: readonly Observation[],
   nowMs: number,
@@ -110,6 +113,8 @@ export async function applyObservations(
   const conflicts = writes.filter((w) => !won.has(w.next.fingerprint)).map((w) => w.next.fingerprint);
   await runtime.log.append(transitions.map((t) => transitionEntry(t, runId)));
   for (const t of transitions) runtime.logger.info('alert transition', { fingerprint: t.fingerprint, from: t.from, to: t.to, value: t.value, threshold: t.threshold, path });
+  // Incidents open, grow and resolve with the transitions this run won (both paths come here).
+  await runtime.incidents?.transitions(writes.filter((w) => won.has(w.next.fingerprint)).flatMap((w) => w.transitions.map((transition) => ({ transition, instance: w.next }))), nowMs);
   return { transitions, conflicts };
 }
 
@@ -119,7 +124,9 @@ export async function notifyAndDeliver(runtime: AlertRuntime, nowMs: number, run
   const firing = instances.filter((i) => i.state === 'firing');
   const muter = combineMuters(silencer(await runtime.store.loadSilences(), nowMs), inhibitor(firing, runtime.inhibitRules));
   const ledger = await runtime.store.loadLedger(nowMs - LEDGER_LOOKBACK_MS);
-  const { due, muted } = decideNotifications({ instances, routeOf: (i) => routeAlert(runtime.routes, i.labels), muter, ledger, nowMs });
+  // The alerts of an acknowledged incident get no reminders (issue #16); firing and resolve notifications still go.
+  const quiet = await runtime.incidents?.quietEpisodes(nowMs);
+  const { due, muted } = decideNotifications({ instances, routeOf: (i) => routeAlert(runtime.routes, i.labels), muter, ledger, nowMs, ...(quiet ? { quiet } : {}) });
   await runtime.store.recordNotifications(due);
   await runtime.log.append(due.map((n) => deliveryEntry(n, 'pending', nowMs, { target: runtime.notifiers.get(n.channel)?.target ?? n.channel })));
 
@@ -138,6 +145,7 @@ export async function notifyAndDeliver(runtime: AlertRuntime, nowMs: number, run
     runId,
     nowMs,
   );
+  await runtime.incidents?.deliveries(deliveries, [...ledger, ...due], nowMs);
   return {
     firing: firing.map((i) => ({ fingerprint: i.fingerprint, severity: i.severity, value: i.value, threshold: i.threshold, since: new Date(i.firedAtMs ?? nowMs).toISOString(), firedBy: i.firedBy ?? 'scheduled' })),
     muted,

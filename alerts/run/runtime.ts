@@ -22,6 +22,9 @@ import { WarehouseAlertLog } from '../state/alert-log';
 import type { AlertStore } from '../state/alert-store';
 import { WarehouseAlertStore } from '../state/warehouse-alert-store';
 import type { AlertRuntime } from './evaluate-run';
+import type { IncidentStore } from '../../incidents/incident-store';
+import { incidentRecorder } from '../../incidents/incident-recorder';
+import { WarehouseIncidentStore } from '../../incidents/warehouse-incident-store';
 
 /** Slack: one message per second per webhook (https://api.slack.com/docs/rate-limits#incoming-webhooks). */
 export const SLACK_MIN_INTERVAL_MS = 1_000;
@@ -36,6 +39,8 @@ export interface RuntimeOptions {
   readonly config: ObservabilityConfig;
   /** Default: the warehouse tables (local). Production passes the Firestore store. */
   readonly store?: AlertStore;
+  /** Incidents (issue #16). Default: the warehouse table (local). Production passes the Firestore store. */
+  readonly incidents?: IncidentStore;
   readonly source?: RuleDataSource;
   readonly clock?: Clock;
   /** Redacted here with the redactor below (default: the lines of stderrLogger). */
@@ -92,6 +97,7 @@ export function createAlertRuntime(options: RuntimeOptions): BuiltRuntime {
     policy: options.policy ?? RETRY_POLICY,
     claimTimeoutMs,
     deliveryLimits,
+    incidents: incidentRecorder(options.incidents ?? new WarehouseIncidentStore(warehouse, redactor), logger),
     newRunId: () => randomUUID(),
     redactor,
     close() {

@@ -33,6 +33,8 @@ export const PARAMETER_TYPES: Readonly<Record<string, BigQueryParameterType>> = 
   name: 'STRING',
   name_prefix: 'STRING',
   notification_id: 'STRING',
+  /** An incident id (incidents/, issue #16). */
+  incident_id: 'STRING',
   /** A quantile, 0–1. */
   q: 'FLOAT64',
   run_id: 'STRING',
