@@ -97,7 +97,7 @@ function bars(component: StatusComponent): string {
   const items = days.map((d) => `<li class="d-${d.state}" title="${d.date}: ${d.uptime === null ? 'no data' : `${percent(d.uptime)}, ${DAY_STATE_TEXT[d.state]}`}"></li>`).join('');
   return (
     `<ol class="bars" role="img" aria-label="${escapeHtml(label)}">${items}</ol>` +
-    `<div class="axis" aria-hidden="true"><span><span class="long">${days.length} days ago</span><span class="short">30 days ago</span></span><span>${total}</span><span>Today</span></div>`
+    `<div class="axis" aria-hidden="true"><span><span class="long">${days.length} days ago</span><span class="short">30 days ago</span></span><span>${total}<span class="short"> (${days.length} days)</span></span><span>Today</span></div>`
   );
 }
 
