@@ -325,6 +325,23 @@ export const TABLES = {
       col('comment', 'STRING', 'Why.', true),
     ],
   },
+  maintenance_windows: {
+    name: 'maintenance_windows',
+    public: false,
+    description: 'Maintenance windows (issue #16): per module, one-off or recurring; they mute the module\'s alerts and may be left out of its SLO budgets.',
+    key: ['window_id'],
+    columns: [
+      col('window_id', 'STRING', 'Window id (mw-…).', true),
+      col('module', 'STRING', 'Module id (shared/modules.ts).', true),
+      col('title', 'STRING', 'What the maintenance is; shown on the public status page.', true),
+      col('exclude_from_budget', 'BOOL', 'Its minutes are left out of the module\'s SLO attainment and budgets.', true),
+      col('starts_at', 'TIMESTAMP', 'One-off: the start. Recurring: the first instant an occurrence may start.', true),
+      col('ends_at', 'TIMESTAMP', 'One-off: the end (exclusive). Recurring: no occurrence starts at or after it; NULL = no end.'),
+      col('recurrence', 'JSON', 'NULL for a one-off window; else {every, on, time, durationMinutes, timeZone} (maintenance/recurrence.ts).'),
+      col('created_at', 'TIMESTAMP', 'When it was added.', true),
+      col('created_by', 'STRING', 'Who added it.', true),
+    ],
+  },
   incident_timeline: {
     name: 'incident_timeline',
     public: false,

@@ -1,8 +1,12 @@
 import type { Labels } from '../model/labels';
 
-/** Why an alert is muted: by a silence (its id) or by an inhibition rule (and the alert that inhibits). */
+/**
+ * Why an alert is muted: by a silence (its id), by an inhibition rule (and the alert that
+ * inhibits), or by a maintenance window of its module (the occurrence's id and title; maintenance/).
+ */
 export type MuteReason =
   | { readonly by: 'silence'; readonly silenceId: string; readonly comment: string }
+  | { readonly by: 'maintenance'; readonly maintenanceId: string; readonly title: string }
   | { readonly by: 'inhibition'; readonly rule: string; readonly sourceFingerprint: string };
 
 /**

@@ -9,6 +9,8 @@ import type { FiringPath, Observation, Transition } from '../model/alert-instanc
 import { inhibitor, type InhibitRule } from '../mute/inhibition';
 import { combineMuters } from '../mute/muter';
 import { silencer } from '../mute/silences';
+import { maintenanceMuter } from '../../maintenance/maintenance-muter';
+import type { MaintenanceSource } from '../../maintenance/occurrence';
 import type { Notifier } from '../notifiers/notifier';
 import { LEDGER_LOOKBACK_MS, decideNotifications, type MutedAlert } from '../notify/dedup-stage';
 import type { DeliveryLimits } from '../notify/delivery-limits';
@@ -35,6 +37,8 @@ export interface AlertRuntime {
   readonly claimTimeoutMs: number;
   /** Pool sizes and deadlines of the delivery stage (notify/delivery-limits.ts). */
   readonly deliveryLimits: DeliveryLimits;
+  /** Maintenance windows (maintenance/): an occurrence in progress mutes its module's alerts like a silence. None when absent. */
+  readonly maintenance?: MaintenanceSource;
   /** Incidents (issue #16): opened, extended and resolved by the transitions; acknowledged ones hold back reminders. Absent: none kept. */
   readonly incidents?: IncidentRecorder;
   newRunId(): string;
@@ -118,11 +122,25 @@ export async function applyObservations(
   return { transitions, conflicts };
 }
 
+/**
+ * The maintenance occurrences in progress at `nowMs`. A store that cannot be read mutes nothing
+ * (logged): a page sent during maintenance is better than a page lost outside it.
+ */
+async function maintenanceAt(runtime: Pick<AlertRuntime, 'maintenance' | 'logger'>, nowMs: number) {
+  if (!runtime.maintenance) return [];
+  try {
+    return await runtime.maintenance.occurrences(nowMs, nowMs + 1);
+  } catch (error) {
+    runtime.logger.warn('maintenance windows could not be read; none mutes this run', { error: error instanceof Error ? error.message : String(error) });
+    return [];
+  }
+}
+
 /** Stages 3 and 4: decide the due notifications from durable state, record them, deliver. */
 export async function notifyAndDeliver(runtime: AlertRuntime, nowMs: number, runId: string): Promise<Pick<EvaluationReport, 'firing' | 'muted' | 'recorded' | 'deliveries'>> {
   const instances = await runtime.store.loadInstances();
   const firing = instances.filter((i) => i.state === 'firing');
-  const muter = combineMuters(silencer(await runtime.store.loadSilences(), nowMs), inhibitor(firing, runtime.inhibitRules));
+  const muter = combineMuters(silencer(await runtime.store.loadSilences(), nowMs), maintenanceMuter(await maintenanceAt(runtime, nowMs), nowMs), inhibitor(firing, runtime.inhibitRules));
   const ledger = await runtime.store.loadLedger(nowMs - LEDGER_LOOKBACK_MS);
   // The alerts of an acknowledged incident get no reminders (issue #16); firing and resolve notifications still go.
   const quiet = await runtime.incidents?.quietEpisodes(nowMs);

@@ -22,6 +22,9 @@ import { WarehouseAlertLog } from '../state/alert-log';
 import type { AlertStore } from '../state/alert-store';
 import { WarehouseAlertStore } from '../state/warehouse-alert-store';
 import type { AlertRuntime } from './evaluate-run';
+import type { MaintenanceSource } from '../../maintenance/occurrence';
+import { storeMaintenanceSource } from '../../maintenance/store-source';
+import { WarehouseMaintenanceStore } from '../../maintenance/warehouse-maintenance-store';
 import type { IncidentStore } from '../../incidents/incident-store';
 import { incidentRecorder } from '../../incidents/incident-recorder';
 import { WarehouseIncidentStore } from '../../incidents/warehouse-incident-store';
@@ -57,6 +60,8 @@ export interface RuntimeOptions {
   readonly deliveryLimits?: Partial<DeliveryLimits>;
   readonly claimTimeoutMs?: number;
   readonly notifiers?: ReadonlyMap<string, Notifier>;
+  /** Maintenance windows that mute their module's alerts. Default: the warehouse's (maintenance_windows), read each run. */
+  readonly maintenance?: MaintenanceSource;
 }
 
 /** The secrets of a configuration: the one list is shared/redaction.ts; re-exported for existing imports. */
@@ -90,6 +95,7 @@ export function createAlertRuntime(options: RuntimeOptions): BuiltRuntime {
     inhibitRules: options.inhibitRules ?? INHIBIT_RULES,
     source: options.source ?? new WarehouseRuleDataSource(warehouse),
     store: options.store ?? new WarehouseAlertStore(warehouse),
+    maintenance: options.maintenance ?? storeMaintenanceSource(new WarehouseMaintenanceStore(warehouse)),
     log: new WarehouseAlertLog(warehouse, redactor),
     notifiers,
     clock,

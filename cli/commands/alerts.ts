@@ -45,6 +45,12 @@ const nowFrom = (at: string | undefined, app: LocalApp): number => (at === undef
 const iso = (ms: number | null): string => (ms === null ? '—' : new Date(ms).toISOString());
 const fmt = (v: number | null): string => (v === null ? 'no data' : Number.isInteger(v) ? String(v) : v.toFixed(3));
 
+function muteText(reason: EvaluationReport['muted'][number]['reason']): string {
+  if (reason.by === 'silence') return `silence ${reason.silenceId}`;
+  if (reason.by === 'maintenance') return `maintenance ${reason.maintenanceId} (${reason.title})`;
+  return `inhibited by ${reason.sourceFingerprint} (${reason.rule})`;
+}
+
 function printEvaluation(report: EvaluationReport, io: CommandIo): void {
   const lines = [`Evaluated ${report.rules} rules (${report.observations} instances) at ${report.at}, run ${report.runId}`];
   lines.push(report.transitions.length === 0 ? 'No transitions.' : 'Transitions:');
@@ -52,7 +58,7 @@ function printEvaluation(report: EvaluationReport, io: CommandIo): void {
   if (report.conflicts.length > 0) lines.push(`Left to an overlapping run: ${report.conflicts.join(', ')}`);
   // Each with the path that fired it: one fired by streaming since the last run shows here without a transition.
   lines.push(`Firing: ${report.firing.length}${report.firing.length > 0 ? ` (${report.firing.map((f) => `${f.fingerprint}, fired by ${f.firedBy}`).join('; ')})` : ''}`);
-  for (const m of report.muted) lines.push(`  muted ${m.fingerprint}: ${m.reason.by === 'silence' ? `silence ${m.reason.silenceId}` : `inhibited by ${m.reason.sourceFingerprint} (${m.reason.rule})`}`);
+  for (const m of report.muted) lines.push(`  muted ${m.fingerprint}: ${muteText(m.reason)}`);
   lines.push(`Notifications recorded: ${report.recorded.length}`);
   for (const d of report.deliveries) {
     lines.push(`  ${d.channel}: ${d.outcome} via ${d.target} — ${d.kinds.length} alert(s), ${d.attempts} attempt(s)${d.reason ? `: ${d.reason}` : ''}`);

@@ -42,6 +42,10 @@ export const PARAMETER_TYPES: Readonly<Record<string, BigQueryParameterType>> = 
   service: 'STRING',
   silence_id: 'STRING',
   status: 'STRING',
+  /** A maintenance window id (maintenance/, issue #16). */
+  window_id: 'STRING',
+  /** The SLO job's excluded intervals as JSON text, [[id, from_ms, to_ms], …] (sql/queries/slo-excluded-sums.ts). */
+  intervals_json: 'STRING',
 };
 
 const INT64_SUFFIX = /_(ms|s|seconds)$/;
