@@ -12,17 +12,20 @@ import type { AnomalyDirection, AnomalyParams } from './anomaly-params';
  * so a flat series does not alarm on a tiny change.
  *
  * Fallback, while fewer than `minWeeks` past weeks have data: a rolling quantile band over the
- * `fallbackHours` before the judged minute — [Q(1%) − ½·IQR, Q(99%) + ½·IQR], at least the same
- * floor around the median. Without seasonality it only catches sharp changes; a slow daily swing
- * moves the window with it.
+ * `fallbackHours` before the judged minute — Tukey's fences [Q1 − c·IQR, Q3 + c·IQR] with
+ * c = (k − 0.6745) / 1.349, which puts the fences of normal data at the same k·σ as the seasonal
+ * band (Q3 = μ + 0.6745σ, IQR = 1.349σ), at least the same floor around the median. Quartiles
+ * break down at 25%: the first minutes of an anomaly do not widen the band (extreme quantiles such
+ * as Q(99%) did, after two minutes of a spike: bench/anomaly.bench.ts). Without seasonality it
+ * only catches changes sharper than the window's own swing.
  */
 
 /** 1/Φ⁻¹(3/4): makes the MAD of normally distributed data an estimate of its standard deviation. */
 export const MAD_TO_SIGMA = 1.4826;
-/** The fallback's quantiles: the band spans Q(FALLBACK_QUANTILE)…Q(1 − FALLBACK_QUANTILE) of the recent window… */
-export const FALLBACK_QUANTILE = 0.01;
-/** …widened by this many interquartile ranges on each side. */
-export const FALLBACK_IQR_PAD = 0.5;
+/** Φ⁻¹(3/4): the upper quartile of standard normal data. */
+const NORMAL_Q3 = 0.6745;
+/** The interquartile range of standard normal data (2 · Φ⁻¹(3/4)). */
+const NORMAL_IQR = 1.349;
 /** The fewest samples a fallback window needs (15 minutes); fewer: no band, nothing is judged. */
 export const FALLBACK_MIN_SAMPLES = 15;
 
@@ -70,16 +73,18 @@ export function seasonalBand(samples: readonly number[], params: Pick<AnomalyPar
 }
 
 /** The rolling quantile band from the recent window's samples; undefined with fewer than {@link FALLBACK_MIN_SAMPLES}. */
-export function fallbackBand(samples: readonly number[], params: Pick<AnomalyParams, 'relativeFloor' | 'absoluteFloor'>): Band | undefined {
+export function fallbackBand(samples: readonly number[], params: Pick<AnomalyParams, 'k' | 'relativeFloor' | 'absoluteFloor'>): Band | undefined {
   if (samples.length < FALLBACK_MIN_SAMPLES) return undefined;
   const sorted = [...samples].sort((a, b) => a - b);
   const baseline = quantileSorted(sorted, 0.5);
-  const pad = FALLBACK_IQR_PAD * (quantileSorted(sorted, 0.75) - quantileSorted(sorted, 0.25));
-  const floor = floorOf(params, baseline);
+  const q1 = quantileSorted(sorted, 0.25);
+  const q3 = quantileSorted(sorted, 0.75);
+  const fence = (Math.max(params.k - NORMAL_Q3, 0) / NORMAL_IQR) * (q3 - q1);
+  const floor = params.k * floorOf(params, baseline);
   return {
     baseline,
-    lower: Math.min(quantileSorted(sorted, FALLBACK_QUANTILE) - pad, baseline - floor),
-    upper: Math.max(quantileSorted(sorted, 1 - FALLBACK_QUANTILE) + pad, baseline + floor),
+    lower: Math.min(q1 - fence, baseline - floor),
+    upper: Math.max(q3 + fence, baseline + floor),
     source: 'fallback',
   };
 }

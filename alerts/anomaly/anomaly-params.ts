@@ -41,7 +41,7 @@ export interface AnomalyParams {
 }
 
 export const DEFAULT_ANOMALY_PARAMS: Omit<AnomalyParams, 'absoluteFloor'> = {
-  k: 4,
+  k: 3,
   consecutiveMinutes: 5,
   weeks: 4,
   neighbourMinutes: 2,
