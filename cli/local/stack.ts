@@ -30,6 +30,9 @@ import { DEMO_INCIDENT } from './demo/traffic-profile';
 import { createHttpRoutes } from './http-app';
 import { createHttpServer, listen, type Route } from './http-server';
 import { createRemoteCliRoute } from './remote-cli';
+import { createIncidentsRoute } from '../../incidents/incidents-route';
+import { createPagerDutyWebhookRoute } from '../../incidents/pagerduty-webhook';
+import { WarehouseIncidentStore } from '../../incidents/warehouse-incident-store';
 import { findRunningStack, removeStackFile, stackFilePath, writeStackFile } from './stack-file';
 import { loadStackKeys } from './stack-keys';
 import { rateLimitedLog } from './stack-log';
@@ -235,7 +238,13 @@ export async function startStack(options: StackOptions): Promise<RunningStack> {
     });
     const sources: DashboardSources = { warehouse, config: stackConfig, probes, alerts: activeAlertsFromStore(alerts.store), transport: transport.description };
     const verify = localTokenVerifier(token);
-    const routes: Route[] = [...createHttpRoutes({ sources, verify, clock: now }), createRemoteCliRoute({ verify, run: (args, io) => options.runCommand(args, io, app) })];
+    // Incidents (issue #16): PagerDuty's signed webhook and the admin API, on the stack's own table.
+    const incidentStore = new WarehouseIncidentStore(warehouse, app.redactor);
+    const incidentRoutes: Route[] = [
+      createPagerDutyWebhookRoute({ secret: () => stackConfig.pagerdutyWebhookSecret, store: () => incidentStore, clock: now, logger: { info: (m) => log(`incidents: ${m}`), warn: (m) => log(`incidents: ${m}`), error: (m) => log(`incidents: ${m}`) } }),
+      createIncidentsRoute({ store: () => incidentStore, verify, clock: now }),
+    ];
+    const routes: Route[] = [...incidentRoutes, ...createHttpRoutes({ sources, verify, clock: now }), createRemoteCliRoute({ verify, run: (args, io) => options.runCommand(args, io, app) })];
     serve = async (request) => {
       for (const route of routes) {
         const response = await route(request);
@@ -276,8 +285,18 @@ export async function startStack(options: StackOptions): Promise<RunningStack> {
       log(`  ${plan.describe}`);
       if (plan.backfill) {
         const { fromMs, toMs } = plan.backfill;
-        await traffic.backfill(fromMs, toMs, async () => void (await options.onBackfillHour?.()));
+        // The backfill emits hour after hour without giving the emitter's timer a turn: hand what
+        // it holds to the transport every day of history, or a month overflows its bounded buffer
+        // (8 MB, ~18,600 hourly totals) and the older days are dropped (issue 12).
+        let hours = 0;
+        const droppedBefore = transport.emitter.stats().dropped;
+        await traffic.backfill(fromMs, toMs, async () => {
+          if (++hours % 24 === 0) await transport.emitter.flush();
+          await options.onBackfillHour?.();
+        });
         await transport.emitter.flush();
+        const dropped = transport.emitter.stats().dropped - droppedBefore;
+        if (dropped > 0) log(`  backfill: the emitter dropped ${dropped} history events (${transport.emitter.stats().lastDrop?.message ?? 'see its stats'}); the history has gaps`);
         await waitForIngest(transport, transport.emitter.stats().published);
         await runRebuild(warehouse, { fromMs, toMs, nowMs: toMs });
         const sloStepMs = 6 * 3_600_000;

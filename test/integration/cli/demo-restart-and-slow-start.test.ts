@@ -116,6 +116,26 @@ describe('obs start, the demo (issue 12)', () => {
     }
   });
 
+  it('backfills all 30 days of history: every day has its events and the emitter drops none', async () => {
+    // 30 days of hourly totals are ~18,700 events, more than the emitter's 8 MB buffer holds at
+    // once: the backfill must hand them to the transport as it goes, not once at the end.
+    const run = await start(dir, { realNow: () => Date.now(), backfillDays: 30 });
+    try {
+      expect(run.seen('backfilling 30 days of history')).toBe(true);
+      expect(run.lines.filter((l) => /dropped/.test(l))).toEqual([]);
+      const io = capture();
+      const sql = "SELECT CAST(event_ts AS DATE) AS day, COUNT(*) AS events FROM metric_events WHERE service = 'demo' GROUP BY 1 ORDER BY 1";
+      expect(await main(['sql', sql, '--json'], io, run.stack.app)).toBe(0);
+      const days = JSON.parse(io.stdout) as Array<{ day: unknown; events: number }>;
+      // 30 days back from today: 31 calendar days (the first and the last partly).
+      expect(days.length).toBeGreaterThanOrEqual(30);
+      const whole = days.slice(1, -1).map((d) => Number(d.events));
+      expect(Math.min(...whole)).toBeGreaterThan(0.8 * Math.max(...whole));
+    } finally {
+      await run.stack.stop();
+    }
+  }, 400_000);
+
   it('a second start on the same file continues the history instead of backfilling it again, and raises no false alert', async () => {
     const first = await start(dir, { realNow: () => Date.now() });
     let firstCount: number;
