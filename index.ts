@@ -10,8 +10,9 @@ import { onSchedule } from 'firebase-functions/v2/scheduler';
 import { createProductionApp } from './app/production';
 import { createFunctionHandlers } from './functions/handlers';
 import { serveGet } from './functions/http-adapter';
+import { servePost } from './functions/webhook-adapter';
 import { scheduledNowMs } from './functions/schedule';
-import { EVALUATOR_SECRETS, EXPORTER_SECRETS, GATE_SECRETS, HEALTH_SECRETS, INGEST_SECRETS, METRICS_SECRETS } from './functions/secrets';
+import { EVALUATOR_SECRETS, EXPORTER_SECRETS, GATE_SECRETS, HEALTH_SECRETS, INGEST_SECRETS, METRICS_SECRETS, PAGERDUTY_WEBHOOK_SECRETS } from './functions/secrets';
 import type { HttpRequest, HttpResponse } from './http/http';
 import { DEFAULTS as CONFIG_DEFAULTS } from './shared/config';
 
@@ -65,3 +66,9 @@ export const pack421_health_featureMatrix = onCall((request) => handlers.feature
 // Prometheus scrapes the closed minutes here (Authorization: Bearer <INTERNAL_HEALTH_API_KEY>).
 export const pack421_metrics = onRequest({ invoker: 'public', secrets: METRICS_SECRETS }, serve(handlers.metrics));
 export const pack421_dashboard = onRequest({ invoker: 'public', secrets: [...HEALTH_SECRETS, ...GATE_SECRETS] }, serve(handlers.dashboard));
+// Incidents (#16): PagerDuty's v3 webhook (incident.acknowledged / incident.resolved), signed with
+// PAGERDUTY_WEBHOOK_SECRET (verified over the raw body; 401 otherwise). Public: PagerDuty calls it.
+export const pack421_pagerduty_webhook = onRequest(
+  { invoker: 'public', secrets: PAGERDUTY_WEBHOOK_SECRETS },
+  servePost(handlers.pagerdutyWebhook, { describeError: (error) => app.describeError(error), log: (message, fields) => app.logger().error(message, fields) }),
+);

@@ -9,6 +9,9 @@ import { FirestoreTallyStore } from '../alerts/streaming/firestore-tally-store';
 import { streamingPlan } from '../alerts/streaming/plan';
 import { StreamingAlerts } from '../alerts/streaming/streaming-alerts';
 import type { TallyStore } from '../alerts/streaming/tally-store';
+import { FirestoreIncidentStore } from '../incidents/firestore-incident-store';
+import type { IncidentStore } from '../incidents/incident-store';
+import { WarehouseIncidentStore } from '../incidents/warehouse-incident-store';
 import { firebaseTokenVerifier, type TokenVerifier } from '../http/admin-auth';
 import { activeAlertsFromStore } from '../health/alert-store-source';
 import type { NamedProbe } from '../health/internal-health';
@@ -53,6 +56,8 @@ export interface ProductionApp {
   firestore(): Firestore | undefined;
   verifier(): TokenVerifier;
   alerts(): ActiveAlertsSource | undefined;
+  /** Incidents (issue #16): Firestore, beside the alert store; the alert runs, the PagerDuty webhook and the dashboard share it. */
+  incidents(): IncidentStore;
   /** The components of GET /health/internal and of the dashboard's infrastructure cards (app/health-probes.ts). */
   probes(): readonly NamedProbe[];
   /** The job runners; each scheduled run hands its self-metrics to Pub/Sub before it returns. */
@@ -79,6 +84,8 @@ export interface ProductionOptions {
   readonly alertStore?: () => AlertStore;
   /** Default: Firestore's (the streaming alerts' shared tallies, alerts/streaming/firestore-tally-store.ts). */
   readonly tallyStore?: () => TallyStore;
+  /** Default: Firestore's (incidents/firestore-incident-store.ts); the warehouse's when an embedding passes its own alertStore (no Firestore). */
+  readonly incidentStore?: () => IncidentStore;
   /** Where unconfigured channels write (default .data/outbox.jsonl). */
   readonly outboxPath?: string;
   readonly logger?: Logger;
@@ -124,6 +131,9 @@ export function createProductionApp(options: ProductionOptions = {}): Production
     const db = firestore();
     return db ? activeAlertsFromStore(new FirestoreAlertStore(db)) : undefined;
   });
+  const incidents = once(
+    options.incidentStore ?? (() => (options.alertStore ? new WarehouseIncidentStore(warehouse(), redactor()) : new FirestoreIncidentStore(getFirestore(app()), undefined, redactor()))),
+  );
   const probes = once(() => healthProbes({ config: config(), warehouse: warehouse(), pubsub: config(), firestore: firestore(), now }));
   const heartbeat = once(() => createHeartbeat({ url: config().heartbeatUrl, log: logger() }));
   const selfMetrics = once((): EmittingPipelineMetrics | undefined => {
@@ -176,7 +186,7 @@ export function createProductionApp(options: ProductionOptions = {}): Production
     },
     alertRuntime: (wh, run) => {
       // A fresh runtime per run: its notifiers read the secrets bound to this invocation.
-      const runtime = createAlertRuntime({ warehouse: wh, config: config(), store: alertStore(), clock, logger: logger(), redactor: redactor(), ...((run.outboxPath ?? options.outboxPath) ? { outboxPath: run.outboxPath ?? options.outboxPath } : {}) });
+      const runtime = createAlertRuntime({ warehouse: wh, config: config(), store: alertStore(), incidents: incidents(), clock, logger: logger(), redactor: redactor(), ...((run.outboxPath ?? options.outboxPath) ? { outboxPath: run.outboxPath ?? options.outboxPath } : {}) });
       return { runtime, release: () => runtime.close() };
     },
     // The dead man's switch (alerts/run/heartbeat.ts): pinged after each successful evaluation;
@@ -201,7 +211,7 @@ export function createProductionApp(options: ProductionOptions = {}): Production
   const streaming = once((): StreamingAlerts | undefined => {
     const db = firestore();
     if (!config().streamingAlerts || !db) return undefined;
-    const runtime = once(() => createAlertRuntime({ warehouse: warehouse(), config: config(), store: alertStore(), clock, logger: logger(), redactor: redactor(), ...(options.outboxPath ? { outboxPath: options.outboxPath } : {}) }));
+    const runtime = once(() => createAlertRuntime({ warehouse: warehouse(), config: config(), store: alertStore(), incidents: incidents(), clock, logger: logger(), redactor: redactor(), ...(options.outboxPath ? { outboxPath: options.outboxPath } : {}) }));
     return new StreamingAlerts({
       plan: streamingPlan(runtime().rules),
       tallies: options.tallyStore?.() ?? new FirestoreTallyStore(db),
@@ -241,6 +251,7 @@ export function createProductionApp(options: ProductionOptions = {}): Production
     firestore,
     verifier,
     alerts,
+    incidents,
     probes,
     jobs,
     metrics,

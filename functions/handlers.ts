@@ -9,6 +9,8 @@ import type { HttpRequest, HttpResponse } from '../http/http';
 import { createInternalHealthHandler } from '../health/internal-health';
 import type { FeatureMatrix } from '../health/module-readiness';
 import { createPublicHealthHandler } from '../health/public-health';
+import { createIncidentsRoute } from '../incidents/incidents-route';
+import { createPagerDutyWebhookRoute, PAGERDUTY_WEBHOOK_PATH } from '../incidents/pagerduty-webhook';
 import { once } from '../app/once';
 import type { ProductionApp } from '../app/production';
 
@@ -29,8 +31,10 @@ export interface FunctionHandlers {
   readonly featureMatrix: Handler;
   /** `pack421_metrics`: the closed minutes in the Prometheus text format, for a scrape with the internal key (exporters/metrics-route.ts). */
   readonly metrics: Handler;
-  /** `pack421_dashboard`: the page and its assets (anyone), GET /api/dashboard (admin token), GET /api/slo/gate (admin or OBS_GATE_TOKEN); undefined for other paths. */
+  /** `pack421_dashboard`: the page and its assets (anyone), GET /api/dashboard (admin token), GET /api/slo/gate (admin or OBS_GATE_TOKEN), GET /api/incidents (admin token); undefined for other paths. */
   readonly dashboard: Handler;
+  /** `pack421_pagerduty_webhook`: PagerDuty's v3 webhook (POST, signed with PAGERDUTY_WEBHOOK_SECRET) acknowledging or resolving incidents. */
+  readonly pagerdutyWebhook: Handler;
   /**
    * `pack421_health_featureMatrix` (callable): the same matrix. Throws HttpsError `unauthenticated`
    * without a signed-in caller and `permission-denied` without the admin claim (the client SDK
@@ -69,13 +73,19 @@ export function createFunctionHandlers(instance: ProductionApp): FunctionHandler
       onError: (error) => instance.logger().error('release gate: the error budgets could not be read', { error: String(error) }),
     }),
   );
+  const incidentsApi = once(() => createIncidentsRoute({ store: () => instance.incidents(), verify: instance.verifier(), clock }));
+  const pagerdutyWebhook = once(() =>
+    createPagerDutyWebhookRoute({ secret: () => instance.config().pagerdutyWebhookSecret, store: () => instance.incidents(), clock, logger: instance.logger() }),
+  );
   const metrics = once(() => createMetricsHandler({ warehouse: () => instance.warehouse(), internalKey: () => instance.config().internalHealthApiKey }));
   return {
     publicHealth: () => Promise.resolve(publicHealth()()),
     internalHealth: (request) => internalHealth()(request),
     featureMatrix: (request) => featureMatrix()(request),
     metrics: (request) => metrics()(request),
-    dashboard: async (request) => (await gate()(request)) ?? dashboard()(request),
+    // The function serves the webhook alone: at its own URL (path /) as behind the Hosting rewrite.
+    pagerdutyWebhook: (request) => pagerdutyWebhook()({ ...request, path: PAGERDUTY_WEBHOOK_PATH }),
+    dashboard: async (request) => (await gate()(request)) ?? (await incidentsApi()(request)) ?? dashboard()(request),
     async featureMatrixCall(auth) {
       if (!auth) throw new HttpsError('unauthenticated', 'sign in with Firebase Auth first');
       if (!isAdminClaims(auth.token)) throw new HttpsError('permission-denied', 'admin claim required');

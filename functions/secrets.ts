@@ -29,6 +29,9 @@ export const EXPORTER_SECRETS = [secret('datadogApiKey'), secret('prometheusPush
 /** The release gate's bearer token for CI/CD (GET /api/slo/gate, served by pack421_dashboard). */
 export const GATE_SECRETS = [secret('gateToken')];
 
+/** The PagerDuty v3 webhook (pack421_pagerduty_webhook): the subscription's signing secret, to verify each request. */
+export const PAGERDUTY_WEBHOOK_SECRETS = [secret('pagerdutyWebhookSecret')];
+
 /** `/metrics` (pack421_metrics): only the internal key its scrapers present. */
 export const METRICS_SECRETS = [secret('internalHealthApiKey')];
 

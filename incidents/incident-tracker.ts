@@ -53,15 +53,14 @@ export function entriesForTransitions(incidents: readonly Incident[], changes: r
       const groupKey = incidentGroupKey(instance.labels, instance.ruleId);
       const containing = [...current.values()].find((i) => i.alerts.some((a) => episodeKey(a.fingerprint, a.episodeStartMs) === episodeKey(t.fingerprint, episodeStartMs)));
       if (containing) continue;
-      let incident = [...current.values()].find((i) => i.status !== 'resolved' && i.groupKey === groupKey);
-      if (!incident) {
-        const id = incidentIdOf(groupKey, t.atMs);
+      const open = [...current.values()].find((i) => i.status !== 'resolved' && i.groupKey === groupKey);
+      const incidentId = open?.id ?? incidentIdOf(groupKey, t.atMs);
+      if (!open) {
         const opened: OpenedDetail = { groupKey, module: instance.labels.module ?? 'infrastructure', severity: t.severity };
-        add(incidentEntry(id, 'opened', t.atMs, opened as unknown as Record<string, unknown>));
-        incident = current.get(id);
+        add(incidentEntry(incidentId, 'opened', t.atMs, opened as unknown as Record<string, unknown>));
       }
       const fired: AlertFiredDetail = { fingerprint: t.fingerprint, ruleId: t.ruleId, severity: t.severity, name: instance.annotations.name, episodeStartMs };
-      add(incidentEntry(incident.id, 'alert_fired', t.atMs, fired as unknown as Record<string, unknown>, t.fingerprint, episodeStartMs));
+      add(incidentEntry(incidentId, 'alert_fired', t.atMs, fired as unknown as Record<string, unknown>, t.fingerprint, episodeStartMs));
     } else if (t.to === 'resolved') {
       const incident = [...current.values()].find((i) => i.alerts.some((a) => a.fingerprint === t.fingerprint && a.episodeStartMs === episodeStartMs && a.resolvedAtMs === null));
       if (!incident) continue;

@@ -59,6 +59,7 @@ export const SECRET_VARIABLES: Readonly<Record<(typeof SECRET_FIELDS)[number], s
   datadogApiKey: 'DD_API_KEY',
   prometheusPushgatewayUrl: 'PROMETHEUS_PUSHGATEWAY_URL',
   gateToken: 'OBS_GATE_TOKEN',
+  pagerdutyWebhookSecret: 'PAGERDUTY_WEBHOOK_SECRET',
 };
 
 /** The secret values of a configuration (unset ones as undefined): shared/config.ts configSecretValues. */
