@@ -19,8 +19,9 @@
  *   ingest     insertAll: each row ≥ 1 KB; Storage Write API: the rows' data size;
  *   storage    metric_events' rows for their whole retention (OBS_RETENTION_EVENTS_DAYS, 90 days)
  *              at the active rate;
- *   scans      the minute recompute's reads of the day partition (aggregator/cost/scan-estimate.ts),
- *              the traffic taken to arrive evenly all day.
+ *   scans      the minute recompute's reads of metric_events' partitions so far (hourly: the DDL
+ *              this build creates; aggregator/cost/scan-estimate.ts), the traffic taken to arrive
+ *              evenly all day; the same with day partitions (a deployment not yet migrated) beside it.
  * Fixed, whatever the volume (reported apart, per month): the scans' 10 MB-per-table minimum of the
  * jobs that run every minute, and the rollup tables' storage (per series and minute, not per call).
  *
@@ -31,7 +32,7 @@ import { cpus, loadavg } from 'node:os';
 import { runRollupJob } from '../aggregator/rollup-job';
 import { componentUsd, priceUsage, PUBSUB_MIN_REQUEST_BYTES, pubsubMessageBytes, type CostUsage, type PricedUsage } from '../aggregator/cost/cost-model';
 import { costReport, type CostReport } from '../aggregator/cost/cost-report';
-import { estimateScans, RUNS_PER_DAY } from '../aggregator/cost/scan-estimate';
+import { estimateScans, EVENTS_PARTITION_MINUTES, recomputeReadsPerDay, RUNS_PER_DAY } from '../aggregator/cost/scan-estimate';
 import { seededRandom } from '../cli/local/demo/random';
 import { HEALTHY_TRAFFIC } from '../cli/local/demo/traffic-profile';
 import { createEmitter, type AggregationChoice, type Transport } from '../emitter';
@@ -184,6 +185,13 @@ async function main(): Promise<void> {
         `insertAll / Storage Write API ingest ${(componentUsd(paths[0]!, 'ingest') / componentUsd(paths[1]!, 'ingest')).toFixed(1)}×, whole path ${(paths[0]!.listUsd / paths[1]!.listUsd).toFixed(2)}×`,
     );
   }
+  // The same runs with metric_events partitioned by day (a deployment not yet migrated, docs/DEPLOYMENT.md).
+  const dayPartitionNotes = runs.map((r) => {
+    const usage = perRunUsage(r);
+    const dayScans = estimateScans([{ bytes: usage.rowBytes, runs: RUNS_PER_DAY }], 0, 1_440).recomputeBytes;
+    const withDayPartitions = priceUsage({ ...usage, scannedBytes: dayScans }, PRICES, 'storage');
+    return `  with day partitions instead: ${r.label}, Storage Write API ${money(perM(withDayPartitions.listUsd, r.calls))} per million calls (scans ${money(perM(componentUsd(withDayPartitions, 'scans'), r.calls))})`;
+  });
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((row) => row[i]!.length)));
   const line = (cells: string[]) => `| ${cells.map((c, i) => c.padEnd(widths[i]!)).join(' | ')} |`;
   const first = runs[0]!;
@@ -205,7 +213,8 @@ async function main(): Promise<void> {
     'Fixed, whatever the volume (per month):',
     `  scans' minimum: ${floor.tableReferencesPerMinute} table references a minute × 10 MB × ${30 * RUNS_PER_DAY} runs = ${(floor.floorBytes / 1024 ** 4).toFixed(1)} TiB, ${money(floorUsd)} at $${PRICES.bq_on_demand_query.usd}/TiB (1 TiB a month free)`,
     `  rollup tables: ${rollupPerSeriesMinute.toFixed(0)} B per series and minute; the profile's ${series} series kept 35 days (1m) and 397 (1h, 1d): ~${(rollupMonthBytes / 1024 ** 3).toFixed(3)} GiB stored, ${money((rollupMonthBytes / 1024 ** 3) * PRICES.bq_active_storage.usd)} a month`,
-    `Storage for the retention: ${retention.eventsDays} days = ${RETENTION_MONTHS.toFixed(2)} months of active storage per row. Scans: the minute recompute reads the day's metric_events partition (2 statements, (1440 + 1) / 2 reads of a day's bytes); see docs/COST.md.`,
+    `Storage for the retention: ${retention.eventsDays} days = ${RETENTION_MONTHS.toFixed(2)} months of active storage per row. Scans: the minute recompute reads metric_events' ${EVENTS_PARTITION_MINUTES}-minute partition so far (2 statements, (${EVENTS_PARTITION_MINUTES} + 1) / 2 = ${recomputeReadsPerDay(RUNS_PER_DAY).toFixed(1)} reads of a day's bytes); see docs/COST.md.`,
+    ...dayPartitionNotes,
     `load average while it ran: ${loadavg().map((x) => x.toFixed(2)).join(', ')} on ${cpus().length} CPUs (bytes and dollars do not depend on it)`,
   ];
   process.stdout.write(out.join('\n') + '\n');

@@ -46,12 +46,6 @@ export interface ObservabilityConfig {
   slackSafetyWebhook: string | undefined;
   pagerdutyIntegrationKey: string | undefined;
   pagerdutyEventsUrl: string;
-  /**
-   * PAGERDUTY_WEBHOOK_SECRET: the signing secret of the PagerDuty v3 webhook subscription
-   * (POST /webhooks/pagerduty, incidents/pagerduty-webhook.ts). A secret: whoever holds it can
-   * acknowledge and resolve incidents. Unset: the route answers 503.
-   */
-  pagerdutyWebhookSecret: string | undefined;
   smtpUrl: string | undefined;
   opsEmail: string | undefined;
   financeEmail: string | undefined;
@@ -125,6 +119,30 @@ export const DEFAULTS = {
  */
 export const RETENTION_MINIMUM_DAYS = { eventsDays: 8, deadLettersDays: 1, minuteRollupsDays: 31, rollupsDays: 31 } as const;
 const RETENTION_MAXIMUM_DAYS = 36_500;
+/**
+ * On BigQuery, the most each retention may be: a table has at most 10,000 partitions, and the
+ * partition expiry keeps days × partitions a day of them (sql/ddl.ts, maxRetentionDays: hourly
+ * metric_events 416 days, daily tables 9,998). minuteRollupsDays is bounded by rollupsDays.
+ */
+export const BIGQUERY_RETENTION_MAXIMUM_DAYS = { eventsDays: 416, deadLettersDays: 9_998, rollupsDays: 9_998 } as const;
+
+function bigqueryRetention(retention: RetentionDays): RetentionDays {
+  const why = { eventsDays: 'metric_events is partitioned by hour', deadLettersDays: 'dead_letters is partitioned by day', rollupsDays: 'the rollup tables are partitioned by day' } as const;
+  for (const field of ['eventsDays', 'deadLettersDays', 'rollupsDays'] as const) {
+    const max = BIGQUERY_RETENTION_MAXIMUM_DAYS[field];
+    if (retention[field] <= max) continue;
+    const name = RETENTION_VARIABLES[field];
+    throw new ConfigError(name, `${name}=${retention[field]} is more than BigQuery allows (OBS_WAREHOUSE=bigquery): ${why[field]} and a table has at most 10,000 partitions, so at most ${max} days (docs/DEPLOYMENT.md, "Hourly partitions of metric_events")`);
+  }
+  return retention;
+}
+
+const RETENTION_VARIABLES = {
+  eventsDays: 'OBS_RETENTION_EVENTS_DAYS',
+  deadLettersDays: 'OBS_RETENTION_DEAD_LETTERS_DAYS',
+  minuteRollupsDays: 'OBS_RETENTION_MINUTE_ROLLUPS_DAYS',
+  rollupsDays: 'OBS_RETENTION_ROLLUPS_DAYS',
+} as const;
 
 type Env = Readonly<Record<string, string | undefined>>;
 
@@ -268,6 +286,8 @@ export function loadConfig(env: Env = process.env): ObservabilityConfig {
   if (!/^\w{1,1024}$/.test(dataset)) {
     throw new ConfigError('OBS_BQ_DATASET', `OBS_BQ_DATASET=${JSON.stringify(dataset)} may contain only letters, digits and underscores`);
   }
+  const warehouse = oneOf<WarehouseKind>(env, 'OBS_WAREHOUSE', ['duckdb', 'bigquery'], 'duckdb');
+  const retention = retentionDays(env);
   return {
     provider: providerTransport(env),
     exporters: exporterList(env),
@@ -278,7 +298,7 @@ export function loadConfig(env: Env = process.env): ObservabilityConfig {
     pubsubEmulatorHost: hostPort(env, 'PUBSUB_EMULATOR_HOST'),
     firestoreEmulatorHost: hostPort(env, 'FIRESTORE_EMULATOR_HOST'),
     metricsTopic: topic,
-    warehouse: oneOf(env, 'OBS_WAREHOUSE', ['duckdb', 'bigquery'], 'duckdb'),
+    warehouse,
     duckdbPath: optional(env, 'OBS_DUCKDB_PATH') ?? DEFAULTS.duckdbPath,
     bigqueryDataset: dataset,
     bigqueryWriteApi: oneOf<BigQueryWriteApi>(env, 'OBS_BQ_WRITE_API', ['storage', 'insert-all'], DEFAULTS.bigqueryWriteApi),
@@ -291,7 +311,6 @@ export function loadConfig(env: Env = process.env): ObservabilityConfig {
     slackOncallWebhook: url(env, 'SLACK_ONCALL_WEBHOOK', ['https', 'http'], true),
     slackSafetyWebhook: url(env, 'SLACK_SAFETY_WEBHOOK', ['https', 'http'], true),
     pagerdutyIntegrationKey: optional(env, 'PAGERDUTY_INTEGRATION_KEY'),
-    pagerdutyWebhookSecret: optional(env, 'PAGERDUTY_WEBHOOK_SECRET'),
     pagerdutyEventsUrl: url(env, 'PAGERDUTY_EVENTS_URL', ['https', 'http'], false) ?? DEFAULTS.pagerdutyEventsUrl,
     smtpUrl: url(env, 'SMTP_URL', ['smtp', 'smtps'], true),
     opsEmail: email(env, 'OPS_EMAIL'),
@@ -300,12 +319,12 @@ export function loadConfig(env: Env = process.env): ObservabilityConfig {
     heartbeatUrl: url(env, 'OBS_HEARTBEAT_URL', ['https', 'http'], true),
     gateToken: gateToken(env),
     streamingAlerts: oneOf(env, 'OBS_STREAMING_ALERTS', ['on', 'off'], 'on') === 'on',
-    retention: retentionDays(env),
+    retention: warehouse === 'bigquery' ? bigqueryRetention(retention) : retention,
   };
 }
 
 /** The fields of {@link ObservabilityConfig} that hold secrets: never logged, shown or stored. */
-export const SECRET_FIELDS = ['internalHealthApiKey', 'slackOncallWebhook', 'slackSafetyWebhook', 'pagerdutyIntegrationKey', 'smtpUrl', 'heartbeatUrl', 'datadogApiKey', 'prometheusPushgatewayUrl', 'gateToken', 'pagerdutyWebhookSecret'] as const;
+export const SECRET_FIELDS = ['internalHealthApiKey', 'slackOncallWebhook', 'slackSafetyWebhook', 'pagerdutyIntegrationKey', 'smtpUrl', 'heartbeatUrl', 'datadogApiKey', 'prometheusPushgatewayUrl', 'gateToken'] as const;
 
 /** The values of every secret of `config` (unset ones as undefined): what redaction must remove. */
 export function configSecretValues(config: ObservabilityConfig): Array<string | undefined> {

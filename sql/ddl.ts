@@ -13,6 +13,32 @@ const DUCKDB_TYPES: Record<ColumnType, string> = {
 
 const sqlString = (s: string) => `'${s.replace(/\\/g, '\\\\').replace(/'/g, "\\'")}'`;
 
+/** BigQuery's limit on the partitions of one table (https://cloud.google.com/bigquery/quotas, "Partitioned tables"). */
+export const BIGQUERY_MAX_PARTITIONS = 10_000;
+
+/** A table's partition length in minutes on BigQuery: 1,440 (DAY, the default) or 60 (HOUR); undefined when not partitioned. */
+export function partitionMinutes(table: Pick<TableDef, 'partitionBy' | 'partitionGranularity'>): number | undefined {
+  if (!table.partitionBy) return undefined;
+  return table.partitionGranularity === 'HOUR' ? 60 : 1_440;
+}
+
+/**
+ * The longest partition expiry, in days, whose partitions stay within {@link BIGQUERY_MAX_PARTITIONS}:
+ * days × partitions a day, plus the partition being written and one ahead (ingest takes event
+ * times up to 15 minutes in the future, shared/event-schema.ts). Hourly: 416 days (9,984 + 2
+ * partitions); daily: 9,998.
+ */
+export function maxRetentionDays(table: Pick<TableDef, 'partitionBy' | 'partitionGranularity'>): number {
+  const minutes = partitionMinutes(table) ?? 1_440;
+  return Math.floor((BIGQUERY_MAX_PARTITIONS - 2) / (1_440 / minutes));
+}
+
+/** BigQuery's PARTITION BY clause of a partitioned table. */
+export function partitionClause(table: Pick<TableDef, 'partitionBy' | 'partitionGranularity'>): string | undefined {
+  if (!table.partitionBy) return undefined;
+  return table.partitionGranularity === 'HOUR' ? `PARTITION BY TIMESTAMP_TRUNC(${table.partitionBy}, HOUR)` : `PARTITION BY DATE(${table.partitionBy})`;
+}
+
 /**
  * BigQuery partition expiry of a table, in days (issue #13; docs/OPERATIONS.md, "Retention"), or
  * undefined for the tables that keep everything. The rollup tables hold 1-minute, 1-hour and
@@ -46,7 +72,7 @@ export function renderPartitionExpiry(table: TableDef, dataset?: string, retenti
 }
 
 /**
- * CREATE TABLE IF NOT EXISTS for one table. BigQuery: day partitioning on `partitionBy`
+ * CREATE TABLE IF NOT EXISTS for one table. BigQuery: day (or hour, {@link partitionClause}) partitioning on `partitionBy`
  * (with require_partition_filter on public time-series tables, so no query scans everything),
  * clustering, column descriptions, and partition expiry on the tables with retention
  * ({@link partitionExpirationDays}; `retention` defaults to DEFAULTS.retention, the golden files). DuckDB: a PRIMARY KEY on the table's key, which is what
@@ -61,11 +87,15 @@ export function renderCreateTable(table: TableDef, dialect: Dialect, dataset?: s
       (c) => `  ${c.name} ${c.type}${c.required ? ' NOT NULL' : ''} OPTIONS(description=${sqlString(c.description)})`,
     );
     const lines = [`CREATE TABLE IF NOT EXISTS {{${table.name}}} (`, columns.join(',\n'), ')'];
-    if (table.partitionBy) lines.push(`PARTITION BY DATE(${table.partitionBy})`);
+    const partition = partitionClause(table);
+    if (partition) lines.push(partition);
     if (table.clusterBy && table.clusterBy.length > 0) lines.push(`CLUSTER BY ${table.clusterBy.join(', ')}`);
     const options = [`description=${sqlString(table.description)}`];
     if (table.partitionBy) options.push('require_partition_filter=TRUE');
     const expiryDays = table.partitionBy ? partitionExpirationDays(table.name as TableName, retention) : undefined;
+    if (expiryDays !== undefined && expiryDays > maxRetentionDays(table)) {
+      throw new Error(`${table.name}: a partition expiry of ${expiryDays} days is more than BigQuery's ${BIGQUERY_MAX_PARTITIONS.toLocaleString('en-US')} partitions of a table allow with ${table.partitionGranularity === 'HOUR' ? 'hourly' : 'daily'} partitions (at most ${maxRetentionDays(table)} days)`);
+    }
     if (expiryDays !== undefined) options.push(`partition_expiration_days=${expiryDays}`);
     lines.push(`OPTIONS(${options.join(', ')});`);
     return renderSql(lines.join('\n'), 'bigquery', dataset === undefined ? {} : { dataset });

@@ -44,6 +44,11 @@ export class DeferredWarehouse implements Warehouse {
     await (await this.open()).upsert(table, rows);
   }
 
+  async partitionMinutes(table: TableName): Promise<number | undefined> {
+    const warehouse = await this.open();
+    return warehouse.partitionMinutes ? warehouse.partitionMinutes(table) : undefined;
+  }
+
   /** Closes the real warehouse if anything asked for it; never opens one just to close it. */
   async close(): Promise<void> {
     if (this.used) await (await this.open()).close();

@@ -78,5 +78,6 @@ export function lentWarehouse(owned: Warehouse): Warehouse {
     execute: (query, params) => owned.execute(query, params),
     upsert: (table, rows) => owned.upsert(table, rows),
     close: () => Promise.resolve(),
+    ...(owned.partitionMinutes ? { partitionMinutes: (table) => owned.partitionMinutes!(table) } : {}),
   };
 }

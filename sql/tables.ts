@@ -1,10 +1,11 @@
 /**
  * The warehouse tables, defined once and rendered as DDL for BigQuery and DuckDB (sql/ddl.ts).
  * The five public tables (ARCHITECTURE.md) are what analysts query; the rest is the pipeline's
- * own bookkeeping. Every time-series table is day-partitioned on its time column in BigQuery, and
- * every BigQuery query must filter on that column.
+ * own bookkeeping. Every time-series table is partitioned on its time column in BigQuery (by day;
+ * metric_events by hour), and every BigQuery query must filter on that column.
  */
 export type ColumnType = 'STRING' | 'INT64' | 'FLOAT64' | 'BOOL' | 'TIMESTAMP' | 'JSON';
+export type PartitionGranularity = 'DAY' | 'HOUR';
 
 export interface ColumnDef {
   readonly name: string;
@@ -19,8 +20,16 @@ export interface TableDef {
   readonly columns: readonly ColumnDef[];
   /** Columns that identify a row: the dedup key for events, the MERGE key for projections. */
   readonly key: readonly string[];
-  /** TIMESTAMP column for BigQuery day partitioning (queries must filter on it). */
+  /** TIMESTAMP column for BigQuery time partitioning (queries must filter on it). */
   readonly partitionBy?: string;
+  /**
+   * The BigQuery partition of `partitionBy`: DAY (`PARTITION BY DATE(col)`, the default) or HOUR
+   * (`PARTITION BY TIMESTAMP_TRUNC(col, HOUR)`). metric_events is hourly (issue #13): the minute
+   * recompute reads the partitions of the minutes it recomputes, so an hour so far instead of a day
+   * (docs/COST.md, "Scans"). At most 10,000 partitions a table (BIGQUERY_MAX_PARTITIONS, sql/ddl.ts)
+   * bounds the retention of an hourly table to 416 days.
+   */
+  readonly partitionGranularity?: PartitionGranularity;
   readonly clusterBy?: readonly string[];
   /** Public tables are part of the contract analysts rely on. */
   readonly public: boolean;
@@ -44,6 +53,7 @@ export const TABLES = {
     description: 'The raw event log, source of truth: one row per accepted event, unique by event_id.',
     key: ['event_id'],
     partitionBy: 'event_ts',
+    partitionGranularity: 'HOUR',
     clusterBy: ['name', 'series_key'],
     columns: [
       col('event_id', 'STRING', 'Producer-assigned unique id; the dedup key.', true),

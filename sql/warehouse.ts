@@ -82,4 +82,10 @@ export interface Warehouse {
   execute(query: SqlQuery, params?: Params): Promise<void>;
   upsert(table: TableName, rows: readonly Row[]): Promise<void>;
   close(): Promise<void>;
+  /**
+   * BigQuery: the partition length, in minutes, of `table` as it exists (60 hourly, 1,440 daily;
+   * undefined when missing or not time-partitioned) — a table an older build created keeps its
+   * partitioning (docs/DEPLOYMENT.md, "Hourly partitions of metric_events"). Absent on DuckDB.
+   */
+  partitionMinutes?(table: TableName): Promise<number | undefined>;
 }

@@ -4,7 +4,7 @@ import { PRICE_IDS, type Price, type PriceTable } from '../../shared/prices';
 import { COST_STORAGE, costEventsByMetric, costMessages, type CostStorageQuery } from '../../sql/queries/cost';
 import type { Warehouse } from '../../sql/warehouse';
 import { componentUsd, priceUsage, type CostUsage, type PricedUsage, type WriteApi } from './cost-model';
-import { estimateScans, RUNS_PER_DAY, type ScanEstimate } from './scan-estimate';
+import { estimateScans, EVENTS_PARTITION_MINUTES, RUNS_PER_DAY, type ScanEstimate } from './scan-estimate';
 
 const DAY_MS = 86_400_000;
 /** BigQuery bills a partition unchanged for 90 consecutive days at the long-term rate. */
@@ -145,7 +145,10 @@ export async function costReport(warehouse: Warehouse, options: CostReportOption
   // The job runs of each day of the month so far: whole days 1,440, today its minutes so far.
   const runMinutes = Math.floor((untilMs - fromMs) / 60_000);
   const dayRuns = storage.eventDays.map((d) => ({ bytes: d.bytes, runs: Math.max(0, Math.min(RUNS_PER_DAY, Math.floor((untilMs - d.day * DAY_MS) / 60_000))) }));
-  const scans = { ...estimateScans(dayRuns, runMinutes), source: 'estimated' as const };
+  // metric_events' partitions as they are (BigQuery: a deployment not yet migrated to hourly ones
+  // keeps its day partitions), else as this build's DDL creates them.
+  const partitionMinutes = (await warehouse.partitionMinutes?.('metric_events')) ?? EVENTS_PARTITION_MINUTES;
+  const scans = { ...estimateScans(dayRuns, runMinutes, partitionMinutes), source: 'estimated' as const };
 
   const metrics = metricRows.map((r) => ({
     name: r.name,

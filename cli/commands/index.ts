@@ -1,12 +1,14 @@
 import type { Command } from '../command';
 import { aggregateCommand } from './aggregate';
 import { alertsCommand } from './alerts';
+import { incidentsCommand } from './incidents';
 import { catalogCommand } from './catalog';
 import { costCommand } from './cost';
 import { dashboardsCommand } from './dashboards';
 import { doctorCommand } from './doctor';
 import { rebuildCommand } from './rebuild';
 import { retentionCommand } from './retention';
+import { migrateCommand } from './migrate';
 import { sloCommand } from './slo';
 import { emitCommand } from './emit';
 import { ingestCommand } from './ingest';
@@ -22,10 +24,12 @@ export const COMMANDS: readonly Command[] = [
   aggregateCommand,
   rebuildCommand,
   retentionCommand,
+  migrateCommand,
   costCommand,
   sloCommand,
   dashboardsCommand,
   alertsCommand,
+  incidentsCommand,
   sqlCommand,
   // Checks of the whole setup (cli/commands/doctor.ts, cli/doctor/).
   doctorCommand,

@@ -111,6 +111,17 @@ export class BigQueryWarehouse implements Warehouse {
     }
   }
 
+  async partitionMinutes(table: TableName): Promise<number | undefined> {
+    try {
+      const response = (await this.dataset.table(table).getMetadata()) as unknown as [{ timePartitioning?: { type?: string } } | undefined];
+      const type = response[0]?.timePartitioning?.type;
+      return type === 'HOUR' ? 60 : type === 'DAY' ? 1_440 : undefined;
+    } catch (error) {
+      if ((error as { code?: number }).code === 404) return undefined;
+      throw error;
+    }
+  }
+
   async insertEvents(rows: readonly EventRow[]): Promise<InsertEventsResult> {
     if (rows.length === 0) return { inserted: 0, duplicates: 0 };
     // BigQuery does not say which insertIds it dropped: only repeats within the call are counted.

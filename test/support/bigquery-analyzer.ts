@@ -27,7 +27,7 @@ export const BIGQUERY_LANGUAGE_FEATURES = [
   'FEATURE_CREATE_TABLE_FIELD_ANNOTATIONS', // column OPTIONS(description=…)
 ] as const;
 
-/** The statements BigQuery runs for us: queries, DDL (CREATE TABLE, ALTER TABLE … ADD COLUMN) and DML. */
+/** The statements BigQuery runs for us: queries, DDL (CREATE TABLE, ALTER TABLE … ADD COLUMN / RENAME TO, DROP TABLE) and DML. */
 const STATEMENT_KINDS = [
   'RESOLVED_QUERY_STMT',
   'RESOLVED_CREATE_TABLE_STMT',
@@ -36,6 +36,7 @@ const STATEMENT_KINDS = [
   'RESOLVED_UPDATE_STMT',
   'RESOLVED_DELETE_STMT',
   'RESOLVED_MERGE_STMT',
+  'RESOLVED_DROP_STMT', // DROP TABLE: the last step of `obs migrate events-hourly`
 ];
 
 const LANGUAGE_OPTIONS = {

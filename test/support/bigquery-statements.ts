@@ -4,6 +4,7 @@ import { renderMerge } from '../../sql/bigquery/bigquery-merge';
 import { parameterNames, parameterTypeOf } from '../../sql/bigquery/bigquery-parameters';
 import { renderCreateTable, renderPartitionExpiry } from '../../sql/ddl';
 import { renderSql } from '../../sql/dialect';
+import { renderEventsHourlyMigration } from '../../sql/events-hourly-migration';
 import { allQueries } from '../../sql/golden';
 import { ADDED_COLUMNS, renderAddedColumns } from '../../sql/migrations';
 import { TABLES, type ColumnType, type TableDef, type TableName } from '../../sql/tables';
@@ -137,6 +138,16 @@ export function docStatements(): BigQueryStatement[] {
   return docSqlBlocks().filter(isBigQueryBlock).map((b) => typedByName('doc', b.id, b.sql, true));
 }
 
+/** `obs migrate events-hourly`'s statements (sql/events-hourly-migration.ts), at a fixed cut-off. */
+export function eventsHourlyMigrationStatements(): BigQueryStatement[] {
+  return renderEventsHourlyMigration({ atMs: Date.UTC(2026, 10, 27, 23, 30), dataset: DATASET }).map((step, i) => ({ kind: 'ddl' as const, id: `migrate/events-hourly#${i} (${step.kind})`, sql: step.sql, parameters: {}, untyped: [] }));
+}
+
+/** The tables the migration creates beside the others: the analyzer's catalog needs them to resolve its INSERTs. */
+export function migrationCatalogStatements(): BigQueryStatement[] {
+  return eventsHourlyMigrationStatements().filter((s) => s.sql.startsWith('CREATE TABLE'));
+}
+
 export function allBigQueryStatements(): BigQueryStatement[] {
-  return [...ddlStatements(), ...retentionStatements(), ...migrationStatements(), ...queryStatements(), ...mergeStatements(), ...docStatements()];
+  return [...ddlStatements(), ...retentionStatements(), ...migrationStatements(), ...eventsHourlyMigrationStatements(), ...queryStatements(), ...mergeStatements(), ...docStatements()];
 }

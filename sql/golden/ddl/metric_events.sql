@@ -19,6 +19,6 @@ CREATE TABLE IF NOT EXISTS `observability.metric_events` (
   histogram JSON OPTIONS(description='Merged timings: [[bucket, count], …] as sent (buckets as in metric_histograms); NULL for a single call.'),
   value_sum FLOAT64 OPTIONS(description='Merged gauges: the sum of the values (value is the last one); NULL otherwise (then value is the sum).')
 )
-PARTITION BY DATE(event_ts)
+PARTITION BY TIMESTAMP_TRUNC(event_ts, HOUR)
 CLUSTER BY name, series_key
 OPTIONS(description='The raw event log, source of truth: one row per accepted event, unique by event_id.', require_partition_filter=TRUE, partition_expiration_days=90);

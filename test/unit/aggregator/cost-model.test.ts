@@ -3,7 +3,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { insertAllRowBytes, priceUsage, componentUsd, type CostUsage } from '../../../aggregator/cost/cost-model';
 import { applyPriceOverrides, loadPrices } from '../../../aggregator/cost/prices-file';
-import { estimateScans, TABLE_REFERENCES_PER_MINUTE } from '../../../aggregator/cost/scan-estimate';
+import { estimateScans, EVENTS_PARTITION_MINUTES, recomputeReadsPerDay, TABLE_REFERENCES_PER_MINUTE } from '../../../aggregator/cost/scan-estimate';
+import { renderCreateTable } from '../../../sql/ddl';
+import { TABLES } from '../../../sql/tables';
 import { PRICES } from '../../../shared/prices';
 
 const GIB = 1024 ** 3;
@@ -77,11 +79,34 @@ describe('cost model: the pricing arithmetic (aggregator/cost/cost-model.ts)', (
 });
 
 describe('scan estimate (aggregator/cost/scan-estimate.ts)', () => {
-  it('a day of 1,440 runs reads the day partition 720.5 times per recompute statement, plus the 10 MB floor per table reference and run', () => {
+  it('metric_events is partitioned by hour (the DDL this build creates), so a day of 1,440 runs reads its bytes 30.5 times per recompute statement, plus the 10 MB floor per table reference and run', () => {
+    expect(renderCreateTable(TABLES.metric_events, 'bigquery')).toContain('PARTITION BY TIMESTAMP_TRUNC(event_ts, HOUR)');
+    expect(EVENTS_PARTITION_MINUTES).toBe(60);
     const estimate = estimateScans([{ bytes: 1_000_000, runs: 1440 }], 1440);
-    expect(estimate.recomputeBytes).toBe(2 * 1_000_000 * 720.5);
+    expect(estimate.partitionMinutes).toBe(60);
+    expect(estimate.recomputeBytes).toBeCloseTo(2 * 1_000_000 * 30.5, 3);
     expect(estimate.floorBytes).toBe(1440 * TABLE_REFERENCES_PER_MINUTE * 10 * 1024 * 1024);
     expect(TABLE_REFERENCES_PER_MINUTE).toBeGreaterThan(5);
+  });
+
+  it('derives the reads from the partition length: a day-partitioned table (an unmigrated deployment) is read 720.5 times a day, 23.6 times the hourly figure', () => {
+    const daily = estimateScans([{ bytes: 1_000_000, runs: 1440 }], 1440, 1440).recomputeBytes;
+    const hourly = estimateScans([{ bytes: 1_000_000, runs: 1440 }], 1440, 60).recomputeBytes;
+    expect(daily).toBe(2 * 1_000_000 * 720.5);
+    expect(daily / hourly).toBeCloseTo(720.5 / 30.5, 10);
+  });
+
+  it('a day in progress: the runs so far, each reading its own partition so far (run k reads ((k − 1) mod P) + 1 minutes of data)', () => {
+    // Brute force: one run a minute, a minute's bytes arriving before each run.
+    const brute = (runs: number, p: number) => {
+      let minutesRead = 0;
+      for (let k = 1; k <= runs; k++) minutesRead += ((k - 1) % p) + 1;
+      return minutesRead / runs;
+    };
+    for (const [runs, p] of [[1, 60], [59, 60], [60, 60], [61, 60], [150, 60], [1440, 60], [700, 1440], [1440, 1440]] as const) {
+      expect(recomputeReadsPerDay(runs, p)).toBeCloseTo(brute(runs, p), 9);
+    }
+    expect(recomputeReadsPerDay(0, 60)).toBe(0);
   });
 });
 

@@ -21,6 +21,7 @@ const RUNS: Array<[string, string[]]> = [
   ['aggregate', ['aggregate']],
   ['rebuild', ['rebuild', '--from', '2026-11-01T00:00:00Z', '--to', '2026-11-02T00:00:00Z']],
   ['retention', ['retention', 'apply', '--dry-run']],
+  ['migrate', ['migrate', 'events-hourly']],
   ['cost', ['cost', '--month', '2026-11']],
   ['slo', ['slo', 'status']],
   ['alerts', ['alerts', 'list']],

@@ -1,4 +1,6 @@
-import { ConfigError, describeConfig, loadConfig } from '../../../shared/config';
+import { BIGQUERY_RETENTION_MAXIMUM_DAYS, ConfigError, describeConfig, loadConfig } from '../../../shared/config';
+import { maxRetentionDays, renderCreateTable } from '../../../sql/ddl';
+import { TABLES } from '../../../sql/tables';
 
 describe('retention configuration (OBS_RETENTION_*_DAYS)', () => {
   it('defaults to 90 days of raw events, 30 of dead letters, 35 of minute rollups and 397 (13 months) of hour and day rollups', () => {
@@ -35,5 +37,42 @@ describe('retention configuration (OBS_RETENTION_*_DAYS)', () => {
     expect(error).toBeInstanceOf(ConfigError);
     expect((error as ConfigError).variable).toBe(variable);
     expect((error as ConfigError).message).toMatch(message);
+  });
+
+  describe('on BigQuery, within the 10,000 partitions a table may have (sql/ddl.ts)', () => {
+    const bq = { OBS_WAREHOUSE: 'bigquery' };
+    it('refuses raw events kept more than 416 days: metric_events is partitioned by hour, 417 × 24 > 10,000', () => {
+      expect(loadConfig({ ...bq, OBS_RETENTION_EVENTS_DAYS: '416' }).retention.eventsDays).toBe(416);
+      let error: unknown;
+      try {
+        loadConfig({ ...bq, OBS_RETENTION_EVENTS_DAYS: '417' });
+      } catch (e) {
+        error = e;
+      }
+      expect(error).toBeInstanceOf(ConfigError);
+      expect((error as ConfigError).variable).toBe('OBS_RETENTION_EVENTS_DAYS');
+      expect((error as ConfigError).message).toBe(
+        'OBS_RETENTION_EVENTS_DAYS=417 is more than BigQuery allows (OBS_WAREHOUSE=bigquery): metric_events is partitioned by hour and a table has at most 10,000 partitions, so at most 416 days (docs/DEPLOYMENT.md, "Hourly partitions of metric_events")',
+      );
+    });
+
+    it('refuses day-partitioned tables kept more than 9,998 days; DuckDB has no such limit', () => {
+      expect(() => loadConfig({ ...bq, OBS_RETENTION_ROLLUPS_DAYS: '9999' })).toThrow(/OBS_RETENTION_ROLLUPS_DAYS=9999 is more than BigQuery allows .* at most 9998 days/);
+      expect(() => loadConfig({ ...bq, OBS_RETENTION_DEAD_LETTERS_DAYS: '10000' })).toThrow(/OBS_RETENTION_DEAD_LETTERS_DAYS=10000/);
+      expect(loadConfig({ OBS_WAREHOUSE: 'duckdb', OBS_RETENTION_EVENTS_DAYS: '3650' }).retention.eventsDays).toBe(3650);
+    });
+
+    it('the limits are the DDL\'s: the longest expiry whose partitions fit, and the DDL refuses one beyond it', () => {
+      expect(BIGQUERY_RETENTION_MAXIMUM_DAYS.eventsDays).toBe(maxRetentionDays(TABLES.metric_events));
+      expect(BIGQUERY_RETENTION_MAXIMUM_DAYS.deadLettersDays).toBe(maxRetentionDays(TABLES.dead_letters));
+      expect(BIGQUERY_RETENTION_MAXIMUM_DAYS.rollupsDays).toBe(maxRetentionDays(TABLES.metric_rollups));
+      expect(maxRetentionDays(TABLES.metric_events) * 24 + 2).toBeLessThanOrEqual(10_000);
+      expect((maxRetentionDays(TABLES.metric_events) + 1) * 24).toBeGreaterThan(10_000);
+      const retention = { eventsDays: 417, deadLettersDays: 30, minuteRollupsDays: 35, rollupsDays: 397 };
+      expect(() => renderCreateTable(TABLES.metric_events, 'bigquery', 'ds', retention)).toThrow(
+        "metric_events: a partition expiry of 417 days is more than BigQuery's 10,000 partitions of a table allow with hourly partitions (at most 416 days)",
+      );
+      expect(renderCreateTable(TABLES.metric_events, 'bigquery', 'ds', { ...retention, eventsDays: 416 })).toContain('partition_expiration_days=416);');
+    });
   });
 });

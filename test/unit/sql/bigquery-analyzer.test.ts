@@ -2,7 +2,7 @@ import { allQueries } from '../../../sql/golden';
 import { TABLES } from '../../../sql/tables';
 import { describeWhenAvailable } from '../../support/ci-gate';
 import { startBigQueryAnalyzer, type BigQueryAnalyzer, type Verdict } from '../../support/bigquery-analyzer';
-import { allBigQueryStatements, ddlStatements, docSqlBlocks, isBigQueryBlock, queryStatements, type BigQueryStatement } from '../../support/bigquery-statements';
+import { allBigQueryStatements, ddlStatements, docSqlBlocks, eventsHourlyMigrationStatements, isBigQueryBlock, migrationCatalogStatements, queryStatements, type BigQueryStatement } from '../../support/bigquery-statements';
 import { zetasqlPrerequisite } from '../../support/zetasql-server';
 
 /**
@@ -35,7 +35,7 @@ describeWhenAvailable('BigQuery SQL, checked by the GoogleSQL analyzer against o
 
   beforeAll(async () => {
     analyzer = await startBigQueryAnalyzer();
-    await analyzer.defineTables(ddlStatements().map((s) => s.sql));
+    await analyzer.defineTables([...ddlStatements(), ...migrationCatalogStatements()].map((s) => s.sql));
     verdicts = await analyseAll(analyzer, statements);
   }, 180_000);
   afterAll(() => analyzer?.stop());
@@ -56,6 +56,15 @@ describeWhenAvailable('BigQuery SQL, checked by the GoogleSQL analyzer against o
     expect(count('doc')).toBeGreaterThanOrEqual(10);
     // The number the issue asks for, in the test output.
     console.log(`BigQuery analyzer: ${verdicts.size} statements analysed (${queries} named queries, ${count('ddl')} DDL, ${count('merge')} MERGE, ${count('doc')} doc blocks)`);
+  });
+
+  it('analyses every statement of obs migrate events-hourly (the move of an existing metric_events to hour partitions): create, copy, tail, verify, swap, drop', () => {
+    const migration = eventsHourlyMigrationStatements();
+    const kinds = new Set(migration.map((s) => /\((\w+)\)$/.exec(s.id)?.[1]));
+    expect([...kinds]).toEqual(['create', 'copy', 'tail', 'verify', 'swap', 'drop']);
+    const byId = new Map([...verdicts].map(([s, v]) => [s.id, v]));
+    for (const s of migration) expect([s.id, byId.get(s.id)]).toEqual([s.id, { ok: true }]);
+    expect(migration[0]?.sql).toContain('PARTITION BY TIMESTAMP_TRUNC(event_ts, HOUR)');
   });
 
   it('treats a ```sql block of the docs as BigQuery unless it is a DuckDB example that says so', () => {

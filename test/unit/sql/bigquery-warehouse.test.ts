@@ -66,7 +66,7 @@ describe('BigQueryWarehouse against a local stand-in of the BigQuery REST API', 
     expect(ddl).toHaveLength(Object.keys(TABLES).length - 1); // every table but job_state, which exists
     const events = ddl.find((q) => q.includes(`\`${DATASET}.metric_events\``));
     expect(events).toContain('CREATE TABLE IF NOT EXISTS');
-    expect(events).toContain('PARTITION BY DATE(event_ts)');
+    expect(events).toContain('PARTITION BY TIMESTAMP_TRUNC(event_ts, HOUR)');
     expect(events).toContain('CLUSTER BY name, series_key');
     expect(events).toContain('require_partition_filter=TRUE');
     expect(ddl.find((q) => q.includes('.dead_letters`'))).toContain('PARTITION BY DATE(received_at)');
