@@ -46,6 +46,12 @@ export interface ObservabilityConfig {
   slackSafetyWebhook: string | undefined;
   pagerdutyIntegrationKey: string | undefined;
   pagerdutyEventsUrl: string;
+  /**
+   * PAGERDUTY_WEBHOOK_SECRET: the signing secret of the PagerDuty v3 webhook subscription
+   * (POST /webhooks/pagerduty, incidents/pagerduty-webhook.ts). A secret: whoever holds it can
+   * acknowledge and resolve incidents. Unset: the route answers 503.
+   */
+  pagerdutyWebhookSecret: string | undefined;
   smtpUrl: string | undefined;
   opsEmail: string | undefined;
   financeEmail: string | undefined;
@@ -311,6 +317,7 @@ export function loadConfig(env: Env = process.env): ObservabilityConfig {
     slackOncallWebhook: url(env, 'SLACK_ONCALL_WEBHOOK', ['https', 'http'], true),
     slackSafetyWebhook: url(env, 'SLACK_SAFETY_WEBHOOK', ['https', 'http'], true),
     pagerdutyIntegrationKey: optional(env, 'PAGERDUTY_INTEGRATION_KEY'),
+    pagerdutyWebhookSecret: optional(env, 'PAGERDUTY_WEBHOOK_SECRET'),
     pagerdutyEventsUrl: url(env, 'PAGERDUTY_EVENTS_URL', ['https', 'http'], false) ?? DEFAULTS.pagerdutyEventsUrl,
     smtpUrl: url(env, 'SMTP_URL', ['smtp', 'smtps'], true),
     opsEmail: email(env, 'OPS_EMAIL'),
@@ -324,7 +331,7 @@ export function loadConfig(env: Env = process.env): ObservabilityConfig {
 }
 
 /** The fields of {@link ObservabilityConfig} that hold secrets: never logged, shown or stored. */
-export const SECRET_FIELDS = ['internalHealthApiKey', 'slackOncallWebhook', 'slackSafetyWebhook', 'pagerdutyIntegrationKey', 'smtpUrl', 'heartbeatUrl', 'datadogApiKey', 'prometheusPushgatewayUrl', 'gateToken'] as const;
+export const SECRET_FIELDS = ['internalHealthApiKey', 'slackOncallWebhook', 'slackSafetyWebhook', 'pagerdutyIntegrationKey', 'smtpUrl', 'heartbeatUrl', 'datadogApiKey', 'prometheusPushgatewayUrl', 'gateToken', 'pagerdutyWebhookSecret'] as const;
 
 /** The values of every secret of `config` (unset ones as undefined): what redaction must remove. */
 export function configSecretValues(config: ObservabilityConfig): Array<string | undefined> {
