@@ -72,3 +72,5 @@ export const pack421_pagerduty_webhook = onRequest(
   { invoker: 'public', secrets: PAGERDUTY_WEBHOOK_SECRETS },
   servePost(handlers.pagerdutyWebhook, { describeError: (error) => app.describeError(error), log: (message, fields) => app.logger().error(message, fields) }),
 );
+// The public status page (issue #16): /status and /status.json through Hosting rewrites; no auth, no secrets.
+export const pack421_status = onRequest({ invoker: 'public' }, serve(handlers.status));

@@ -9,6 +9,9 @@ import type { HttpRequest, HttpResponse } from '../http/http';
 import { createInternalHealthHandler } from '../health/internal-health';
 import type { FeatureMatrix } from '../health/module-readiness';
 import { createPublicHealthHandler } from '../health/public-health';
+import { NO_PUBLIC_INCIDENTS } from '../incidents';
+import { NO_MAINTENANCE } from '../maintenance';
+import { createStatusRoutes, STATUS_PATH } from '../status-page';
 import { createIncidentsRoute } from '../incidents/incidents-route';
 import { createPagerDutyWebhookRoute, PAGERDUTY_WEBHOOK_PATH } from '../incidents/pagerduty-webhook';
 import { once } from '../app/once';
@@ -33,6 +36,8 @@ export interface FunctionHandlers {
   readonly metrics: Handler;
   /** `pack421_dashboard`: the page and its assets (anyone), GET /api/dashboard (admin token), GET /api/slo/gate (admin or OBS_GATE_TOKEN), GET /api/incidents (admin token); undefined for other paths. */
   readonly dashboard: Handler;
+  /** `pack421_status`: the public status page, GET /status and /status.json (anyone; status-page/); its own URL's `/` is the page; undefined for other paths. */
+  readonly status: Handler;
   /** `pack421_pagerduty_webhook`: PagerDuty's v3 webhook (POST, signed with PAGERDUTY_WEBHOOK_SECRET) acknowledging or resolving incidents. */
   readonly pagerdutyWebhook: Handler;
   /**
@@ -77,6 +82,14 @@ export function createFunctionHandlers(instance: ProductionApp): FunctionHandler
   const pagerdutyWebhook = once(() =>
     createPagerDutyWebhookRoute({ secret: () => instance.config().pagerdutyWebhookSecret, store: () => instance.incidents(), clock, logger: instance.logger() }),
   );
+  const status = once(() => {
+    const alerts = instance.alerts();
+    return createStatusRoutes({
+      sources: { warehouse: instance.warehouse(), ...(alerts ? { alerts } : {}), incidents: NO_PUBLIC_INCIDENTS, maintenance: NO_MAINTENANCE },
+      clock,
+      onError: (error) => instance.logger().error('status page: the status could not be read', { error: instance.describeError(error) }),
+    });
+  });
   const metrics = once(() => createMetricsHandler({ warehouse: () => instance.warehouse(), internalKey: () => instance.config().internalHealthApiKey }));
   return {
     publicHealth: () => Promise.resolve(publicHealth()()),
@@ -86,6 +99,7 @@ export function createFunctionHandlers(instance: ProductionApp): FunctionHandler
     // The function serves the webhook alone: at its own URL (path /) as behind the Hosting rewrite.
     pagerdutyWebhook: (request) => pagerdutyWebhook()({ ...request, path: PAGERDUTY_WEBHOOK_PATH }),
     dashboard: async (request) => (await gate()(request)) ?? (await incidentsApi()(request)) ?? dashboard()(request),
+    status: (request) => status()(request.path === '/' ? { ...request, path: STATUS_PATH } : request),
     async featureMatrixCall(auth) {
       if (!auth) throw new HttpsError('unauthenticated', 'sign in with Firebase Auth first');
       if (!isAdminClaims(auth.token)) throw new HttpsError('permission-denied', 'admin claim required');

@@ -76,7 +76,7 @@ describeWithChromium('the public status page in Chromium', () => {
     return page;
   }
   const close = (page: Page) => page.context().close();
-  const visibleBars = (page: Page, module: string) => page.locator(`#component-${module} ol.bars li`).evaluateAll((els) => els.filter((e) => (e as HTMLElement).offsetWidth > 0).length);
+  const visibleBars = (page: Page, module: string) => page.locator(`#component-${module} ol.bars li`).evaluateAll((els) => els.filter((e) => (e as unknown as { offsetWidth: number }).offsetWidth > 0).length);
 
   it('shows a firing incident at desktop width: the overall status, the component in outage, the incident and its update, 90 bars a component', async () => {
     alerts = [firingAlert('wallet-spend-failures-critical', 'wallet', 'P0')];
@@ -112,15 +112,16 @@ describeWithChromium('the public status page in Chromium', () => {
     expect(await page.locator('#component-audit').textContent()).toContain('No uptime objective is measured for this component');
 
     // Contrast: the banner's white text, the status words and the notes (WCAG AA 4.5:1).
-    const colours = await page.evaluate((): Record<string, [string, string]> => {
-      const style = (sel: string): CSSStyleDeclaration => getComputedStyle(document.querySelector(sel) as Element);
+    // Read in the page (a string, so this file needs no DOM types): [foreground, background] per element.
+    const colours = await page.evaluate<Record<string, [string, string]>>(`(() => {
+      const style = (sel) => getComputedStyle(document.querySelector(sel));
       return {
         banner: [style('#overall').color, style('section.overall').backgroundColor],
         major: [style('#component-wallet .status').color, 'rgb(255, 255, 255)'],
         ok: [style('#component-chat .status').color, 'rgb(255, 255, 255)'],
         note: [style('#component-audit .note').color, 'rgb(255, 255, 255)'],
       };
-    });
+    })()`);
     for (const [name, [fg, bg]] of Object.entries(colours)) expect([name, contrast(fg, bg) >= 4.5]).toEqual([name, true]);
     await page.screenshot({ path: join(artifacts, 'incident-desktop.png'), fullPage: true });
     await close(page);
@@ -128,7 +129,7 @@ describeWithChromium('the public status page in Chromium', () => {
 
   it('fits a phone: no sideways scrolling, the last 30 days of bars, the incident on top', async () => {
     const page = await open(MOBILE);
-    const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+    const overflow = await page.evaluate<number>('document.documentElement.scrollWidth - window.innerWidth');
     expect(overflow).toBeLessThanOrEqual(0);
     expect(await visibleBars(page, 'wallet')).toBe(30);
     expect(await page.locator('#component-wallet .axis').getByText('30 days ago').isVisible()).toBe(true);
