@@ -13,6 +13,8 @@ import {
   type RetentionTarget,
 } from '../sql/queries/retention';
 import type { Warehouse } from '../sql/warehouse';
+import { partitionMinutes } from '../sql/ddl';
+import { TABLES } from '../sql/tables';
 import { ceilTo, DAY_MS, floorTo } from './rollup-plan';
 
 /**
@@ -145,20 +147,25 @@ export async function checkRebuildRange(
   const toMs = ceilTo(range.toMs, DAY_MS);
   const plan = retentionPlan(retention, warehouse.dialect, range.nowMs);
   const events = plan.find((s) => s.target === RETENTION_EVENTS)!;
-  if (fromMs < events.cutoffMs) {
-    const before = { from_ms: fromMs, to_ms: Math.min(toMs, events.cutoffMs) };
+  // BigQuery expires metric_events by the hour (sql/tables.ts, partitioned by hour): during today
+  // the cut-off day loses its hours one by one, so a rebuild over it would recompute it from part
+  // of its events. There the first day a rebuild may start is the day after the cut-off.
+  const partialDayMs = warehouse.dialect === 'bigquery' && partitionMinutes(TABLES.metric_events) !== 1_440 ? events.cutoffMs : undefined;
+  const firstWholeMs = partialDayMs === undefined ? events.cutoffMs : partialDayMs + DAY_MS;
+  if (fromMs < firstWholeMs) {
+    const before = { from_ms: fromMs, to_ms: Math.min(toMs, firstWholeMs) };
     const eventDays = new Set((await warehouse.query<{ day: number }>(retentionEventDays, before)).map((r) => Number(r.day)));
     const emptied = (await warehouse.query<{ day: number }>(retentionRollupDays, before))
       .map((r) => Number(r.day))
-      .filter((d) => !eventDays.has(d))
+      .filter((d) => !eventDays.has(d) || d * DAY_MS === partialDayMs)
       .sort((a, b) => a - b);
     if (emptied.length > 0) {
       const day = (ms: number) => new Date(ms).toISOString().slice(0, 10);
       const days = emptied.length === 1 ? day(emptied[0]! * DAY_MS) : `${day(emptied[0]! * DAY_MS)} … ${day(emptied.at(-1)! * DAY_MS)} (${emptied.length} days)`;
       return {
         refusal:
-          `the range reaches ${days}, whose raw events retention removed (days before ${day(events.cutoffMs)}, ${events.variable}=${events.days}): ` +
-          `a rebuild would delete the hour and day rollups that are all that is left of them. Rebuild from ${day(events.cutoffMs)} or later.`,
+          `the range reaches ${days}, whose raw events retention removed (days before ${day(events.cutoffMs)}, ${events.variable}=${events.days}${partialDayMs === undefined ? '' : `; on BigQuery ${day(partialDayMs)} too, whose hour partitions are expiring today`}): ` +
+          `a rebuild would delete the hour and day rollups that are all that is left of them. Rebuild from ${day(firstWholeMs)} or later.`,
         trims: [],
       };
     }

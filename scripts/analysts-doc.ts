@@ -42,7 +42,7 @@ const cell = (text: string) => text.replace(/\|/g, '\\|');
 
 function tableSection(table: TableDef): string {
   const facts = [];
-  if (table.partitionBy) facts.push(`Partitioned by day on \`${table.partitionBy}\` (filter required).`);
+  if (table.partitionBy) facts.push(`Partitioned by ${table.partitionGranularity === 'HOUR' ? 'hour' : 'day'} on \`${table.partitionBy}\` (filter required).`);
   facts.push(`Key: ${table.key.map((k) => `\`${k}\``).join(', ')}.`);
   if (table.clusterBy?.length) facts.push(`Clustered by ${table.clusterBy.map((c) => `\`${c}\``).join(', ')}.`);
   const rows = table.columns.map((c) => `| \`${c.name}\` | ${c.type}${c.required ? ' NOT NULL' : ''} | ${cell(c.description)} |`);

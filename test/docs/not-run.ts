@@ -81,6 +81,13 @@ export const NOT_RUN: ReadonlyMap<string, NotRun> = new Map<string, NotRun>([
   ['gcloud pubsub subscriptions update "$SUB" --dead-letter-topic=metrics-events-dead-letter --max-delivery-attempts=10 --min-retry-delay=10s --max-retry-delay=600s', CLOUD],
   ['bq --location=EU mk --dataset --default_partition_expiration=7776000 $PROJECT:observability', CLOUD],
   ['bq update --time_partitioning_expiration 1209600 $PROJECT:observability.dead_letters', CLOUD],
+  // DEPLOYMENT.md, "Hourly partitions of metric_events": pausing and resuming ingest around the swap.
+  ['ENDPOINT=$(gcloud pubsub subscriptions describe "$SUB" --format="value(pushConfig.pushEndpoint)")', CLOUD],
+  ['SA=$(gcloud pubsub subscriptions describe "$SUB" --format="value(pushConfig.oidcToken.serviceAccountEmail)")', CLOUD],
+  ['gcloud pubsub subscriptions modify-push-config "$SUB" --push-endpoint=""', CLOUD],
+  ['gcloud scheduler jobs pause firebase-schedule-pack421_aggregate_rollups-us-central1 --location=us-central1', CLOUD],
+  ['gcloud pubsub subscriptions modify-push-config "$SUB" --push-endpoint="$ENDPOINT" --push-auth-service-account="$SA"', CLOUD],
+  ['gcloud scheduler jobs resume firebase-schedule-pack421_aggregate_rollups-us-central1 --location=us-central1', CLOUD],
   ['for s in INTERNAL_HEALTH_API_KEY SLACK_ONCALL_WEBHOOK SLACK_SAFETY_WEBHOOK PAGERDUTY_INTEGRATION_KEY SMTP_URL; do firebase functions:secrets:set $s; done', CLOUD],
   ['firebase functions:secrets:set OBS_HEARTBEAT_URL', CLOUD],
   ['firebase functions:secrets:set DD_API_KEY', CLOUD],

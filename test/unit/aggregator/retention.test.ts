@@ -139,6 +139,15 @@ describe('obs retention apply on DuckDB (aggregator/retention.ts)', () => {
       expect((await checkRebuildRange(wh, RETENTION, { fromMs: ROLLUPS_CUTOFF - 5 * DAY, toMs: EVENTS_CUTOFF, nowMs: NOW })).refusal).toMatch(
         /^the range reaches 2025-10-26 … 2026-08-28 \(2 days\), whose raw events/,
       );
+      // On BigQuery metric_events expires by the hour: the cut-off day (2026-08-29) is losing its
+      // hours today, so a rebuild may start the day after it. (The DuckDB file answers the queries;
+      // the dialect is what the check looks at.)
+      const onBigQuery = Object.assign(Object.create(wh) as typeof wh, { dialect: 'bigquery' as const });
+      expect((await checkRebuildRange(onBigQuery, RETENTION, { fromMs: EVENTS_CUTOFF, toMs: NOW, nowMs: NOW })).refusal).toBe(
+        'the range reaches 2026-08-29, whose raw events retention removed (days before 2026-08-29, OBS_RETENTION_EVENTS_DAYS=90; on BigQuery 2026-08-29 too, whose hour partitions are expiring today): ' +
+          'a rebuild would delete the hour and day rollups that are all that is left of them. Rebuild from 2026-08-30 or later.',
+      );
+      expect((await checkRebuildRange(onBigQuery, RETENTION, { fromMs: EVENTS_CUTOFF + DAY, toMs: NOW, nowMs: NOW })).refusal).toBeUndefined();
       // Days with nothing to lose (no rollups left) are not in the way.
       expect((await checkRebuildRange(wh, RETENTION, { fromMs: ROLLUPS_CUTOFF - 5 * DAY, toMs: ROLLUPS_CUTOFF, nowMs: NOW })).refusal).toBeUndefined();
 
