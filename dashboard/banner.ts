@@ -1,5 +1,6 @@
 import type { ComponentHealth } from '../health/probes';
 import type { ActiveAlert, LiveSignals } from '../health/live-signals';
+import { formatInstant, INSTANT_UNIT } from '../alerts/notifiers/message-format';
 
 export type BannerColour = 'GREEN' | 'YELLOW' | 'RED';
 
@@ -62,6 +63,8 @@ export function describeAlert(alert: ActiveAlert): string {
 export function formatAlertValue(alert: Pick<ActiveAlert, 'value' | 'threshold' | 'comparator' | 'unit'>): string {
   if (alert.value === undefined) return '';
   if (alert.value === null) return 'no data';
+  // Budget forecasts: the projected exhaustion instant against the window's end (alerts/lifecycle.ts).
+  if (alert.unit === INSTANT_UNIT) return `${formatInstant(alert.value)}${alert.comparator && alert.threshold !== undefined ? ` ${alert.comparator} ${formatInstant(alert.threshold)}` : ''}`;
   const unit = alert.unit ? ` ${alert.unit}` : '';
   const compared = alert.comparator && alert.threshold !== undefined ? ` ${alert.comparator} ${formatNumber(alert.threshold)}` : '';
   return `${formatNumber(alert.value)}${compared}${unit}`;

@@ -1,5 +1,7 @@
 import { activeSlos, type SloSpec } from '../shared/slo-catalogue';
 import { burnRateRules } from '../alerts/rules/burn-rate-rules';
+import { forecastRules } from '../alerts/rules/forecast-rules';
+import { formatInstant } from '../alerts/notifiers/message-format';
 import { getAlertRule, isModuleId, type ModuleId, type Severity } from '../shared';
 import type { FiringPath } from '../alerts/model/alert-instance';
 import { recentAlertEpisodes } from '../sql/queries/dashboard';
@@ -30,6 +32,8 @@ export interface RecentAlert {
   readonly durationMs: number | null;
   /** The value it fired with. */
   readonly value: number | null;
+  /** The value as text when a number would not read: a budget forecast's projected exhaustion (`2026-11-25 04:00Z`). */
+  readonly valueText?: string;
   /**
    * Which path fired it (issue #15): `streaming` as the events arrived, `scheduled` on the
    * rollups. From alert_log (the transition's detail), else — for an episode still firing — from
@@ -52,13 +56,19 @@ interface RuleFacts {
   readonly title: string;
   readonly module: ModuleId;
   readonly sloId: string | null;
+  /** True for rules whose value is an instant (budget forecasts: the projected exhaustion). */
+  readonly valueIsInstant?: boolean;
 }
 
-/** Titles, modules and SLOs of every burn-rate rule of the catalogue in use, built once per catalogue. */
+/** Titles, modules and SLOs of every burn-rate and budget-forecast rule of the catalogue in use, built once per catalogue. */
 let rulesOf: { slos: readonly SloSpec[]; rules: ReadonlyMap<string, RuleFacts> } | undefined;
 function burnRuleFacts(): ReadonlyMap<string, RuleFacts> {
   const slos = activeSlos();
-  if (rulesOf?.slos !== slos) rulesOf = { slos, rules: new Map(burnRateRules(slos).map((r) => [r.id, { title: r.name, module: r.module, sloId: r.slo.id }])) };
+  if (rulesOf?.slos !== slos) {
+    const burns = burnRateRules(slos).map((r): [string, RuleFacts] => [r.id, { title: r.name, module: r.module, sloId: r.slo.id }]);
+    const forecasts = forecastRules(slos).map((r): [string, RuleFacts] => [r.id, { title: r.name, module: r.module, sloId: r.slo.id, valueIsInstant: true }]);
+    rulesOf = { slos, rules: new Map([...burns, ...forecasts]) };
+  }
   return rulesOf.rules;
 }
 
@@ -82,6 +92,7 @@ export function toRecentAlert(row: RecentAlertRow, nowMs: number): RecentAlert {
   const fired = row.fired_ms === null ? null : Number(row.fired_ms);
   const resolved = row.resolved_ms === null ? null : Number(row.resolved_ms);
   const end = resolved ?? nowMs;
+  const value = row.value === null || row.value === undefined ? null : Number(row.value);
   return {
     fingerprint: row.fingerprint,
     ruleId: row.rule_id,
@@ -93,7 +104,8 @@ export function toRecentAlert(row: RecentAlertRow, nowMs: number): RecentAlert {
     firedAtMs: fired,
     resolvedAtMs: resolved,
     durationMs: fired === null ? null : Math.max(0, end - fired),
-    value: row.value === null || row.value === undefined ? null : Number(row.value),
+    value,
+    ...(facts.valueIsInstant && value !== null ? { valueText: formatInstant(value) } : {}),
     firedBy: isFiringPath(row.fired_by) ? row.fired_by : null,
   };
 }

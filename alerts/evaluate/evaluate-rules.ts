@@ -2,6 +2,7 @@ import { anomalyNeed, evaluateAnomalyRule } from '../anomaly/anomaly-evaluator';
 import type { AlertRule } from '../model/alert-rule';
 import type { Observation } from '../model/alert-instance';
 import { evaluateBurnRateRule } from './burn-rate-evaluator';
+import { evaluateForecastRule } from './forecast-evaluator';
 import { evaluatePipelineRule } from './pipeline-evaluator';
 import { needKey, type DataNeed, type RuleDataSnapshot } from './rule-data';
 import { emptyWindowCounts } from './slo-windows';
@@ -13,7 +14,7 @@ export function dataNeeds(rules: readonly AlertRule[]): DataNeed[] {
   const add = (need: DataNeed) => needs.set(needKey(need), need);
   const slos = new Map<string, Extract<AlertRule, { kind: 'slo_burn' }>['slo']>();
   for (const rule of rules) {
-    if (rule.kind === 'slo_burn') slos.set(rule.slo.id, rule.slo);
+    if (rule.kind === 'slo_burn' || rule.kind === 'slo_forecast') slos.set(rule.slo.id, rule.slo);
     else if (rule.kind === 'pipeline') for (const need of pipelineNeeds(rule)) add(need);
     else if (rule.kind === 'anomaly') add(anomalyNeed(rule));
     else if (rule.aggregation === 'p95') add({ kind: 'histogram', metric: rule.metric, windowSeconds: rule.windowSeconds });
@@ -55,6 +56,10 @@ export function evaluateRules(rules: readonly AlertRule[], data: RuleDataSnapsho
     }
     if (rule.kind === 'anomaly') {
       for (const observation of evaluateAnomalyRule(rule, data)) out.push(observation);
+      continue;
+    }
+    if (rule.kind === 'slo_forecast') {
+      out.push(evaluateForecastRule(rule, data.sloStatus(rule.slo.id)));
       continue;
     }
     out.push(evaluateBurnRateRule(rule, data.sloWindows(rule.slo.id) ?? emptyWindowCounts()));

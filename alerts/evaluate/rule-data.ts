@@ -3,6 +3,7 @@ import { parseSeriesKey } from '../../shared/series-key';
 import type { SloSpec } from '../../shared/slo-catalogue';
 import type { ChannelDeliveries, DeadLetterCounts, JobFreshness, ModuleActivityRead } from './pipeline-data';
 import type { SliWindowCounts } from './slo-windows';
+import type { ForecastInput } from './forecast-evaluator';
 
 /**
  * The data rules are evaluated on, fetched once per run for every rule (rule-data-source.ts says
@@ -67,6 +68,7 @@ export class RuleDataSnapshot {
   private readonly totalsByWindow = new Map<number, Map<string, SeriesTotal[]>>();
   private readonly histograms = new Map<string, SeriesBuckets[]>();
   private readonly sloWindowCounts = new Map<string, SliWindowCounts>();
+  private readonly sloStatuses = new Map<string, ForecastInput>();
   private readonly tagCache = new Map<string, Readonly<Record<string, string>>>();
   private jobStates: readonly JobFreshness[] | undefined;
 
@@ -100,6 +102,12 @@ export class RuleDataSnapshot {
   /** Per SLO id: its SLI's total and bad events in every burn window ending now. */
   setSloWindows(counts: ReadonlyMap<string, SliWindowCounts>): this {
     for (const [id, c] of counts) this.sloWindowCounts.set(id, c);
+    return this;
+  }
+
+  /** Per SLO id: its status at now (budget left, burn per window, its window) — what budget forecasts read. */
+  setSloStatuses(statuses: ReadonlyMap<string, ForecastInput>): this {
+    for (const [id, s] of statuses) this.sloStatuses.set(id, s);
     return this;
   }
 
@@ -161,6 +169,10 @@ export class RuleDataSnapshot {
 
   sloWindows(sloId: string): SliWindowCounts | undefined {
     return this.sloWindowCounts.get(sloId);
+  }
+
+  sloStatus(sloId: string): ForecastInput | undefined {
+    return this.sloStatuses.get(sloId);
   }
 
   /** The tags of a series key, parsed once. */

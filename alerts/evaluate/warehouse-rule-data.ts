@@ -100,6 +100,8 @@ export class WarehouseRuleDataSource implements RuleDataSource {
       case 'slo-windows': {
         const statuses = await computeSloStatuses(this.warehouse, nowMs, need.slos);
         snapshot.setSloWindows(new Map(statuses.map((status) => [status.sloId, windowCountsOf(status)])));
+        // The same computation gives budget forecasts their budget left and window (no second query).
+        snapshot.setSloStatuses(new Map(statuses.map((status) => [status.sloId, status])));
         return;
       }
       case 'job-state': {

@@ -42,6 +42,9 @@ export function annotationsOf(rule: AlertRule): AlertAnnotations {
       return { name: rule.name, summary: rule.summary, runbook: rule.runbook, comparator: rule.comparator, unit: rule.unit, keepFiringForSeconds: rule.keepFiringForSeconds };
     case 'anomaly':
       return { name: rule.name, summary: rule.summary, runbook: rule.runbook, comparator: ANOMALY_COMPARATOR[rule.params.direction], unit: anomalyUnit(rule), keepFiringForSeconds: rule.keepFiringForSeconds };
+    case 'slo_forecast':
+      // Value: the projected exhaustion instant; threshold: the window's end (unit `at`: shown as dates).
+      return { name: rule.name, summary: rule.summary, runbook: rule.runbook, comparator: '<', unit: 'at', keepFiringForSeconds: rule.keepFiringForSeconds };
   }
 }
 

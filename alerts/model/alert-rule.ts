@@ -100,7 +100,22 @@ export interface AnomalyAlertRule extends AlertRuleBase {
   readonly params: AnomalyParams;
 }
 
-export type AlertRule = ThresholdAlertRule | BurnRateAlertRule | PipelineAlertRule | AnomalyAlertRule;
+/**
+ * A budget forecast (issue #16, ticket tier): warns when, at the SLO's current burn measured over
+ * EVERY one of `burnWindows` (6 h and 3 d), its error budget runs out before its window ends (the
+ * calendar month's end, or one rolling window from now). The observed value is the projected
+ * exhaustion instant (epoch ms, the later of the projections), the threshold the window's end.
+ * Judged by evaluate/forecast-evaluator.ts; docs/ALERTS.md "Budget forecasts".
+ */
+export interface ForecastAlertRule extends AlertRuleBase {
+  readonly kind: 'slo_forecast';
+  readonly slo: SloSpec;
+  readonly burnWindows: readonly BurnWindow[];
+  /** The minimum-traffic guard: fewer events than this in the longest burn window never fires. */
+  readonly minEventsInLongWindow: number;
+}
+
+export type AlertRule = ThresholdAlertRule | BurnRateAlertRule | PipelineAlertRule | AnomalyAlertRule | ForecastAlertRule;
 
 /** The labels every instance of `rule` carries (before its grouping tags). */
 export function ruleLabels(rule: AlertRule): Labels {
@@ -109,5 +124,6 @@ export function ruleLabels(rule: AlertRule): Labels {
     labels.slo = rule.slo.id;
     labels.burn_tier = rule.tier;
   }
+  if (rule.kind === 'slo_forecast') labels.slo = rule.slo.id;
   return labels;
 }

@@ -22,6 +22,9 @@ export const INHIBIT_RULES: readonly InhibitRule[] = [
   // A page-tier burn of an SLO makes its ticket-tier burn redundant (Sloth and the Workbook route
   // them separately; one incident should not also open a ticket).
   { name: 'page-burn-mutes-ticket-burn', source: [eq('kind', 'slo_burn'), eq('burn_tier', 'page')], target: [eq('kind', 'slo_burn'), eq('burn_tier', 'ticket')], equal: ['slo'] },
+  // The same for a budget forecast (issue #16): while the SLO pages, "the budget will run out" is
+  // what the page is already about.
+  { name: 'page-burn-mutes-forecast', source: [eq('kind', 'slo_burn'), eq('burn_tier', 'page')], target: [eq('kind', 'slo_forecast')], equal: ['slo'] },
 ];
 
 /** A firing alert, as inhibition sees it. */

@@ -12,8 +12,17 @@ function formatNumber(value: number): string {
   return value.toLocaleString('en-US', { maximumFractionDigits: digits });
 }
 
+/** Unit of values that are instants (epoch ms): budget forecasts' projected exhaustion and window end. */
+export const INSTANT_UNIT = 'at';
+
+/** `2026-11-25 04:00Z`: an instant to the minute, UTC. */
+export function formatInstant(ms: number): string {
+  return `${new Date(ms).toISOString().slice(0, 16).replace('T', ' ')}Z`;
+}
+
 export function formatValue(value: number | null, unit: string): string {
   if (value === null) return 'no data';
+  if (unit === INSTANT_UNIT) return formatInstant(value);
   if (unit === '× burn rate') return `${formatNumber(value)}×`;
   return unit === '' || unit === 'events' ? formatNumber(value) : `${formatNumber(value)} ${unit}`;
 }

@@ -66,7 +66,7 @@ export function streamingPlan(rules: readonly AlertRule[]): StreamingPlan {
   const burnRules: BurnRateAlertRule[] = [];
   const inputs = new Map<string, StreamInput>();
   for (const rule of rules) {
-    if (rule.kind === 'pipeline' || rule.kind === 'anomaly' || !rule.streaming) continue;
+    if (rule.kind === 'pipeline' || rule.kind === 'anomaly' || rule.kind === 'slo_forecast' || !rule.streaming) continue;
     const problem = streamingProblem(rule);
     if (problem) throw new Error(`alert rule ${rule.id} is marked streaming: ${problem}`);
     if (rule.kind === 'threshold') {

@@ -163,7 +163,7 @@
         firedByCell(a.firedBy),
         el('td', { class: 'state', text: a.resolvedAtMs === null ? 'still firing' : clock(a.resolvedAtMs) }),
         el('td', { 'data-field': 'duration', text: a.durationMs === null ? '—' : duration(a.durationMs) + (a.state === 'firing' ? ' so far' : '') }),
-        el('td', { text: a.value === null ? '—' : String(Number(a.value.toFixed(3))) }),
+        el('td', { text: a.value === null ? '—' : a.valueText || String(Number(a.value.toFixed(3))) }),
       ]));
     });
   }

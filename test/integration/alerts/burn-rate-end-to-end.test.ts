@@ -34,18 +34,21 @@ describe('SLO burn-rate alerts for wallet-spend-success (99.95%), from events th
     }
   }
 
-  it('a 1% error rate for an hour fires the 14.4× page: P1 to oncall Slack and PagerDuty (error); the ticket it also trips is inhibited', () =>
+  it('a 1% error rate for an hour fires the 14.4× page: P1 to oncall Slack and PagerDuty (error); the ticket and the budget forecast it also trips are inhibited', () =>
     withEnv(async (env) => {
       await env.insertCountEvents(SUCCESS, { feature: 'chat' }, T - 60 * MIN, T, 99);
       await env.insertCountEvents(FAILED, { feature: 'chat', reason: 'timeout' }, T - 60 * MIN, T, 1);
       await env.aggregate(T);
       const report = await env.evaluate(T);
       // 20× in every window that has data. 10 failures in 10 minutes is not more than 10: the P0 threshold rule stays quiet.
+      // The budget (60 bad of an allowed 3) is spent and still burning: the forecast projects "now" (issue #16).
       expect(report.transitions.map((t) => [t.fingerprint, t.to, t.severity, Number(t.value?.toFixed(2)), t.threshold])).toEqual([
         ['slo-wallet-spend-success-burn-page', 'firing', 'P1', 20, 14.4],
         ['slo-wallet-spend-success-burn-ticket', 'firing', 'P3', 20, 3],
+        ['slo-wallet-spend-success-budget-forecast', 'firing', 'P3', T, T + 30 * 1_440 * MIN],
       ]);
-      expect(report.muted).toEqual([
+      expect([...report.muted].sort((x, y) => x.fingerprint.localeCompare(y.fingerprint))).toEqual([
+        { fingerprint: 'slo-wallet-spend-success-budget-forecast', reason: { by: 'inhibition', rule: 'page-burn-mutes-forecast', sourceFingerprint: 'slo-wallet-spend-success-burn-page' } },
         { fingerprint: 'slo-wallet-spend-success-burn-ticket', reason: { by: 'inhibition', rule: 'page-burn-mutes-ticket-burn', sourceFingerprint: 'slo-wallet-spend-success-burn-page' } },
       ]);
       expect(report.deliveries.map((d) => [d.channel, d.outcome, d.fingerprints]).sort()).toEqual([
