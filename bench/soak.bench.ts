@@ -11,7 +11,8 @@
  * Exits 1 when the RSS slope misses the target. SOAK_RATE changes the events per second;
  * SOAK_TRANSPORT=in-process runs without the emulator.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { getHeapStatistics } from 'node:v8';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startStack } from '../cli/local/stack';
@@ -43,10 +44,48 @@ interface Sample {
   heapMb: number;
   buffersMb: number;
   walMb: number;
+  /** Resident memory by where it lives (/proc/self/smaps), MB: see {@link residentByKind}. */
+  resident: Record<ResidentKind, number>;
+  /** Memory V8 allocated with malloc (compiler zones, not the JS heap), MB. */
+  v8MallocMb: number;
   /** What DuckDB says it holds (duckdb_memory()), by tag, MB. */
   duckdb: Record<string, number>;
   stored: number;
   emitted: number;
+}
+
+type ResidentKind = 'glibcArenas' | 'brk' | 'otherAnon' | 'files';
+const HEAP_MAX = 64 * MB; // glibc's non-main arenas are heaps of this size, aligned to it (64-bit)
+
+/**
+ * This process's resident memory split by where it lives (Linux /proc/self/smaps; zeros
+ * elsewhere): glibc's thread arenas (anonymous 64 MB-aligned heaps: malloc from threads other than
+ * the main one — libuv's pool, on which the DuckDB bindings run, and DuckDB's own threads),
+ * the brk heap (malloc from the main thread), other anonymous memory (the V8 heap, DuckDB's
+ * jemalloc, which holds its buffer pool, thread stacks) and file-backed pages (code, the DuckDB
+ * file's pages are not mapped, so mostly libraries).
+ */
+function residentByKind(): Record<ResidentKind, number> {
+  const out: Record<ResidentKind, number> = { glibcArenas: 0, brk: 0, otherAnon: 0, files: 0 };
+  let text: string;
+  try {
+    text = readFileSync('/proc/self/smaps', 'utf8');
+  } catch {
+    return out;
+  }
+  let kind: ResidentKind = 'otherAnon';
+  for (const line of text.split('\n')) {
+    // A mapping's header: "start-end perms offset dev inode [path]"; the lines after it are its fields.
+    if (/^[0-9a-f]+-[0-9a-f]+ /.test(line)) {
+      const [range = '', , , , inode = '0', path = ''] = line.split(/ +/);
+      const start = Number.parseInt(range.slice(0, range.indexOf('-')), 16);
+      kind = inode !== '0' ? 'files' : path === '[heap]' ? 'brk' : path === '' && start % HEAP_MAX === 0 ? 'glibcArenas' : 'otherAnon';
+      continue;
+    }
+    const rss = /^Rss:\s+(\d+) kB/.exec(line);
+    if (rss) out[kind] += Number(rss[1]) / 1024;
+  }
+  return out;
 }
 
 /**
@@ -125,6 +164,8 @@ async function main(): Promise<void> {
     const m = process.memoryUsage();
     samples.push({
       atMin: (Date.now() - started) / 60_000,
+      resident: residentByKind(),
+      v8MallocMb: getHeapStatistics().malloced_memory / MB,
       rssMb: m.rss / MB,
       heapMb: m.heapUsed / MB,
       buffersMb: m.arrayBuffers / MB,
@@ -135,7 +176,7 @@ async function main(): Promise<void> {
     });
     const s = samples[samples.length - 1] as Sample;
     process.stdout.write(
-      `${s.atMin.toFixed(2).padStart(6)} min  rss ${s.rssMb.toFixed(0).padStart(5)} MB  heap ${s.heapMb.toFixed(1).padStart(6)} MB  buffers ${s.buffersMb.toFixed(1).padStart(5)} MB  wal ${s.walMb.toFixed(1).padStart(6)} MB  stored ${s.stored}  duckdb ${Object.entries(s.duckdb).map(([k, v]) => `${k} ${v.toFixed(0)}`).join(' ')}\n`,
+      `${s.atMin.toFixed(2).padStart(6)} min  rss ${s.rssMb.toFixed(0).padStart(5)} MB  heap ${s.heapMb.toFixed(1).padStart(6)} MB  buffers ${s.buffersMb.toFixed(1).padStart(5)} MB  wal ${s.walMb.toFixed(1).padStart(6)} MB  arenas ${s.resident.glibcArenas.toFixed(0)} brk ${s.resident.brk.toFixed(0)} anon ${s.resident.otherAnon.toFixed(0)} files ${s.resident.files.toFixed(0)} v8malloc ${s.v8MallocMb.toFixed(1)}  stored ${s.stored}  duckdb ${Object.entries(s.duckdb).map(([k, v]) => `${k} ${v.toFixed(0)}`).join(' ')}\n`,
     );
   };
   while (Date.now() - started < MINUTES * 60_000) {
@@ -175,6 +216,7 @@ async function main(): Promise<void> {
       `DuckDB after checkpoints  ${floors.map((s) => duckdbTotal(s).toFixed(0)).join(', ')} MB (all tags), ART_INDEX ${floors.map((s) => (s.duckdb.ART_INDEX ?? 0).toFixed(0)).join(', ')} MB`,
       `DuckDB at the end         ${Object.entries(last.duckdb).map(([k, v]) => `${k} ${v.toFixed(1)}`).join(', ')} MB`,
       `JS heap slope             ${heapSlope.toFixed(2)} MB/min`,
+      `resident by kind, slopes  ${(['glibcArenas', 'brk', 'otherAnon', 'files'] as const).map((k) => `${k} ${slopePerMin(after.map((s) => ({ x: s.atMin, y: s.resident[k] }))).toFixed(2)}`).join(', ')} MB/min; V8 malloc ${slopePerMin(after.map((s) => ({ x: s.atMin, y: s.v8MallocMb }))).toFixed(2)} MB/min`,
       `DuckDB-held memory slope  ${duckdbSlope().toFixed(2)} MB/min, of which the event_id index (ART_INDEX) ${duckdbSlope('ART_INDEX').toFixed(2)} MB/min`,
       `WAL                       ${last.walMb.toFixed(1)} MB at the end, ${maxWal.toFixed(1)} MB at most`,
       `RSS                       ${samples[0]?.rssMb.toFixed(0)} MB at the start, ${last.rssMb.toFixed(0)} MB at the end`,
