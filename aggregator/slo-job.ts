@@ -15,8 +15,13 @@ import {
 } from '../sql/queries/slo-window-sums';
 import type { Row, Warehouse } from '../sql/warehouse';
 import { floorTo, MINUTE_MS } from './rollup-plan';
-import { SelectorInputs, type SelectorSlotSums, type SliCounts } from './slo-sli';
+import { SelectorInputs, sliCounts, type SelectorSlotSums, type SliCounts } from './slo-sli';
+import { sloWindowAt } from '../shared/slo-window';
 import { evaluateSlo, toSloStatusRow, type SloStatus } from './slo-status';
+import { budgetExclusions, mergeSpans, NO_EXCLUSIONS, planExclusions, readExcludedSums, type ExcludedSpan } from './slo-exclusions';
+import type { MaintenanceSource } from '../maintenance/occurrence';
+import { storeMaintenanceSource } from '../maintenance/store-source';
+import { WarehouseMaintenanceStore } from '../maintenance/warehouse-maintenance-store';
 
 /**
  * The SLO job: attainment, error budget and burn rates of every catalogue SLO as of `nowMs`, from
@@ -34,6 +39,11 @@ export interface SloRunOptions {
   /** Store the statuses in slo_status (the scheduled job does; `obs slo status` does not). */
   readonly write?: boolean;
   readonly slos?: readonly SloSpec[];
+  /**
+   * Maintenance windows: those excluded from budgets are left out of their module's SLOs
+   * (aggregator/slo-exclusions.ts). Default: the warehouse's maintenance_windows table; null: none.
+   */
+  readonly maintenance?: MaintenanceSource | null;
 }
 
 export interface SloRunResult {
@@ -46,7 +56,7 @@ export interface SloRunResult {
 /** Computes (and with `write`, stores) the status of every SLO as of `nowMs`. */
 export async function runSloJob(warehouse: Warehouse, options: SloRunOptions): Promise<SloRunResult> {
   const started = performance.now();
-  const statuses = await computeSloStatuses(warehouse, options.nowMs, options.slos ?? activeSlos());
+  const statuses = await computeSloStatuses(warehouse, options.nowMs, options.slos ?? activeSlos(), options);
   if (options.write) {
     await warehouse.upsert('slo_status', statuses.map(toSloStatusRow));
     await recordJobRun(warehouse, SLO_JOB, options.nowMs, { slos: statuses.length });
@@ -54,12 +64,30 @@ export async function runSloJob(warehouse: Warehouse, options: SloRunOptions): P
   return { nowMs: options.nowMs, statuses, written: options.write === true, durationMs: Math.round(performance.now() - started) };
 }
 
-export async function computeSloStatuses(warehouse: Warehouse, nowMs: number, slos: readonly SloSpec[] = activeSlos()): Promise<SloStatus[]> {
+/**
+ * The warehouse's maintenance windows (maintenance_windows), unless the caller gives a source or
+ * null (none).
+ */
+export const maintenanceOf = (warehouse: Warehouse, options: { readonly maintenance?: MaintenanceSource | null }): MaintenanceSource | undefined =>
+  options.maintenance === null ? undefined : (options.maintenance ?? storeMaintenanceSource(new WarehouseMaintenanceStore(warehouse)));
+
+export async function computeSloStatuses(
+  warehouse: Warehouse,
+  nowMs: number,
+  slos: readonly SloSpec[] = activeSlos(),
+  options: { readonly maintenance?: MaintenanceSource | null } = {},
+): Promise<SloStatus[]> {
   const endMs = floorTo(nowMs, MINUTE_MS);
   // A catalogue with calendar-month SLOs has a lookback that depends on the end (shared/slo-window.ts).
   const lookbacks = slos === SLOS ? SLO_LOOKBACKS : sloLookbacks(slos, endMs);
-  const counts = await computeSliCounts(warehouse, endMs, slos, lookbacks);
-  return slos.map((slo) => evaluateSlo(slo, counts.get(slo.id) ?? {}, nowMs, endMs));
+  const exclusions = await budgetExclusions(maintenanceOf(warehouse, options), endMs - longestLookbackMs(lookbacks), endMs);
+  const counts = await computeSliCounts(warehouse, endMs, slos, lookbacks, exclusions);
+  const merged = mergeSpans(exclusions);
+  return slos.map((slo) => {
+    const window = sloWindowAt(slo, endMs);
+    const excludedMs = (merged.get(slo.module) ?? []).reduce((n, s) => n + Math.max(0, Math.min(s.endMs, endMs) - Math.max(s.startMs, window.startMs)), 0);
+    return evaluateSlo(slo, counts.get(slo.id) ?? {}, nowMs, endMs, excludedMs / MINUTE_MS);
+  });
 }
 
 /**
@@ -67,10 +95,22 @@ export async function computeSloStatuses(warehouse: Warehouse, nowMs: number, sl
  * the rollups: per SLO id, per lookback label. The SLO job's windows, and any other lookback a
  * caller needs (the streaming path's long window: alerts/streaming/).
  */
-export async function computeSliCounts(warehouse: Warehouse, endMs: number, slos: readonly SloSpec[], lookbacks: readonly Lookback[]): Promise<Map<string, Record<string, SliCounts>>> {
+export async function computeSliCounts(
+  warehouse: Warehouse,
+  endMs: number,
+  slos: readonly SloSpec[],
+  lookbacks: readonly Lookback[],
+  exclusions: readonly ExcludedSpan[] = [],
+): Promise<Map<string, Record<string, SliCounts>>> {
   const params = { end_ms: endMs, from_ms: endMs - longestLookbackMs(lookbacks) };
   const { sums: sumsQuery, good: goodQuery } = queriesFor(slos, lookbacks);
-  const [sums, good] = await Promise.all([warehouse.query(sumsQuery, params), warehouse.query(goodQuery, params)]);
+  // Maintenance windows excluded from budgets: their minutes' sums, subtracted per selector below.
+  const plan = planExclusions(exclusions, lookbacks.map((l) => ({ label: l.label, fromMs: endMs - l.seconds * 1000, toMs: endMs })));
+  const [sums, good, excluded] = await Promise.all([
+    warehouse.query(sumsQuery, params),
+    warehouse.query(goodQuery, params),
+    plan.intervals.length === 0 ? Promise.resolve(NO_EXCLUSIONS) : readExcludedSums(warehouse, slos, plan),
+  ]);
   const selectors = distinctSelectors(slos);
   const selectorOf = (row: Row) => selectors[numberOf(row.selector_id)];
   const rows: SelectorSlotSums[] = [];
@@ -86,7 +126,7 @@ export async function computeSliCounts(warehouse: Warehouse, endMs: number, slos
   const out = new Map<string, Record<string, SliCounts>>();
   for (const slo of slos) {
     const windows: Record<string, SliCounts> = {};
-    for (const lookback of lookbacks) windows[lookback.label] = inputs.counts(slo, lookback.label);
+    for (const lookback of lookbacks) windows[lookback.label] = sliCounts(slo, excluded.subtracting(slo, lookback.label, (selector) => inputs.selectorSum(selector, lookback.label)));
     out.set(slo.id, windows);
   }
   return out;

@@ -36,13 +36,19 @@ export interface SloStatus {
   readonly status: SloHealth;
   /** Good and total events per lookback window (burn windows and the SLO window). */
   readonly windows: Readonly<Record<string, SliCounts>>;
+  /**
+   * Minutes of the SLO window left out by maintenance windows excluded from budgets (issue #16):
+   * their events are in none of the counts, and an availability SLO's budget in minutes is
+   * (1 − objective) × the window's minutes less these. Absent when none.
+   */
+  readonly excludedMinutes?: number;
 }
 
 /** Applies the SLO maths (slo-math.ts) to one SLO's counts per lookback window. */
-export function evaluateSlo(slo: SloSpec, windows: Readonly<Record<string, SliCounts>>, computedAtMs: number, endMs: number): SloStatus {
+export function evaluateSlo(slo: SloSpec, windows: Readonly<Record<string, SliCounts>>, computedAtMs: number, endMs: number, excludedMinutes = 0): SloStatus {
   const window = sloWindowAt(slo, endMs);
   const whole = windows[window.label] ?? { good: 0, total: 0 };
-  const budget = errorBudget(whole.good, whole.total, slo.objective, { windowDays: window.lengthDays, inMinutes: slo.category === 'availability' });
+  const budget = errorBudget(whole.good, whole.total, slo.objective, { windowDays: window.lengthDays - excludedMinutes / 1440, inMinutes: slo.category === 'availability' });
   const burnRates = Object.fromEntries(
     BURN_WINDOW_LABELS.map((w) => {
       const c = windows[w] ?? { good: 0, total: 0 };
@@ -67,6 +73,7 @@ export function evaluateSlo(slo: SloSpec, windows: Readonly<Record<string, SliCo
     exhaustionHours,
     status: sloHealth(budget.remaining, exhaustionHours),
     windows,
+    ...(excludedMinutes > 0 ? { excludedMinutes } : {}),
   };
 }
 
