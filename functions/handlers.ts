@@ -9,8 +9,9 @@ import type { HttpRequest, HttpResponse } from '../http/http';
 import { createInternalHealthHandler } from '../health/internal-health';
 import type { FeatureMatrix } from '../health/module-readiness';
 import { createPublicHealthHandler } from '../health/public-health';
-import { NO_PUBLIC_INCIDENTS } from '../incidents';
-import { NO_MAINTENANCE } from '../maintenance';
+import { storePublicIncidents } from '../incidents/public-incidents';
+import { storeMaintenanceSource } from '../maintenance/store-source';
+import { WarehouseMaintenanceStore } from '../maintenance/warehouse-maintenance-store';
 import { createStatusRoutes, STATUS_PATH } from '../status-page';
 import { createIncidentsRoute } from '../incidents/incidents-route';
 import { createPagerDutyWebhookRoute, PAGERDUTY_WEBHOOK_PATH } from '../incidents/pagerduty-webhook';
@@ -85,7 +86,7 @@ export function createFunctionHandlers(instance: ProductionApp): FunctionHandler
   const status = once(() => {
     const alerts = instance.alerts();
     return createStatusRoutes({
-      sources: { warehouse: instance.warehouse(), ...(alerts ? { alerts } : {}), incidents: NO_PUBLIC_INCIDENTS, maintenance: NO_MAINTENANCE },
+      sources: { warehouse: instance.warehouse(), ...(alerts ? { alerts } : {}), incidents: storePublicIncidents(() => instance.incidents()), maintenance: storeMaintenanceSource(new WarehouseMaintenanceStore(instance.warehouse())) },
       clock,
       onError: (error) => instance.logger().error('status page: the status could not be read', { error: instance.describeError(error) }),
     });

@@ -33,6 +33,9 @@ import { createRemoteCliRoute } from './remote-cli';
 import { createIncidentsRoute } from '../../incidents/incidents-route';
 import { createPagerDutyWebhookRoute } from '../../incidents/pagerduty-webhook';
 import { WarehouseIncidentStore } from '../../incidents/warehouse-incident-store';
+import { storePublicIncidents } from '../../incidents/public-incidents';
+import { storeMaintenanceSource } from '../../maintenance/store-source';
+import { WarehouseMaintenanceStore } from '../../maintenance/warehouse-maintenance-store';
 import { findRunningStack, removeStackFile, stackFilePath, writeStackFile } from './stack-file';
 import { loadStackKeys } from './stack-keys';
 import { rateLimitedLog } from './stack-log';
@@ -244,7 +247,9 @@ export async function startStack(options: StackOptions): Promise<RunningStack> {
       createPagerDutyWebhookRoute({ secret: () => stackConfig.pagerdutyWebhookSecret, store: () => incidentStore, clock: now, logger: { info: (m) => log(`incidents: ${m}`), warn: (m) => log(`incidents: ${m}`), error: (m) => log(`incidents: ${m}`) } }),
       createIncidentsRoute({ store: () => incidentStore, verify, clock: now }),
     ];
-    const routes: Route[] = [...incidentRoutes, ...createHttpRoutes({ sources, verify, clock: now }), createRemoteCliRoute({ verify, run: (args, io) => options.runCommand(args, io, app) })];
+    // The public status page (/status): this stack's public incidents and maintenance windows.
+    const status = { incidents: storePublicIncidents(() => incidentStore), maintenance: storeMaintenanceSource(new WarehouseMaintenanceStore(warehouse)), onError: (error: unknown) => log(`  status page: ${app.describeError(error)}`) };
+    const routes: Route[] = [...incidentRoutes, ...createHttpRoutes({ sources, verify, clock: now, status }), createRemoteCliRoute({ verify, run: (args, io) => options.runCommand(args, io, app) })];
     serve = async (request) => {
       for (const route of routes) {
         const response = await route(request);

@@ -6,6 +6,10 @@ import { localTokenVerifier } from '../../../http/admin-auth';
 import { COMMON_TAG_KEYS, loadConfig, METRICS, MODULE_IDS, SLOS } from '../../../shared';
 import type { DuckDbWarehouse } from '../../../sql/duckdb/duckdb-warehouse';
 import type { StatusSummary } from '../../../status-page';
+import type { IncidentEntry } from '../../../incidents/incident';
+import { storePublicIncidents } from '../../../incidents/public-incidents';
+import { WarehouseIncidentStore } from '../../../incidents/warehouse-incident-store';
+import type { PublicIncidentSource } from '../../../incidents';
 import { firingAlert, fixtureWarehouse, incidentsOf, maintenanceOf, maintenanceWindow, NOW, publicIncident } from '../../unit/status-page/fixture';
 
 /**
@@ -78,13 +82,35 @@ describe('the public status page leaks nothing internal', () => {
       ...MODULE_IDS.slice(0, 6).map((m, i) => publicIncident(`incident|${rules[i]!.id}|module=${m}`, m, false)),
       ...MODULE_IDS.slice(6).map((m, i) => publicIncident(`incident|${rules[i + 6]!.id}|host=${ENV.SMTP_URL}`, m, true)),
     ];
+    // And incidents as the incidents module records them (incidents/), with every internal detail
+    // a timeline holds — group key, rule ids, channels, delivery errors, a private update — shown
+    // to the public through its projection (incidents/public-incidents.ts).
+    const store = new WarehouseIncidentStore(wh);
+    const entries: IncidentEntry[] = [];
+    rules.slice(0, 4).forEach((rule, i) => {
+      const id = `inc-${rule.id}-${i}`;
+      const at = NOW - (50 - i) * 60_000;
+      const e = (n: number, type: IncidentEntry['type'], detail: Record<string, unknown>): IncidentEntry => ({ id: `${id}-${n}`, incidentId: id, atMs: at + n * 60_000, type, detail });
+      entries.push(
+        e(0, 'opened', { groupKey: `${rule.id}|module=${rule.module}|tier=core`, module: rule.module, severity: i < 2 ? 'P0' : 'P1' }),
+        e(1, 'alert_fired', { fingerprint: `${rule.id}|status_class=5xx`, ruleId: rule.id, severity: 'P0', name: rule.name, episodeStartMs: at }),
+        e(2, 'notified', { fingerprint: `${rule.id}|x`, channel: 'pagerduty', kind: 'trigger', outcome: 'failed', attempts: 3, reason: `POST ${ENV.PAGERDUTY_EVENTS_URL}: 503` }),
+        e(3, 'acknowledged', { by: 'oncall@corp-internal.example', via: 'pagerduty' }),
+        e(4, 'update', { message: `private: ${Object.keys(METRICS)[0]} tier=core on ${ENV.SMTP_URL}`, public: false, by: 'oncall' }),
+        e(5, 'update', { message: 'Payments are being retried; no funds were lost.', public: true, by: 'oncall' }),
+      );
+      if (i % 2 === 1) entries.push(e(6, 'resolved', { by: 'alerts', via: 'alerts' }));
+    });
+    await store.append(entries);
+    const recorded = storePublicIncidents(() => store);
+    const both: PublicIncidentSource = { publicIncidents: async (since) => [...(await recorded.publicIncidents(since)), ...(await incidentsOf(incidents).publicIncidents(since))] };
     const config = { ...loadConfig(ENV), environment: 'production' };
     const routes = createHttpRoutes({
       verify: localTokenVerifier(TOKEN),
       clock: () => NOW,
       sources: { warehouse: wh, config, probes: [], alerts: () => Promise.resolve(alerts) },
       status: {
-        incidents: incidentsOf(incidents),
+        incidents: both,
         maintenance: maintenanceOf([maintenanceWindow(`window-${rules[0]!.id}`, 'audit', NOW - 60_000, NOW + 3_600_000), maintenanceWindow('w-future', 'growth', NOW + 86_400_000, NOW + 90_000_000)]),
       },
     });
@@ -105,7 +131,9 @@ describe('the public status page leaks nothing internal', () => {
     expect(summary.status.indicator).toBe('critical');
     expect(summary.components.filter((c) => c.status === 'major_outage').length).toBeGreaterThan(0);
     expect(summary.components.find((c) => c.id === 'audit')!.status).toBe('under_maintenance');
-    expect(summary.incidents).toHaveLength(6);
+    // 6 open from the list, 2 open recorded by the incidents module (and 2 resolved there).
+    expect(summary.incidents).toHaveLength(8);
+    expect(html).toContain('Payments are being retried; no funds were lost.');
     expect(html).toContain('Past incidents');
     expect(html).toContain('Resolved');
     expect(summary.scheduled_maintenances).toHaveLength(2);

@@ -6,6 +6,7 @@ import { createFunctionHandlers } from '../../../functions/handlers';
 import { serveGet, type FunctionsResponse } from '../../../functions/http-adapter';
 import { requestFrom } from '../../../http/http';
 import { FakeClock } from '../../../shared/clock';
+import { WarehouseIncidentStore } from '../../../incidents/warehouse-incident-store';
 import type { StatusSummary } from '../../../status-page';
 import { fixtureWarehouse, NOW } from './fixture';
 
@@ -20,11 +21,13 @@ describe('the pack421_status function', () => {
   it('serves /status and /status.json through the Hosting rewrites, and the page at its own URL, without authentication', async () => {
     const wh = await fixtureWarehouse();
     try {
-      const handlers = createFunctionHandlers(createProductionApp({ env: { OBS_ENVIRONMENT: 'test' }, clock: new FakeClock(NOW), app: () => app, firestore: () => undefined, openWarehouse: () => Promise.resolve(wh) }));
+      const handlers = createFunctionHandlers(createProductionApp({ env: { OBS_ENVIRONMENT: 'test' }, clock: new FakeClock(NOW), app: () => app, firestore: () => undefined, openWarehouse: () => Promise.resolve(wh), incidentStore: () => new WarehouseIncidentStore(wh) }));
       const html = await handlers.status(requestFrom('/status'));
       expect(html?.status).toBe(200);
       expect(html?.headers['content-type']).toBe('text/html; charset=utf-8');
       expect(html?.body).toContain('<h1>Avalo Status</h1>');
+      // The incidents (the assembly's store) and the maintenance windows (the warehouse's) were read.
+      expect(html?.body).not.toContain('could not be loaded');
       const own = await handlers.status(requestFrom('/'));
       expect(own?.body).toBe(html?.body);
       const json = await handlers.status(requestFrom('/status.json'));
