@@ -162,7 +162,7 @@ export const TABLES = {
     columns: [
       col('log_id', 'STRING', 'Unique id of the entry.', true),
       col('logged_at', 'TIMESTAMP', 'When it happened. Partition column.', true),
-      col('entry_type', 'STRING', 'transition or delivery.', true),
+      col('entry_type', 'STRING', 'transition, delivery, or gate_emergency (an emergency deploy the release gate allowed: docs/SLOS.md, Release gate).', true),
       col('fingerprint', 'STRING', 'Alert instance: rule + grouping tags.', true),
       col('rule_id', 'STRING', 'Rule id.', true),
       col('severity', 'STRING', 'P0–P3.', true),

@@ -2,7 +2,7 @@
 CREATE TABLE IF NOT EXISTS `observability.alert_log` (
   log_id STRING NOT NULL OPTIONS(description='Unique id of the entry.'),
   logged_at TIMESTAMP NOT NULL OPTIONS(description='When it happened. Partition column.'),
-  entry_type STRING NOT NULL OPTIONS(description='transition or delivery.'),
+  entry_type STRING NOT NULL OPTIONS(description='transition, delivery, or gate_emergency (an emergency deploy the release gate allowed: docs/SLOS.md, Release gate).'),
   fingerprint STRING NOT NULL OPTIONS(description='Alert instance: rule + grouping tags.'),
   rule_id STRING NOT NULL OPTIONS(description='Rule id.'),
   severity STRING NOT NULL OPTIONS(description='P0–P3.'),
