@@ -1,11 +1,16 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { anomalyChart } from '../alerts/anomaly/anomaly-chart';
+import { anomalyRules } from '../alerts/anomaly/anomaly-rules';
+import type { AnomalyAlertRule } from '../alerts/model/alert-rule';
 import { requireAdmin, type TokenVerifier } from '../http/admin-auth';
 import { GET_METHODS, json, methodNotAllowed, trimTrailingSlashes, type HttpRequest, type HttpResponse } from '../http/http';
 import { loadDashboard, type DashboardSources } from './dashboard-data';
 
 export const DASHBOARD_PATH = '/admin/observability';
 export const DASHBOARD_API_PATH = '/api/dashboard';
+/** The anomaly rules' band charts (alerts/anomaly/anomaly-chart.ts): all of them, or `?rule=ID`. */
+export const ANOMALY_API_PATH = '/api/anomaly';
 export const FAVICON_PATH = '/favicon.ico';
 
 /** dashboard/public holds the page; it sits beside the sources and is not compiled, so look in both places. */
@@ -60,7 +65,7 @@ function loadAssets(): Map<string, Asset> {
  * URL fragment (never sent to a server or written to access logs) or from a sign-in box.
  * Returns undefined for paths it does not own, and 405 (Allow: GET, HEAD) for other methods on its own.
  */
-export function createDashboardRoutes(options: { sources: DashboardSources; verify: TokenVerifier; clock?: () => number }): (request: HttpRequest) => Promise<HttpResponse | undefined> {
+export function createDashboardRoutes(options: { sources: DashboardSources; verify: TokenVerifier; clock?: () => number; anomalyRules?: readonly AnomalyAlertRule[] }): (request: HttpRequest) => Promise<HttpResponse | undefined> {
   const assets = loadAssets();
   const clock = options.clock ?? Date.now;
   const security = {
@@ -72,7 +77,7 @@ export function createDashboardRoutes(options: { sources: DashboardSources; veri
     // Linear, unlike the regex it replaces (issue 17): the path is attacker-controlled.
     const path = trimTrailingSlashes(request.path);
     const asset = assets.get(path);
-    if (!asset && path !== DASHBOARD_API_PATH) return undefined;
+    if (!asset && path !== DASHBOARD_API_PATH && path !== ANOMALY_API_PATH) return undefined;
     // The adapters answer HEAD as GET without the body; nothing here takes a body.
     if (request.method !== 'GET') return methodNotAllowed(GET_METHODS);
     if (asset) {
@@ -81,6 +86,17 @@ export function createDashboardRoutes(options: { sources: DashboardSources; veri
     }
     const auth = await requireAdmin(request, options.verify);
     if (!auth.ok) return json(auth.status, { error: auth.error }, auth.status === 401 ? { 'www-authenticate': 'Bearer' } : {});
+    if (path === ANOMALY_API_PATH) return anomalyCharts(request, options.sources, options.anomalyRules ?? anomalyRules(), clock());
     return json(200, await loadDashboard(options.sources, clock()));
   };
+}
+
+/** GET /api/anomaly[?rule=ID]: the band charts of the anomaly rules; 404 naming an unknown rule. */
+async function anomalyCharts(request: HttpRequest, sources: DashboardSources, rules: readonly AnomalyAlertRule[], nowMs: number): Promise<HttpResponse> {
+  const wanted = request.query.rule;
+  const chosen = wanted === undefined ? rules : rules.filter((r) => r.id === wanted);
+  if (chosen.length === 0 && wanted !== undefined) return json(404, { error: `no anomaly rule ${wanted}; known: ${rules.map((r) => r.id).join(', ')}` });
+  const charts = [];
+  for (const rule of chosen) charts.push(await anomalyChart(sources.warehouse, rule, nowMs));
+  return json(200, { generatedAt: nowMs, charts });
 }

@@ -58,7 +58,7 @@
         if (!response.ok) throw new Error('HTTP ' + response.status);
         return response.json();
       })
-      .then(function (data) { if (data) render(data); })
+      .then(function (data) { if (data) { render(data); loadAnomalies(); } })
       .catch(function (error) { $('updated').textContent = 'update failed: ' + error.message + ' (showing the last data)'; });
   }
 
@@ -348,6 +348,58 @@
         hooks: { draw: [shadeIncidents(spans)] },
       }, [xs, ys]);
     });
+  }
+
+  // The anomaly rules' bands (GET /api/anomaly): one chart per rule group, the minutes outside the
+  // band marked in red, the latest value against its band written above it.
+  function loadAnomalies() {
+    var token = sessionStorage.getItem(TOKEN_KEY);
+    return fetch('/api/anomaly', { headers: { Authorization: 'Bearer ' + token }, cache: 'no-store' })
+      .then(function (response) { if (!response.ok) throw new Error('HTTP ' + response.status); return response.json(); })
+      .then(drawAnomalies)
+      .catch(function (error) { var c = $('anomaly-charts'); clear(c); c.appendChild(el('p', { class: 'empty', text: 'anomaly bands failed to load: ' + error.message })); });
+  }
+
+  function fixed(v) { return v === null || v === undefined ? '—' : Math.abs(v) >= 100 ? Math.round(v).toLocaleString('en-US') : v.toFixed(1); }
+
+  function drawAnomalies(body) {
+    var container = $('anomaly-charts');
+    Object.keys(charts).forEach(function (k) { if (k.indexOf('anomaly:') === 0) { charts[k].destroy(); delete charts[k]; } });
+    clear(container);
+    body.charts.forEach(function (c) {
+      if (c.groups.length === 0) {
+        container.appendChild(el('figure', { 'data-anomaly-chart': c.ruleId }, [el('figcaption', { text: c.name }), el('p', { class: 'empty', text: 'No data for ' + c.metric + ' yet.' })]));
+        return;
+      }
+      c.groups.forEach(function (g, i) {
+        var tags = Object.keys(g.tags).map(function (k) { return k + '=' + g.tags[k]; }).join(', ');
+        var key = 'anomaly:' + c.ruleId + ':' + i;
+        var figure = el('figure', { 'data-anomaly-chart': c.ruleId }, [el('figcaption', { text: c.name + (tags ? ' · ' + tags : '') }), el('div', { class: 'legend' }), el('div', { class: 'plot' })]);
+        container.appendChild(figure);
+        var last = g.points[g.points.length - 1];
+        var legend = figure.querySelector('.legend');
+        var outside = g.minutesOutside > 0;
+        legend.appendChild(el('span', { class: 'value ' + (g.minutesOutside >= c.consecutiveMinutes ? 'exhausted' : outside ? 'warning' : 'ok'), 'data-field': 'latest', text: fixed(last[1]) + ' ' + c.value + '/min' }));
+        legend.appendChild(el('span', { 'data-field': 'band', text: ' · usual ' + fixed(last[2]) + ', band ' + fixed(last[3]) + ' – ' + fixed(last[4]) + ' (' + (g.band || 'no band') + ', k=' + c.k + ')' }));
+        legend.appendChild(el('span', { 'data-field': 'outside', text: outside ? ' · outside for ' + g.minutesOutside + ' min (fires at ' + c.consecutiveMinutes + ')' : ' · inside' }));
+        var xs = g.points.map(function (p) { return p[0] / 1000; });
+        var col = function (j) { return g.points.map(function (p) { return p[j]; }); };
+        var out = g.points.map(function (p) { return p[1] !== null && p[3] !== null && (p[1] < p[3] || p[1] > p[4]) ? p[1] : null; });
+        chart(figure.querySelector('.plot'), key, {
+          height: 160,
+          legend: { show: false },
+          series: [{},
+            { label: 'value', stroke: '#0969da', width: 2 },
+            { label: 'baseline', stroke: '#57606a', width: 1, dash: [4, 4] },
+            { label: 'lower', stroke: '#8c959f', width: 1 },
+            { label: 'upper', stroke: '#8c959f', width: 1 },
+            { label: 'outside', stroke: '#cf222e', width: 0, points: { show: true, size: 5, fill: '#cf222e' } }],
+          bands: [{ series: [4, 3], fill: 'rgba(9,105,218,0.08)' }],
+          axes: [{}, { size: 60 }],
+        }, [xs, col(1), col(2), col(3), col(4), out]);
+      });
+    });
+    if (body.charts.length === 0) container.appendChild(el('p', { class: 'empty', text: 'No anomaly rules.' }));
   }
 
   function drawLatency(d) {
