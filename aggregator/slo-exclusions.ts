@@ -1,4 +1,6 @@
 import type { MaintenanceOccurrence, MaintenanceSource } from '../maintenance/occurrence';
+import { storeMaintenanceSource } from '../maintenance/store-source';
+import { WarehouseMaintenanceStore } from '../maintenance/warehouse-maintenance-store';
 import type { ModuleId } from '../shared/modules';
 import type { EventSelector, SloSpec } from '../shared/slo-catalogue';
 import type { SqlQuery } from '../sql/dialect';
@@ -33,6 +35,13 @@ const ceilMinute = (ms: number) => Math.ceil(ms / MINUTE_MS) * MINUTE_MS;
 /** The occurrences excluded from budgets, as spans. */
 export const excludedSpans = (occurrences: readonly MaintenanceOccurrence[]): ExcludedSpan[] =>
   occurrences.filter((o) => o.excludeFromBudget).map((o) => ({ module: o.module, startMs: Date.parse(o.startsAt), endMs: Date.parse(o.endsAt) }));
+
+/**
+ * The maintenance windows an SLO computation uses: the caller's source, none for null, and by
+ * default the warehouse's own maintenance_windows table (maintenance/warehouse-maintenance-store.ts).
+ */
+export const maintenanceOf = (warehouse: Warehouse, options: { readonly maintenance?: MaintenanceSource | null }): MaintenanceSource | undefined =>
+  options.maintenance === null ? undefined : (options.maintenance ?? storeMaintenanceSource(new WarehouseMaintenanceStore(warehouse)));
 
 /** The excluded spans overlapping [fromMs, toMs) from a maintenance source (none without one). */
 export async function budgetExclusions(source: MaintenanceSource | undefined, fromMs: number, toMs: number): Promise<ExcludedSpan[]> {

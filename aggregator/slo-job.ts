@@ -18,10 +18,8 @@ import { floorTo, MINUTE_MS } from './rollup-plan';
 import { SelectorInputs, sliCounts, type SelectorSlotSums, type SliCounts } from './slo-sli';
 import { sloWindowAt } from '../shared/slo-window';
 import { evaluateSlo, toSloStatusRow, type SloStatus } from './slo-status';
-import { budgetExclusions, mergeSpans, NO_EXCLUSIONS, planExclusions, readExcludedSums, type ExcludedSpan } from './slo-exclusions';
+import { budgetExclusions, maintenanceOf, mergeSpans, NO_EXCLUSIONS, planExclusions, readExcludedSums, type ExcludedSpan } from './slo-exclusions';
 import type { MaintenanceSource } from '../maintenance/occurrence';
-import { storeMaintenanceSource } from '../maintenance/store-source';
-import { WarehouseMaintenanceStore } from '../maintenance/warehouse-maintenance-store';
 
 /**
  * The SLO job: attainment, error budget and burn rates of every catalogue SLO as of `nowMs`, from
@@ -63,13 +61,6 @@ export async function runSloJob(warehouse: Warehouse, options: SloRunOptions): P
   }
   return { nowMs: options.nowMs, statuses, written: options.write === true, durationMs: Math.round(performance.now() - started) };
 }
-
-/**
- * The warehouse's maintenance windows (maintenance_windows), unless the caller gives a source or
- * null (none).
- */
-export const maintenanceOf = (warehouse: Warehouse, options: { readonly maintenance?: MaintenanceSource | null }): MaintenanceSource | undefined =>
-  options.maintenance === null ? undefined : (options.maintenance ?? storeMaintenanceSource(new WarehouseMaintenanceStore(warehouse)));
 
 export async function computeSloStatuses(
   warehouse: Warehouse,

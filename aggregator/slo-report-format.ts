@@ -36,6 +36,11 @@ export function reportMarkdown(report: MonthlyReport): string {
   for (const s of report.slos) {
     lines.push(`- **${s.name}**: ${s.worstDays.length === 0 ? (s.totalEvents === 0 ? 'no data' : 'no bad events') : s.worstDays.map(dayText).join('; ')}`);
   }
+  if (report.excludedWindows && report.excludedWindows.length > 0) {
+    // Maintenance windows excluded from budgets (issue #16): their events are in none of the figures above.
+    lines.push('', '## Maintenance windows excluded from budgets', '', 'Their minutes are left out of the module\'s SLOs: the events in them count neither as good nor as bad, and an availability SLO\'s budget in minutes is the month\'s minutes less these.', '');
+    for (const w of report.excludedWindows) lines.push(`- ${w.module}: ${w.title} — ${w.startsAt} to ${w.endsAt} (${w.minutes} min in the month; \`${w.id}\`)`);
+  }
   return lines.join('\n') + '\n';
 }
 

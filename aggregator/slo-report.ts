@@ -8,6 +8,9 @@ import type { Row, Warehouse } from '../sql/warehouse';
 import { DAY_MS } from './rollup-plan';
 import { SelectorInputs, type SelectorSlotSums } from './slo-sli';
 import { attainment } from './slo-math';
+import { excludedSpans, maintenanceOf, NO_EXCLUSIONS, planExclusions, readExcludedSums, type ExcludedSums } from './slo-exclusions';
+import type { MaintenanceOccurrence, MaintenanceSource } from '../maintenance/occurrence';
+import { sliCounts } from './slo-sli';
 
 /**
  * The monthly SLO compliance report (the seed's monthly operations checklist: "Generate SLO
@@ -57,6 +60,13 @@ export interface SloMonthResult {
   readonly daysWithData: number;
   readonly worstDays: readonly DayResult[];
   readonly days: readonly DayResult[];
+  /** Minutes of the month left out by maintenance windows excluded from budgets (issue #16); absent when none. */
+  readonly excludedMinutes?: number;
+}
+
+/** A maintenance window occurrence excluded from the month's budgets, and its minutes within the month. */
+export interface ExcludedWindow extends MaintenanceOccurrence {
+  readonly minutes: number;
 }
 
 export interface MonthlyReport {
@@ -65,17 +75,36 @@ export interface MonthlyReport {
   readonly fromMs: number;
   readonly toMs: number;
   readonly slos: readonly SloMonthResult[];
+  /** The maintenance windows excluded from budgets in the month (their events are in no figure above); absent when none. */
+  readonly excludedWindows?: readonly ExcludedWindow[];
+}
+
+/** What the month leaves out (aggregator/slo-exclusions.ts): the sums to subtract and the windows. */
+export interface MonthExclusions {
+  readonly sums: ExcludedSums;
+  readonly windows: readonly MaintenanceOccurrence[];
 }
 
 export const WORST_DAYS = 3;
 
 /** Reads the month's daily rollups, summed per selector and day, and builds the report. */
-export async function buildMonthlyReport(warehouse: Warehouse, month: string, slos: readonly SloSpec[] = activeSlos()): Promise<MonthlyReport> {
+export async function buildMonthlyReport(
+  warehouse: Warehouse,
+  month: string,
+  slos: readonly SloSpec[] = activeSlos(),
+  options: { readonly maintenance?: MaintenanceSource | null } = {},
+): Promise<MonthlyReport> {
   const { startMs, endMs } = monthRangeMs(month);
   const params = { from_ms: startMs, to_ms: endMs };
   const { sums: sumsQuery, good: goodQuery } = queriesFor(slos);
-  const [sums, good] = await Promise.all([warehouse.query(sumsQuery, params), warehouse.query(goodQuery, params)]);
-  return monthlyReportFromSums(month, selectorDaySums(distinctSelectors(slos), sums, good), slos);
+  // Maintenance windows excluded from budgets (default: the warehouse's): their minutes' sums, per day, subtracted.
+  const source = maintenanceOf(warehouse, options);
+  const windows = source ? (await source.occurrences(startMs, endMs)).filter((o) => o.excludeFromBudget) : [];
+  const days: Array<{ label: string; fromMs: number; toMs: number }> = [];
+  for (let t = startMs; t < endMs; t += DAY_MS) days.push({ label: dayLabel(t), fromMs: t, toMs: t + DAY_MS });
+  const plan = planExclusions(excludedSpans(windows), days);
+  const [sums, good, excluded] = await Promise.all([warehouse.query(sumsQuery, params), warehouse.query(goodQuery, params), readExcludedSums(warehouse, slos, plan)]);
+  return monthlyReportFromSums(month, selectorDaySums(distinctSelectors(slos), sums, good), slos, { sums: excluded, windows });
 }
 
 /** The catalogue's queries are built once; another SLO set (a subset, tests) gets its own. */
@@ -87,7 +116,7 @@ function queriesFor(slos: readonly SloSpec[]): { sums: SqlQuery; good: SqlQuery 
 const dayLabel = (ms: number) => new Date(ms).toISOString().slice(0, 10);
 
 /** Pure: the report from per-selector daily sums (slots are YYYY-MM-DD; a selector without a row sums to 0). */
-export function monthlyReportFromSums(month: string, sums: readonly SelectorSlotSums[], slos: readonly SloSpec[] = activeSlos()): MonthlyReport {
+export function monthlyReportFromSums(month: string, sums: readonly SelectorSlotSums[], slos: readonly SloSpec[] = activeSlos(), exclusions: MonthExclusions = { sums: NO_EXCLUSIONS, windows: [] }): MonthlyReport {
   const { startMs, endMs } = monthRangeMs(month);
   const days: string[] = [];
   for (let t = startMs; t < endMs; t += DAY_MS) days.push(dayLabel(t));
@@ -98,14 +127,15 @@ export function monthlyReportFromSums(month: string, sums: readonly SelectorSlot
     fromMs: startMs,
     toMs: endMs,
     slos: slos.map((slo) => {
-      const perDay = days.map((day) => ({ day, ...inputs.counts(slo, day) }));
+      const perDay = days.map((day) => ({ day, ...sliCounts(slo, exclusions.sums.subtracting(slo, day, (selector) => inputs.selectorSum(selector, day))) }));
+      const excludedMinutes = days.reduce((n, day) => n + exclusions.sums.minutes(slo, day), 0);
       const goodEvents = perDay.reduce((n, d) => n + d.good, 0);
       const totalEvents = perDay.reduce((n, d) => n + d.total, 0);
       const badEvents = totalEvents - goodEvents;
       const budgetAllowed = (1 - slo.objective) * totalEvents;
       const monthAttainment = attainment(goodEvents, totalEvents);
       const budgetUsed = totalEvents > 0 ? badEvents / budgetAllowed : null;
-      const budgetMinutes = slo.category === 'availability' ? (1 - slo.objective) * monthMinutes : null;
+      const budgetMinutes = slo.category === 'availability' ? (1 - slo.objective) * (monthMinutes - excludedMinutes) : null;
       const dayResults: DayResult[] = perDay.map((d) => ({
         day: d.day,
         goodEvents: d.good,
@@ -131,9 +161,18 @@ export function monthlyReportFromSums(month: string, sums: readonly SelectorSlot
         daysWithData: dayResults.filter((d) => d.totalEvents > 0).length,
         worstDays: worstDays(dayResults),
         days: dayResults,
+        ...(excludedMinutes > 0 ? { excludedMinutes } : {}),
       };
     }),
+    ...(exclusions.windows.length > 0 ? { excludedWindows: exclusions.windows.map((w) => ({ ...w, minutes: minutesWithin(w, startMs, endMs) })) } : {}),
   };
+}
+
+/** The whole minutes of an occurrence within [fromMs, toMs) (as the exclusion counts them: start down, end up to the minute). */
+function minutesWithin(w: MaintenanceOccurrence, fromMs: number, toMs: number): number {
+  const start = Math.max(fromMs, Math.floor(Date.parse(w.startsAt) / 60_000) * 60_000);
+  const end = Math.min(toMs, Math.ceil(Date.parse(w.endsAt) / 60_000) * 60_000);
+  return Math.max(0, (end - start) / 60_000);
 }
 
 /** The days with bad events, most bad events first (ties: lower attainment, then earlier). */

@@ -1,5 +1,7 @@
 import { runRollupJob } from '../../../aggregator/rollup-job';
 import { computeSloStatuses } from '../../../aggregator/slo-job';
+import { buildMonthlyReport, type SloMonthResult } from '../../../aggregator/slo-report';
+import { reportMarkdown } from '../../../aggregator/slo-report-format';
 import type { SloStatus } from '../../../aggregator/slo-status';
 import { mergeSpans } from '../../../aggregator/slo-exclusions';
 import { storeMaintenanceSource } from '../../../maintenance/store-source';
@@ -115,5 +117,25 @@ describe('a maintenance window excluded from budgets gives the same attainment a
     const fromTable = await computeSloStatuses(withWindows, END);
     const fromSource = await computeSloStatuses(withWindows, END, undefined, { maintenance: storeMaintenanceSource({ list: () => Promise.resolve(windows), save: () => Promise.reject(new Error('read only')), remove: () => Promise.reject(new Error('read only')) }) });
     expect(fromSource).toEqual(fromTable);
+  });
+
+  it('the monthly report: the same figures as without the events, and it lists the windows it left out', async () => {
+    const report = await buildMonthlyReport(withWindows, '2026-11');
+    const truth = await buildMonthlyReport(neverIngested, '2026-11', undefined, { maintenance: null });
+    const figures = (s: SloMonthResult) => ({ ...s, budgetMinutes: undefined, budgetMinutesUsed: undefined, excludedMinutes: undefined });
+    expect(report.slos.map(figures)).toEqual(truth.slos.map(figures));
+    const core = report.slos.find((s) => s.sloId === 'core-api-availability')!;
+    expect(core.excludedMinutes).toBe(120);
+    expect(core.budgetMinutes).toBeCloseTo((1 - core.objective) * (30 * 1440 - 120), 9);
+    // The nightly wallet window from the 20th (the window's first day) to the end of the month, the
+    // provider upgrade, the load balancer swap; the calls window is not excluded from budgets.
+    const listed = report.excludedWindows ?? [];
+    expect(listed.filter((w) => w.title === 'Nightly ledger compaction')).toHaveLength(11);
+    expect(listed.filter((w) => w.module !== 'wallet').map((w) => [w.module, w.title, w.minutes])).toEqual([['infrastructure', 'Load balancer swap', 120]]);
+    expect(listed.some((w) => w.title === 'TURN servers')).toBe(false);
+    const markdown = reportMarkdown(report);
+    expect(markdown).toContain('## Maintenance windows excluded from budgets');
+    expect(markdown).toContain('infrastructure: Load balancer swap — 2026-11-22T10:00:30.000Z to 2026-11-22T12:00:00.000Z (120 min in the month; `mw-lb@2026-11-22T10:00:30.000Z`)');
+    expect(reportMarkdown(truth)).not.toContain('Maintenance windows');
   });
 });
