@@ -145,8 +145,8 @@ export function deliveryLine(d: DeliveryFacts): string {
 }
 
 /** `inactive → firing (value 14, threshold 10)`; `firing → resolved (was 14, now 0; threshold 10)`. */
-export function transitionText(t: Pick<Transition, 'from' | 'to' | 'value' | 'threshold' | 'firedValue'>): string {
-  const value = (v: number | null) => (v === null ? 'no data' : formatNumber(v));
+export function transitionText(t: Pick<Transition, 'from' | 'to' | 'value' | 'threshold' | 'firedValue'>, unit = ''): string {
+  const value = (v: number | null) => (v === null ? 'no data' : unit === INSTANT_UNIT ? formatInstant(v) : formatNumber(v));
   if (t.to === 'resolved' && t.firedValue !== undefined && t.firedValue !== null) return `${t.from} → ${t.to} (was ${value(t.firedValue)}, now ${value(t.value)}; threshold ${value(t.threshold)})`;
   return `${t.from} → ${t.to}${t.value === null ? '' : ` (value ${value(t.value)}, threshold ${value(t.threshold)})`}`;
 }

@@ -19,6 +19,11 @@ export function forecastRuleId(slo: Pick<SloSpec, 'id'>): string {
   return `slo-${slo.id}-budget-forecast`;
 }
 
+/** True for the id of a forecast rule (its value and threshold are instants: listings print them as dates). */
+export function isForecastRuleId(ruleId: string): boolean {
+  return /^slo-.+-budget-forecast$/.test(ruleId);
+}
+
 /**
  * One budget-forecast rule per SLO (issue #16): ticket tier, P3, so it routes like the ticket-tier
  * burn alerts (the P3 route: ops e-mail, reminded daily; alerts/routing/routes.ts). No `for`: the

@@ -6,7 +6,8 @@ import { createSilence, silenceStatus, type Silence } from '../../alerts/mute/si
 import { WarehouseAlertStore } from '../../alerts/state/warehouse-alert-store';
 import type { AlertInstance } from '../../alerts/model/alert-instance';
 import { firingPathOf } from '../../alerts/model/firing-path';
-import { instanceValueText } from '../../alerts/notifiers/message-format';
+import { formatInstant, instanceValueText } from '../../alerts/notifiers/message-format';
+import { isForecastRuleId } from '../../alerts/rules/forecast-rules';
 import { parseDurationSeconds, parseInstantMs } from '../../shared/time-windows';
 import type { Warehouse } from '../../sql/warehouse';
 import { appOf, EXIT_USAGE, exitCodeOf, type Command, type CommandIo } from '../command';
@@ -54,7 +55,11 @@ function muteText(reason: EvaluationReport['muted'][number]['reason']): string {
 function printEvaluation(report: EvaluationReport, io: CommandIo): void {
   const lines = [`Evaluated ${report.rules} rules (${report.observations} instances) at ${report.at}, run ${report.runId}`];
   lines.push(report.transitions.length === 0 ? 'No transitions.' : 'Transitions:');
-  for (const t of report.transitions) lines.push(`  ${t.severity} ${t.fingerprint}: ${t.from} → ${t.to} (value ${fmt(t.value)}, threshold ${fmt(t.threshold)})`);
+  for (const t of report.transitions) {
+    // A budget forecast's value and threshold are instants (the projected exhaustion, the window's end).
+    const show = isForecastRuleId(t.ruleId) ? (v: number | null) => (v === null ? 'no data' : formatInstant(v)) : fmt;
+    lines.push(`  ${t.severity} ${t.fingerprint}: ${t.from} → ${t.to} (value ${show(t.value)}, threshold ${show(t.threshold)})`);
+  }
   if (report.conflicts.length > 0) lines.push(`Left to an overlapping run: ${report.conflicts.join(', ')}`);
   // Each with the path that fired it: one fired by streaming since the last run shows here without a transition.
   lines.push(`Firing: ${report.firing.length}${report.firing.length > 0 ? ` (${report.firing.map((f) => `${f.fingerprint}, fired by ${f.firedBy}`).join('; ')})` : ''}`);

@@ -6,7 +6,8 @@ import { createLocalApp, type LocalApp } from '../../app/local';
 import { emittingPipelineMetrics, NO_PIPELINE_METRICS, type PipelineMetrics } from '../../app/pipeline-metrics';
 import type { EvaluationReport } from '../../alerts/run/evaluate-run';
 import { createHeartbeat } from '../../alerts/run/heartbeat';
-import { deliveryLine, transitionText } from '../../alerts/notifiers/message-format';
+import { deliveryLine, INSTANT_UNIT, transitionText } from '../../alerts/notifiers/message-format';
+import { isForecastRuleId } from '../../alerts/rules/forecast-rules';
 import { loadDashboard, type DashboardSources } from '../../dashboard/dashboard-data';
 import { localTokenVerifier } from '../../http/admin-auth';
 import { activeAlertsFromStore } from '../../health/alert-store-source';
@@ -165,7 +166,7 @@ export async function startStack(options: StackOptions): Promise<RunningStack> {
     let firing: string[] = [];
     /** Prints an evaluation's transitions and deliveries (`marker`: which path) and keeps its firing alerts for the progress line. */
     const onReport = (report: Pick<EvaluationReport, 'transitions' | 'deliveries' | 'firing'>, marker = '') => {
-      for (const t of report.transitions) log(`  alert ${t.fingerprint}: ${transitionText(t)}${marker}`);
+      for (const t of report.transitions) log(`  alert ${t.fingerprint}: ${transitionText(t, isForecastRuleId(t.ruleId) ? INSTANT_UNIT : '')}${marker}`);
       for (const d of report.deliveries) log(`  notification ${deliveryLine(d)}`);
       firing = report.firing.map((f) => `${f.severity} ${f.fingerprint.split('|')[0] ?? f.fingerprint}`);
     };

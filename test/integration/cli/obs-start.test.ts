@@ -65,7 +65,8 @@ describeWithEmulator('PUBSUB_EMULATOR_HOST', 'obs start, the local stack', (host
   it('obs start --no-demo serves the health endpoints, other obs commands run through it, and Ctrl-C stops it cleanly', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'obs-start-'));
     const duckdbPath = join(dir, 'observability.duckdb');
-    const env = { ...process.env, OBS_DUCKDB_PATH: duckdbPath, PORT: '0', PUBSUB_EMULATOR_HOST: host, GOOGLE_CLOUD_PROJECT: 'obs-test', METRICS_TOPIC: `metrics-start-${Date.now()}` };
+    const gateToken = 'obs-start-gate-token-0123456789';
+    const env = { ...process.env, OBS_DUCKDB_PATH: duckdbPath, PORT: '0', PUBSUB_EMULATOR_HOST: host, GOOGLE_CLOUD_PROJECT: 'obs-test', METRICS_TOPIC: `metrics-start-${Date.now()}`, OBS_GATE_TOKEN: gateToken };
     let output = '';
     const child: ChildProcess = spawn(process.execPath, ['--import', 'tsx', join(root, 'cli', 'obs.ts'), 'start', '--no-demo'], { cwd: root, env, stdio: ['ignore', 'pipe', 'pipe'] });
     child.stdout?.on('data', (d: Buffer) => void (output += d.toString()));
@@ -89,6 +90,22 @@ describeWithEmulator('PUBSUB_EMULATOR_HOST', 'obs start, the local stack', (host
       }
       expect(JSON.parse(io.stdout)).toBeDefined();
       expect(io.stdout).toContain('core-api-availability');
+
+      // The release gate (issue #16) on the running stack: over HTTP with the gate token, and
+      // `obs slo gate` forwarded into it (no events yet: no data, nothing to deny).
+      expect((await fetch(`${url}/api/slo/gate?module=wallet`)).status).toBe(401);
+      const gate = await fetch(`${url}/api/slo/gate?module=wallet`, { headers: { authorization: `Bearer ${gateToken}` } });
+      expect(gate.status).toBe(200);
+      expect(await gate.json()).toMatchObject({ module: 'wallet', decision: 'allow', slos: [{ id: 'wallet-spend-success', status: 'no_data' }] });
+      const gateIo = { stdout: '', out: (t: string) => void (gateIo.stdout += t + '\n'), err: () => undefined };
+      process.env.OBS_DUCKDB_PATH = duckdbPath;
+      try {
+        expect(await main(['slo', 'gate', '--module', 'wallet', '--json'], gateIo)).toBe(0);
+      } finally {
+        if (saved === undefined) delete process.env.OBS_DUCKDB_PATH;
+        else process.env.OBS_DUCKDB_PATH = saved;
+      }
+      expect(JSON.parse(gateIo.stdout)).toMatchObject({ module: 'wallet', decision: 'allow' });
 
       child.kill('SIGINT');
       expect(await exited).toBe(0);

@@ -1,6 +1,7 @@
 import { evaluateSlo } from '../../../aggregator/slo-status';
 import { evaluateForecastRule, forecastBudget } from '../../../alerts/evaluate/forecast-evaluator';
-import { forecastRules, FORECAST_BURN_WINDOWS } from '../../../alerts/rules/forecast-rules';
+import { forecastRules, FORECAST_BURN_WINDOWS, isForecastRuleId } from '../../../alerts/rules/forecast-rules';
+import { formatValue, transitionText } from '../../../alerts/notifiers/message-format';
 import { SLOS, type SloSpec } from '../../../shared/slo-catalogue';
 import { calendarLabel } from '../../../shared/slo-window';
 
@@ -33,6 +34,13 @@ describe('budget forecast rules', () => {
     expect(obs.labels).toMatchObject({ kind: 'slo_forecast', slo: 'forecast-rolling', severity: 'P3' });
     expect(obs.breaching).toBe(false);
     expect(obs.value).toBeNull();
+  });
+
+  it('reads its value and threshold as dates in messages and logs (unit `at`)', () => {
+    expect(isForecastRuleId('slo-wallet-spend-success-budget-forecast')).toBe(true);
+    expect(isForecastRuleId('slo-wallet-spend-success-burn-ticket')).toBe(false);
+    expect(formatValue(at('2026-11-25T04:00:00Z'), 'at')).toBe('2026-11-25 04:00Z');
+    expect(transitionText({ from: 'inactive', to: 'firing', value: at('2026-11-25T04:00:00Z'), threshold: at('2026-12-01T00:00:00Z') }, 'at')).toBe('inactive → firing (value 2026-11-25 04:00Z, threshold 2026-12-01 00:00Z)');
   });
 });
 
