@@ -94,9 +94,9 @@ export function incidentEntry(incidentId: string, type: IncidentEntryType, atMs:
 
 const rank = (s: Severity) => SEVERITIES.indexOf(s);
 const isSeverity = (s: unknown): s is Severity => typeof s === 'string' && (SEVERITIES as readonly string[]).includes(s);
-const TYPE_ORDER: Record<IncidentEntryType, number> = { opened: 0, alert_fired: 1, notified: 2, acknowledged: 3, update: 4, alert_resolved: 5, resolved: 6 };
+const TYPE_ORDER: Record<IncidentEntryType, number> = { opened: 0, alert_fired: 1, alert_resolved: 2, notified: 3, acknowledged: 4, update: 5, resolved: 6 };
 
-/** Entries in timeline order: by time, then opened → fired → notified → … → resolved at the same instant. */
+/** Entries in timeline order: by time, then opened → fired → resolved alert → notified → … → resolved at the same instant. */
 export function sortEntries(entries: readonly IncidentEntry[]): IncidentEntry[] {
   return [...entries].sort((a, b) => a.atMs - b.atMs || TYPE_ORDER[a.type] - TYPE_ORDER[b.type] || a.id.localeCompare(b.id));
 }
