@@ -6,9 +6,10 @@ import type { Incident, IncidentEntry } from './incident';
  * firestore-incident-store.ts). Both pass the same contract tests (test/integration/incidents/).
  *
  * Contract:
- * - `append` stores each entry whose id is not stored yet and leaves stored ones untouched (ids
- *   are deterministic: incident.ts `incidentEntry`), so two writers recording the same event store
- *   it once, and nothing a writer appends is overwritten by another.
+ * - `append` stores each entry once by its id (ids are deterministic: incident.ts `incidentEntry`,
+ *   and an id stands for one event with one content), so two writers recording the same event
+ *   store it once; no writer rewrites another's entries, as each event has its own id. (Firestore
+ *   keeps the first write of an id; the warehouse's MERGE the last, which is the same content.)
  * - `load(sinceMs)` returns every incident not resolved, and every incident with an entry at or
  *   after `sinceMs`, each with its whole timeline; newest first.
  * - `get(id)` returns one incident with its whole timeline, undefined when unknown.
