@@ -1,6 +1,7 @@
 import type { Command } from '../command';
 import { aggregateCommand } from './aggregate';
 import { alertsCommand } from './alerts';
+import { maintenanceCommand } from './maintenance';
 import { incidentsCommand } from './incidents';
 import { catalogCommand } from './catalog';
 import { costCommand } from './cost';
@@ -29,6 +30,7 @@ export const COMMANDS: readonly Command[] = [
   sloCommand,
   dashboardsCommand,
   alertsCommand,
+  maintenanceCommand,
   incidentsCommand,
   sqlCommand,
   // Checks of the whole setup (cli/commands/doctor.ts, cli/doctor/).

@@ -9,7 +9,7 @@ import type { StackInfo } from './stack-file';
  * the DuckDB file: one writer), and `emit`, whose event then goes through the stack's own emitter
  * and transport into its ingest.
  */
-export const WAREHOUSE_COMMANDS: ReadonlySet<string> = new Set(['ingest', 'aggregate', 'rebuild', 'retention', 'cost', 'slo', 'alerts', 'incidents', 'sql', 'emit']);
+export const WAREHOUSE_COMMANDS: ReadonlySet<string> = new Set(['ingest', 'aggregate', 'rebuild', 'retention', 'cost', 'slo', 'alerts', 'incidents', 'maintenance', 'sql', 'emit']);
 
 export const REMOTE_CLI_PATH = '/api/cli';
 

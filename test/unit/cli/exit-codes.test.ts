@@ -25,6 +25,7 @@ const RUNS: Array<[string, string[]]> = [
   ['cost', ['cost', '--month', '2026-11']],
   ['slo', ['slo', 'status']],
   ['alerts', ['alerts', 'list']],
+  ['maintenance', ['maintenance', 'list']],
   ['incidents', ['incidents', 'list']],
   ['sql', ['sql', 'SELECT 1']],
   ['doctor', ['doctor']],
