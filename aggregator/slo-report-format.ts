@@ -1,3 +1,4 @@
+import type { IncidentMonthSummary, IncidentTimes } from '../incidents/incident-metrics';
 import type { DayResult, MonthlyReport, SloMonthResult } from './slo-report';
 
 /**
@@ -41,7 +42,33 @@ export function reportMarkdown(report: MonthlyReport): string {
     lines.push('', '## Maintenance windows excluded from budgets', '', 'Their minutes are left out of the module\'s SLOs: the events in them count neither as good nor as bad, and an availability SLO\'s budget in minutes is the month\'s minutes less these.', '');
     for (const w of report.excludedWindows) lines.push(`- ${w.module}: ${w.title} — ${w.startsAt} to ${w.endsAt} (${w.minutes} min in the month; \`${w.id}\`)`);
   }
+  if (report.incidents) lines.push('', ...incidentLines(report.incidents));
   return lines.join('\n') + '\n';
+}
+
+/** A duration for people: 42 s, 12.5 min, 3.2 h; "—" for none. */
+function duration(ms: number | null): string {
+  if (ms === null) return '—';
+  if (ms < 60_000) return `${Math.round(ms / 1000)} s`;
+  if (ms < 3_600_000) return `${(ms / 60_000).toFixed(1)} min`;
+  return `${(ms / 3_600_000).toFixed(1)} h`;
+}
+
+/** The "Incidents" section (issue #16): MTTA and MTTR per tier and per module. */
+function incidentLines(summary: IncidentMonthSummary): string[] {
+  const lines = ['## Incidents: time to acknowledge and to resolve', ''];
+  if (summary.incidents === 0) return [...lines, 'No incident opened in the month.'];
+  lines.push(
+    `${summary.incidents} incident(s) opened in the month; MTTA ${duration(summary.mttaMs)} (${summary.acknowledged} acknowledged), MTTR ${duration(summary.mttrMs)} (${summary.resolved} resolved).`,
+    'MTTA: mean time from opened to the first acknowledgement (PagerDuty or `obs incidents ack`); MTTR: from opened to resolved.',
+    '',
+    '| | incidents | acknowledged | MTTA | resolved | MTTR |',
+    '|---|---:|---:|---:|---:|---:|',
+  );
+  const row = (label: string, t: IncidentTimes) => `| ${label} | ${t.incidents} | ${t.acknowledged} | ${duration(t.mttaMs)} | ${t.resolved} | ${duration(t.mttrMs)} |`;
+  for (const t of summary.byTier) lines.push(row(`tier ${t.tier}`, t));
+  for (const m of summary.byModule) lines.push(row(`module ${m.module}`, m));
+  return lines;
 }
 
 const CSV_COLUMNS = [

@@ -11,6 +11,9 @@ import { attainment } from './slo-math';
 import { excludedSpans, maintenanceOf, NO_EXCLUSIONS, planExclusions, readExcludedSums, type ExcludedSums } from './slo-exclusions';
 import type { MaintenanceOccurrence, MaintenanceSource } from '../maintenance/occurrence';
 import { sliCounts } from './slo-sli';
+import type { IncidentStore } from '../incidents/incident-store';
+import { incidentMonthSummary, type IncidentMonthSummary } from '../incidents/incident-metrics';
+import { WarehouseIncidentStore } from '../incidents/warehouse-incident-store';
 
 /**
  * The monthly SLO compliance report (the seed's monthly operations checklist: "Generate SLO
@@ -77,6 +80,8 @@ export interface MonthlyReport {
   readonly slos: readonly SloMonthResult[];
   /** The maintenance windows excluded from budgets in the month (their events are in no figure above); absent when none. */
   readonly excludedWindows?: readonly ExcludedWindow[];
+  /** The incidents opened in the month (issue #16): count, MTTA and MTTR, per tier and module; absent when the report reads none (BigQuery: they are in Firestore). */
+  readonly incidents?: IncidentMonthSummary;
 }
 
 /** What the month leaves out (aggregator/slo-exclusions.ts): the sums to subtract and the windows. */
@@ -92,7 +97,7 @@ export async function buildMonthlyReport(
   warehouse: Warehouse,
   month: string,
   slos: readonly SloSpec[] = activeSlos(),
-  options: { readonly maintenance?: MaintenanceSource | null } = {},
+  options: { readonly maintenance?: MaintenanceSource | null; readonly incidents?: IncidentStore | null } = {},
 ): Promise<MonthlyReport> {
   const { startMs, endMs } = monthRangeMs(month);
   const params = { from_ms: startMs, to_ms: endMs };
@@ -104,7 +109,11 @@ export async function buildMonthlyReport(
   for (let t = startMs; t < endMs; t += DAY_MS) days.push({ label: dayLabel(t), fromMs: t, toMs: t + DAY_MS });
   const plan = planExclusions(excludedSpans(windows), days);
   const [sums, good, excluded] = await Promise.all([warehouse.query(sumsQuery, params), warehouse.query(goodQuery, params), readExcludedSums(warehouse, slos, plan)]);
-  return monthlyReportFromSums(month, selectorDaySums(distinctSelectors(slos), sums, good), slos, { sums: excluded, windows });
+  const report = monthlyReportFromSums(month, selectorDaySums(distinctSelectors(slos), sums, good), slos, { sums: excluded, windows });
+  // MTTA and MTTR of the month's incidents (default: the warehouse's table, the local store; on
+  // BigQuery production incidents are in Firestore, so none unless a store is passed).
+  const incidents = options.incidents === undefined ? (warehouse.dialect === 'duckdb' ? new WarehouseIncidentStore(warehouse) : null) : options.incidents;
+  return incidents ? { ...report, incidents: incidentMonthSummary(await incidents.load(startMs), startMs, endMs) } : report;
 }
 
 /** The catalogue's queries are built once; another SLO set (a subset, tests) gets its own. */

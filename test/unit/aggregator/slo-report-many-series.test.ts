@@ -101,7 +101,7 @@ describe('the monthly SLO report on thousands of series', () => {
   ])('returns at most one row per selector per day, not per series, and the same report as the per-series computation, for %s', async (_label, slos) => {
     const spy = jest.spyOn(wh, 'query');
     // No maintenance windows read: this test counts the report's own queries (windows: test/integration/maintenance/).
-    const report = await buildMonthlyReport(wh, MONTH, slos, { maintenance: null });
+    const report = await buildMonthlyReport(wh, MONTH, slos, { maintenance: null, incidents: null });
     const results = await Promise.all(spy.mock.calls.map(async ([q], i) => ({ name: q.name, rows: (await spy.mock.results[i]!.value) as Row[] })));
     spy.mockRestore();
 
