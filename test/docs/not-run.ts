@@ -54,6 +54,7 @@ export const NOT_RUN: ReadonlyMap<string, NotRun> = new Map<string, NotRun>([
   ['npx obs alerts list [--all] [--json]', usage('npx obs alerts list')],
   ['npx obs alerts silence --matcher module=wallet --duration 2h --comment …', usage('npx obs alerts silence --matcher module=wallet --duration 2h --comment "deploy"')],
   ['npx obs alerts silence expire <id> [--json]', because('a placeholder: the id `npx obs alerts silence list` prints (test/integration/alerts/cli.test.ts expires one)')],
+  ['npx obs maintenance remove <id>', because('a placeholder: the id `npx obs maintenance add` or `list` prints (test/integration/maintenance/cli.test.ts removes one)')],
   ['npx obs alerts silence … | silence list | silence expire ID', usage('npx obs alerts silence list')],
   ['npx obs ingest --file events.ndjson [--service NAME] [--environment NAME] [--at ISO] [--json]', usage('npx obs ingest --file events.ndjson')],
   ['npx obs doctor [--json] [--ping] [--at ISO]', usage('npx obs doctor')],
