@@ -5,6 +5,7 @@ import { jobFreshnessProbe, warehouseHealthProbe } from '../../health/component-
 import type { ObservabilityConfig } from '../../shared/config';
 import { BigQueryWarehouse } from '../../sql/bigquery/bigquery-warehouse';
 import { defineQuery } from '../../sql/dialect';
+import { partitionMinutes } from '../../sql/ddl';
 import { DuckDbWarehouse } from '../../sql/duckdb/duckdb-warehouse';
 import { TABLES, type TableName } from '../../sql/tables';
 import type { Warehouse } from '../../sql/warehouse';
@@ -76,7 +77,17 @@ export async function schemaCheck(warehouse: Warehouse, config: ObservabilityCon
   const missingTables = names.filter((t) => !found.has(t));
   const missingColumns = names.flatMap((t) => (found.has(t) ? TABLES[t].columns.filter((c) => !found.get(t)?.has(c.name)).map((c) => `${t}.${c.name}`) : []));
   if (missingTables.length === 0 && missingColumns.length === 0) {
-    return { name: 'schema', status: 'ok', detail: `all ${names.length} tables of sql/tables.ts with their columns (no schema version: tables and columns are compared)` };
+    const ok = `all ${names.length} tables of sql/tables.ts with their columns (no schema version: tables and columns are compared)`;
+    // BigQuery: a metric_events an older build created keeps its day partitions (CREATE TABLE IF NOT EXISTS never alters it).
+    const minutes = await warehouse.partitionMinutes?.('metric_events');
+    if (minutes !== undefined && minutes !== partitionMinutes(TABLES.metric_events)) {
+      return {
+        name: 'schema',
+        status: 'warn',
+        detail: `${ok}; but metric_events is partitioned by ${minutes === 1_440 ? 'day' : `${minutes} minutes`}, not by hour as this build creates it: the rollup job's every-minute recompute reads the day so far (about 24 times the bytes, docs/COST.md). Move it with obs migrate events-hourly (docs/DEPLOYMENT.md, "Hourly partitions of metric_events")`,
+      };
+    }
+    return { name: 'schema', status: 'ok', detail: ok };
   }
   const parts: string[] = [];
   if (missingTables.length > 0) parts.push(`missing tables: ${missingTables.join(', ')}${missingTables.some((t) => TABLES[t].public) ? ' (public contract)' : ''}`);
