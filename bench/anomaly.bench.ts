@@ -111,11 +111,11 @@ function episodesFromScores(scores: ReadonlyMap<string, Float64Array>, z: number
   return out;
 }
 
-const ratio = ([hit, all]: [number, number]) => (all === 0 ? '   –' : (hit / all).toFixed(2));
+const ratio = ([hit, all]: [number, number]) => (all === 0 ? '–' : `${(hit / all).toFixed(2)} (${hit}/${all})`);
 
 function row(name: string, s: Score): string {
   const cells = ANOMALY_TYPES.map((t) => `${ratio(s.recall[t])} / ${ratio(s.precision[t])}`);
-  return `| ${name} | ${cells.join(' | ')} | ${(s.falseAlarms / s.seriesWeeks).toFixed(2)} |`;
+  return `| ${name} | ${cells.join(' | ')} | ${(s.falseAlarms / s.seriesWeeks).toFixed(2)} (${s.falseAlarms}/${s.seriesWeeks}) |`;
 }
 
 function goalMet(s: Score): boolean {
