@@ -100,3 +100,48 @@ describe('the catalogue anomaly rules', () => {
     expect(() => anomalyRules([{ ...walletSpec!, groupBy: ['severity'] }])).toThrow(/reserved label "severity"/);
   });
 });
+
+describe('anomaly rules on percentiles and gauges, on DuckDB', () => {
+  /** Writes one event per minute of what `valueAt` gives (several for timings), in the ranges the rule reads. */
+  async function seeded(r: ReturnType<typeof anomalyRules>[number], kind: 'timing' | 'gauge', valuesAt: (minuteMs: number) => number[]): Promise<DuckDbWarehouse> {
+    const wh = await openMemoryWarehouse();
+    const ranges = anomalyRanges(anomalyNeed(r), END);
+    const rows: EventRow[] = [];
+    const add = (m: number) => valuesAt(m).forEach((v, i) => rows.push(event(r.metric, kind, v, m + 1_000 + i * 500, { queue: 'q1', feature: 'chat' })));
+    for (const [from, to] of ranges.weeks.slice(0, 2)) for (let m = from; m < to; m += MINUTE) add(m);
+    for (let m = ranges.recent[0]; m < END; m += MINUTE) add(m);
+    await wh.insertEvents(rows);
+    await runRollupJob(wh, { nowMs: NOW, timing: { settleMs: 0 } });
+    return wh;
+  }
+
+  it('fires on a p95 of a timing that rose for five minutes, reading the per-minute histograms', async () => {
+    const [latency] = anomalyRules([{ id: 'spend-latency-anomaly', name: 'Spend latency', severity: 'P3', module: 'wallet', metric: 'product.wallet.spend.latency_ms', value: 'p95', params: { direction: 'up' }, summary: 's', runbook: 'docs/OPERATIONS.md#runbook-x' }]);
+    const slow = (m: number) => m >= END - 5 * MINUTE;
+    const wh = await seeded(latency!, 'timing', (m) => Array.from({ length: 20 }, (_, i) => (slow(m) ? 900 : 100) + i));
+    try {
+      const [observation] = evaluateAnomalyRule(latency!, await new WarehouseRuleDataSource(wh).fetch(dataNeeds([latency!]), NOW));
+      expect(observation).toMatchObject({ breaching: true, detail: { band: 'seasonal', weeksOfHistory: 2, minutesOutside: 5 } });
+      // Within the histogram's 1% relative accuracy of the true p95 (918 ms).
+      expect(observation!.value).toBeGreaterThan(900);
+      expect(observation!.value).toBeLessThan(930);
+    } finally {
+      await wh.close();
+    }
+  }, 60_000);
+
+  it('judges a gauge by its last value of the minute, and stays quiet while it holds its usual level', async () => {
+    const [depth] = anomalyRules([{ id: 'queue-depth-anomaly', name: 'Queue depth', severity: 'P3', module: 'infrastructure', metric: 'infra.queue.depth', value: 'last', params: { direction: 'up', absoluteFloor: 5 }, summary: 's', runbook: 'docs/OPERATIONS.md#runbook-x' }]);
+    const steady = await seeded(depth!, 'gauge', () => [400, 50]);
+    const rising = await seeded(depth!, 'gauge', (m) => [400, m >= END - 5 * MINUTE ? 500 : 50]);
+    try {
+      const [quiet] = evaluateAnomalyRule(depth!, await new WarehouseRuleDataSource(steady).fetch(dataNeeds([depth!]), NOW));
+      expect(quiet).toMatchObject({ breaching: false, value: 50, detail: { baseline: 50 } });
+      const [loud] = evaluateAnomalyRule(depth!, await new WarehouseRuleDataSource(rising).fetch(dataNeeds([depth!]), NOW));
+      expect(loud).toMatchObject({ breaching: true, value: 500 });
+    } finally {
+      await steady.close();
+      await rising.close();
+    }
+  }, 60_000);
+});
