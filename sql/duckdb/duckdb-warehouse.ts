@@ -35,7 +35,7 @@ export interface DuckDbResourceSettings {
 const SIZE_PATTERN = /^\d+(\.\d+)?\s*(B|KB|MB|GB|TB|KiB|MiB|GiB|TiB)$/i;
 
 /**
- * What DuckDB may keep cached between checkpoints (checkpoint() trims to it). DuckDB keeps every
+ * The table blocks DuckDB may keep cached between checkpoints (checkpoint() trims to it). DuckDB keeps every
  * block it has read or written in its buffer pool until memory_limit forces it out, and the blocks
  * a checkpoint writes stay there: at 2,000 events/s that is about 1.6 MB more a minute, for hours,
  * before the 512 MB limit is reached (the 30-minute soak measured it: 17 → 57 MB). The incremental
@@ -186,22 +186,33 @@ export class DuckDbWarehouse implements Warehouse {
   }
 
   /**
-   * Evicts cached blocks beyond DUCKDB_CACHE_AFTER_CHECKPOINT: lowering memory_limit makes DuckDB
-   * evict unpinned blocks at once (and its allocator hands the memory back), then the limit is
-   * restored. When more than that is pinned, DuckDB refuses the lower limit and nothing changes.
+   * After each checkpoint, two things DuckDB does not do on its own:
+   *
+   * - Evicts cached table blocks (the `BASE_TABLE` tag of duckdb_memory()) beyond
+   *   DUCKDB_CACHE_AFTER_CHECKPOINT, by lowering memory_limit for a moment to what DuckDB holds
+   *   besides them plus that allowance. Lowering it to the allowance alone, as before, also made
+   *   DuckDB write the in-memory data it must keep (rows appended since the checkpoint, the ingest
+   *   staging tables) to its temporary folder, and failed whenever that data passed the allowance
+   *   (the local stack's usual case: the cache was then never trimmed).
+   * - Hands back to the OS the memory its allocators hold but no longer use: DuckDB flushes them
+   *   (jemalloc's arenas, and malloc_trim for glibc's heap) whenever memory_limit is set, which
+   *   restoring the limit does. Without that, memory freed after a checkpoint stayed resident until
+   *   allocation activity purged it, and glibc's was never returned (the soak, bench/soak.bench.ts).
+   *
+   * The limit is then restored to its configured value, whatever happened.
    */
   private async trimCache(c: DuckDBConnection): Promise<void> {
     // Without a configured limit there is no exact value to restore (DuckDB shows its default
-    // rounded, and RESET leaves the lowered one): such an instance is not trimmed.
+    // rounded, and RESET leaves the lowered one): such an instance is left alone.
     if (this.memoryLimit === undefined) return;
-    const used = await c.runAndReadAll('SELECT COALESCE(SUM(memory_usage_bytes), 0) FROM duckdb_memory()');
-    if (Number(used.getRows()[0]?.[0] ?? 0) <= CACHE_AFTER_CHECKPOINT_BYTES) return;
+    const reader = await c.runAndReadAll("SELECT COALESCE(SUM(memory_usage_bytes), 0), COALESCE(SUM(memory_usage_bytes) FILTER (WHERE tag = 'BASE_TABLE'), 0) FROM duckdb_memory()");
+    const [total, cached] = (reader.getRows()[0] ?? [0, 0]).map(Number) as [number, number];
     try {
-      await c.run(`SET memory_limit = '${DUCKDB_CACHE_AFTER_CHECKPOINT}'`);
+      if (cached > CACHE_AFTER_CHECKPOINT_BYTES) await c.run(`SET memory_limit = '${Math.ceil((total - cached + CACHE_AFTER_CHECKPOINT_BYTES) / 1024)}KiB'`);
     } catch {
-      // More than that is in use right now (pinned): keep the cache until the next checkpoint.
+      // Pinned blocks (a query under way holds them) kept it above that: the next checkpoint tries again.
     } finally {
-      // instanceOptions checked the configured size against SIZE_PATTERN.
+      // instanceOptions checked the configured size against SIZE_PATTERN. Setting it flushes the allocators (above).
       await c.run(`SET memory_limit = '${this.memoryLimit}'`);
     }
   }
