@@ -12,6 +12,8 @@ import { loadCostCard, type CostCard } from './cost-card';
 import { loadPipelineCard, type PipelineCard } from './pipeline-card';
 import { QUICK_LINKS, type QuickLink } from './quick-links';
 import { loadRecentAlerts, withFiringPaths, type RecentAlert } from './recent-alerts';
+import { loadIncidentsCard, type IncidentsCard } from './incidents-card';
+import type { IncidentStore } from '../incidents/incident-store';
 
 export { QUICK_LINKS, LOCAL_QUICK_LINKS, type QuickLink } from './quick-links';
 
@@ -56,6 +58,8 @@ export interface DashboardData {
   alerts: AlertRow[];
   /** Firing episodes of the last 24 hours from alert_log, newest first: a resolved P0 stays here. */
   recentAlerts: RecentAlert[];
+  /** Open incidents and those that changed in the last 7 days, with their timelines (dashboard/incidents-card.ts, issue #16). */
+  incidents: IncidentsCard;
   config: {
     provider: string;
     /** How events travel from the emitters to ingest, as the stack actually runs it (see {@link DashboardSources.transport}). */
@@ -81,6 +85,8 @@ export interface DashboardSources {
   transport?: string;
   /** The quick-link bar; {@link QUICK_LINKS} (production) when absent. */
   quickLinks?: readonly QuickLink[];
+  /** Incidents (issue #16): the stack's warehouse table, Firestore in production; absent: the card is empty. */
+  incidents?: IncidentStore;
 }
 
 /** The transport a configuration implies, for sources that do not say which one runs. */
@@ -91,7 +97,7 @@ export function describeTransport(config: Pick<ObservabilityConfig, 'provider'>)
 /** Reads everything for one render. Queries run concurrently; probes have their own timeouts. */
 export async function loadDashboard(sources: DashboardSources, nowMs: number): Promise<DashboardData> {
   const windowMs = Math.max(...activeSlos().map((s) => s.windowDays)) * DAY_MS;
-  const [signals, infrastructure, history, latencyRows, pipeline, recentAlerts, cost] = await Promise.all([
+  const [signals, infrastructure, history, latencyRows, pipeline, recentAlerts, cost, incidents] = await Promise.all([
     loadLiveSignals(sources.warehouse, sources.alerts, nowMs),
     Promise.all(sources.probes.map((p) => runProbe(p.name, p.probe, undefined, () => nowMs))),
     sources.warehouse.query<{ slo_id: string; t_ms: number; budget_remaining: number | null }>(sloBudgetHistory, { since_ms: nowMs - windowMs, now_ms: nowMs }),
@@ -105,6 +111,7 @@ export async function loadDashboard(sources: DashboardSources, nowMs: number): P
     loadPipelineCard(sources.warehouse, nowMs),
     loadRecentAlerts(sources.warehouse, nowMs),
     loadCostCard(sources.warehouse, sources.config, nowMs),
+    loadIncidentsCard(sources.incidents, nowMs),
   ]);
   const matrix = featureMatrix(signals);
   const slos: SloRow[] = activeSlos().map((spec) => {
@@ -140,6 +147,7 @@ export async function loadDashboard(sources: DashboardSources, nowMs: number): P
     latency: { metric: LATENCY_CHART.metric, quantile: LATENCY_CHART.quantile, points: latencyRows.map((r) => [r.t_ms, bucketValue(r.bucket)]) },
     alerts,
     recentAlerts: withFiringPaths(recentAlerts, signals.alerts),
+    incidents,
     config: {
       provider: sources.config.provider,
       transport: sources.transport ?? describeTransport(sources.config),

@@ -65,7 +65,7 @@ export function createFunctionHandlers(instance: ProductionApp): FunctionHandler
   const dashboard = once(() => {
     const alerts = instance.alerts();
     return createDashboardRoutes({
-      sources: { warehouse: instance.warehouse(), ...(alerts ? { alerts } : {}), probes: instance.probes(), config: instance.config() },
+      sources: { warehouse: instance.warehouse(), ...(alerts ? { alerts } : {}), probes: instance.probes(), config: instance.config(), incidents: instance.incidents() },
       verify: instance.verifier(),
       clock,
     });

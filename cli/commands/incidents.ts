@@ -3,6 +3,7 @@ import type { LocalApp } from '../../app/local';
 import type { Incident, IncidentEntry } from '../../incidents/incident';
 import { acknowledgeIncident, IncidentInputError, IncidentNotFoundError, postIncidentUpdate } from '../../incidents/incident-actions';
 import { ALL_INCIDENTS_MS, incidentJson, RECENT_INCIDENTS_MS } from '../../incidents/incidents-route';
+import { timelineText } from '../../incidents/timeline-text';
 import { WarehouseIncidentStore } from '../../incidents/warehouse-incident-store';
 import { parseInstantMs } from '../../shared/time-windows';
 import { AT_OPTION, appOf, EXIT, EXIT_USAGE, exitCodeOf, formatHelp, JSON_OPTION, type Command, type CommandIo } from '../command';
@@ -73,28 +74,7 @@ function nowFrom(at: string | undefined, app: LocalApp): number {
 }
 
 /** One timeline line, readable. */
-export function describeEntry(e: IncidentEntry): string {
-  const d = e.detail as Record<string, string | number | boolean | undefined>;
-  const what = (() => {
-    switch (e.type) {
-      case 'opened':
-        return `opened (${String(d.severity)}, group ${String(d.groupKey)})`;
-      case 'alert_fired':
-        return `alert fired: ${String(d.severity)} ${String(d.name)} (${String(d.fingerprint)})`;
-      case 'alert_resolved':
-        return `alert resolved: ${String(d.fingerprint)}`;
-      case 'notified':
-        return `notified ${String(d.channel)} (${String(d.kind)}): ${String(d.outcome)}${Number(d.attempts) > 1 ? ` after ${String(d.attempts)} attempts` : ''}${d.reason ? ` — ${String(d.reason)}` : ''}`;
-      case 'acknowledged':
-        return `acknowledged by ${String(d.by)} via ${String(d.via)}`;
-      case 'update':
-        return `update by ${String(d.by)}${d.public === true ? ' (public)' : ''}: ${String(d.message)}`;
-      case 'resolved':
-        return d.via === 'alerts' ? 'resolved: every alert resolved' : `resolved by ${String(d.by)} via ${String(d.via)}`;
-    }
-  })();
-  return `  ${iso(e.atMs)}  ${what}`;
-}
+const describeEntry = (e: IncidentEntry): string => `  ${iso(e.atMs)}  ${timelineText(e)}`;
 
 function describeIncident(i: Incident): string {
   const head = [`${i.id}  ${i.status}  ${i.title}`, `  opened ${iso(i.openedAtMs)}${i.acknowledgedAtMs === null ? '' : `, acknowledged ${iso(i.acknowledgedAtMs)} by ${i.acknowledgedBy ?? '?'}`}${i.resolvedAtMs === null ? '' : `, resolved ${iso(i.resolvedAtMs)}`}`];

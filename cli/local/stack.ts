@@ -240,10 +240,10 @@ export async function startStack(options: StackOptions): Promise<RunningStack> {
       firestore: undefined,
       now,
     });
-    const sources: DashboardSources = { warehouse, config: stackConfig, probes, alerts: activeAlertsFromStore(alerts.store), transport: transport.description };
+    const incidentStore = new WarehouseIncidentStore(warehouse, app.redactor);
+    const sources: DashboardSources = { warehouse, config: stackConfig, probes, alerts: activeAlertsFromStore(alerts.store), transport: transport.description, incidents: incidentStore };
     const verify = localTokenVerifier(token);
     // Incidents (issue #16): PagerDuty's signed webhook and the admin API, on the stack's own table.
-    const incidentStore = new WarehouseIncidentStore(warehouse, app.redactor);
     const incidentRoutes: Route[] = [
       createPagerDutyWebhookRoute({ secret: () => stackConfig.pagerdutyWebhookSecret, store: () => incidentStore, clock: now, logger: { info: (m) => log(`incidents: ${m}`), warn: (m) => log(`incidents: ${m}`), error: (m) => log(`incidents: ${m}`) } }),
       createIncidentsRoute({ store: () => incidentStore, verify, clock: now }),

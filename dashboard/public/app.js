@@ -118,6 +118,7 @@
     });
 
     renderRecentAlerts(d);
+    renderIncidents(d);
 
     var slos = $('slos'); clear(slos);
     d.slos.forEach(function (s) {
@@ -164,6 +165,29 @@
         el('td', { class: 'state', text: a.resolvedAtMs === null ? 'still firing' : clock(a.resolvedAtMs) }),
         el('td', { 'data-field': 'duration', text: a.durationMs === null ? '—' : duration(a.durationMs) + (a.state === 'firing' ? ' so far' : '') }),
         el('td', { text: a.value === null ? '—' : a.valueText || String(Number(a.value.toFixed(3))) }),
+      ]));
+    });
+  }
+
+  // Incidents (dashboard/incidents-card.ts, issue #16): open ones first, each with its timeline.
+  function renderIncidents(d) {
+    var box = $('incidents'); clear(box);
+    var card = d.incidents || { incidents: [] };
+    if (card.error) box.appendChild(el('p', { class: 'error', 'data-field': 'error', text: card.error }));
+    if (card.incidents.length === 0 && !card.error) box.appendChild(el('p', { class: 'empty', text: 'No incidents in the last 7 days.' }));
+    card.incidents.forEach(function (i) {
+      var when = 'opened ' + new Date(i.openedAtMs).toLocaleString() +
+        (i.acknowledgedAtMs === null ? '' : ' · acknowledged by ' + i.acknowledgedBy + ' ' + age(i.acknowledgedAtMs - i.openedAtMs) + ' later') +
+        (i.resolvedAtMs === null ? '' : ' · resolved after ' + duration(i.resolvedAtMs - i.openedAtMs));
+      var steps = el('ol', { class: 'timeline' }, i.timeline.map(function (e) {
+        return el('li', { 'data-type': e.type }, [el('time', { text: new Date(e.atMs).toLocaleTimeString([], { hour12: false }) }), document.createTextNode(' ' + e.text)]);
+      }));
+      var details = el('details', {}, [el('summary', { text: 'Timeline (' + i.timeline.length + ' steps, ' + i.alerts + ' alert' + (i.alerts === 1 ? '' : 's') + ')' }), steps]);
+      if (i.status !== 'resolved') details.open = true;
+      box.appendChild(el('article', { class: 'incident ' + i.status, 'data-incident': i.id, 'data-status': i.status }, [
+        el('h3', {}, [document.createTextNode(i.title + ' '), el('span', { class: 'state', 'data-field': 'status', text: i.status })]),
+        el('p', { class: 'hint', text: i.id + ' · ' + when }),
+        details,
       ]));
     });
   }
