@@ -37,6 +37,7 @@ export const NOT_RUN: ReadonlyMap<string, NotRun> = new Map<string, NotRun>([
   ['npm run bench -- alerts', BENCH],
   ['npm run bench -- anomaly', BENCH],
   ['npm run bench -- soak', BENCH],
+  ['npm run bench -- status-page', BENCH],
   ['npm run bench -- self-metrics', BENCH],
   ['npm run bench -- exporter', BENCH],
   ['npm run bench -- rollup-change-log', BENCH],
