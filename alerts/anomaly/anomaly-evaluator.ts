@@ -1,4 +1,5 @@
 import { histogramQuantile } from '../../shared/histogram';
+import { METRICS } from '../../shared/metric-catalogue';
 import type { AnomalyAlertRule } from '../model/alert-rule';
 import type { Observation } from '../model/alert-instance';
 import { fingerprintOf, type Labels } from '../model/labels';
@@ -33,8 +34,13 @@ interface MinuteAccumulator {
 export class GroupMinutes implements MinuteValues {
   private readonly minutes = new Map<number, MinuteAccumulator>();
 
+  /**
+   * @param counted what `count` and `rate` count: the values of a count metric (an event carries
+   *   how many it counts: `metricCount(name, 12)`), the calls of a timing or a gauge.
+   */
   constructor(
     private readonly value: AnomalyValue,
+    private readonly counted: 'values' | 'calls',
     private readonly ranges: AnomalyRanges,
     private readonly weeksWithData: readonly boolean[],
   ) {}
@@ -63,9 +69,9 @@ export class GroupMinutes implements MinuteValues {
     const acc = this.minutes.get(minuteMs);
     switch (this.value) {
       case 'count':
-        return acc ? acc.eventCount : this.covered(minuteMs) ? 0 : null;
+        return acc ? this.countOf(acc) : this.covered(minuteMs) ? 0 : null;
       case 'rate':
-        return acc ? acc.valueSum / 60 : this.covered(minuteMs) ? 0 : null;
+        return acc ? this.countOf(acc) / 60 : this.covered(minuteMs) ? 0 : null;
       case 'last':
         return acc?.lastSum ?? null;
       default: {
@@ -73,6 +79,10 @@ export class GroupMinutes implements MinuteValues {
         return histogramQuantile([...acc.buckets], percentileOf(this.value) as number) ?? null;
       }
     }
+  }
+
+  private countOf(acc: MinuteAccumulator): number {
+    return this.counted === 'values' ? acc.valueSum : acc.eventCount;
   }
 
   private covered(minuteMs: number): boolean {
@@ -92,13 +102,14 @@ export function groupMinutes(rule: AnomalyAlertRule, read: AnomalyMinutesRead, t
   const ranges = anomalyRanges(shape, read.endMs);
   const rows = read.rows.filter((r) => matchesWhere(tagsOf(r.seriesKey), where));
   const weeks = weeksWithData(rows, ranges);
+  const counted = (METRICS[rule.metric] as { kind: string } | undefined)?.kind === 'count' ? 'values' : 'calls';
   const groups = new Map<string, { tags: Record<string, string>; minutes: GroupMinutes }>();
   const groupOf = (tags: Readonly<Record<string, string>>) => {
     const groupTags: Record<string, string> = {};
     for (const key of rule.groupBy) if (Object.prototype.hasOwnProperty.call(tags, key)) groupTags[key] = tags[key] as string;
     const fingerprint = fingerprintOf(rule.id, groupTags);
     let group = groups.get(fingerprint);
-    if (!group) groups.set(fingerprint, (group = { tags: groupTags, minutes: new GroupMinutes(rule.value, ranges, weeks) }));
+    if (!group) groups.set(fingerprint, (group = { tags: groupTags, minutes: new GroupMinutes(rule.value, counted, ranges, weeks) }));
     return group;
   };
   for (const row of rows) groupOf(tagsOf(row.seriesKey)).minutes.add(row);

@@ -5,9 +5,9 @@
 
 /** What an anomaly rule judges per minute of the 1-minute rollups. */
 export type AnomalyValue =
-  /** Events counted in the minute (count metrics: calls; a merged event counts its call_count). */
+  /** What was counted in the minute: a count metric's summed values (`metricCount(name, 12)` counts 12); a timing's or gauge's calls. */
   | 'count'
-  /** The summed values per second over the minute (count metrics: what was counted, ÷ 60). */
+  /** The same per second (÷ 60). */
   | 'rate'
   /** A percentile of a timing metric's merged histogram in the minute. */
   | 'p50'
