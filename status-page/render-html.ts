@@ -78,7 +78,8 @@ function when(isoText: string): string {
 
 /** Floored to 2 decimals: 99.996% shows as 99.99%, never rounded up to 100.00%. */
 export function percent(ratio: number): string {
-  return `${(Math.floor(ratio * 10_000) / 100).toFixed(2)}%`;
+  // The epsilon keeps binary rounding (0.29 × 10,000 = 2899.9999…) from taking a hundredth off an exact value.
+  return `${(Math.floor(ratio * 10_000 + 1e-7) / 100).toFixed(2)}%`;
 }
 
 const capitalised = (s: string) => (s ? s[0]!.toUpperCase() + s.slice(1).replace(/_/g, ' ') : s);
