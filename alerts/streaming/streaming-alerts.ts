@@ -140,7 +140,11 @@ export class StreamingAlerts {
     if (!first.some((o) => o.breaching)) return [];
     const runtime = this.options.runtime();
     const stored = await runtime.store.loadInstances();
-    const observations = streamingObservations(plan, read, head, new Map(stored.map((i) => [i.fingerprint, i])), nowMs);
+    // Burn rules whose long window overlaps a maintenance window excluded from budgets are left to
+    // the scheduled path, which leaves the window's minutes out exactly (aggregator/slo-exclusions.ts);
+    // the tallies and the head here count them.
+    const leftToScheduled = await this.burnRulesOverExcludedMaintenance(runtime, nowMs);
+    const observations = streamingObservations(plan, read, head, new Map(stored.map((i) => [i.fingerprint, i])), nowMs).filter((o) => !leftToScheduled.has(o.ruleId));
     const runId = `streaming-${randomUUID()}`;
     const { transitions } = await applyObservations(runtime, this.rules, observations, nowMs, runId, 'streaming');
     if (transitions.length === 0) return [];
@@ -179,6 +183,29 @@ export class StreamingAlerts {
     }
     this.head = { cutoffMs, counts };
     return counts;
+  }
+
+  /**
+   * The ids of the burn rules whose long window (ending now) overlaps a maintenance occurrence of
+   * their SLO's module that is excluded from budgets. None when the windows cannot be read (logged).
+   */
+  private async burnRulesOverExcludedMaintenance(runtime: AlertRuntime, nowMs: number): Promise<Set<string>> {
+    const rules = this.options.plan.burnRules;
+    if (rules.length === 0 || !runtime.maintenance) return new Set();
+    const longMs = (rule: (typeof rules)[number]) => BURN_WINDOWS[rule.windows[0]?.longWindow ?? '1h'] * 1000;
+    let occurrences;
+    try {
+      occurrences = (await runtime.maintenance.occurrences(nowMs - Math.max(...rules.map(longMs)), nowMs + 1)).filter((o) => o.excludeFromBudget);
+    } catch (error) {
+      this.failed('streaming alerts: maintenance windows could not be read; burn rules judged with every minute', error);
+      return new Set();
+    }
+    if (occurrences.length === 0) return new Set();
+    return new Set(
+      rules
+        .filter((rule) => occurrences.some((o) => o.module === rule.slo.module && Date.parse(o.startsAt) <= nowMs && Date.parse(o.endsAt) > nowMs - longMs(rule)))
+        .map((rule) => rule.id),
+    );
   }
 
   private failed(message: string, error: unknown): void {
