@@ -93,6 +93,7 @@ export const NOT_RUN: ReadonlyMap<string, NotRun> = new Map<string, NotRun>([
   ['gcloud scheduler jobs resume firebase-schedule-pack421_aggregate_rollups-us-central1 --location=us-central1', CLOUD],
   ['for s in INTERNAL_HEALTH_API_KEY SLACK_ONCALL_WEBHOOK SLACK_SAFETY_WEBHOOK PAGERDUTY_INTEGRATION_KEY SMTP_URL; do firebase functions:secrets:set $s; done', CLOUD],
   ['firebase functions:secrets:set OBS_HEARTBEAT_URL', CLOUD],
+  ['firebase functions:secrets:set PAGERDUTY_WEBHOOK_SECRET', CLOUD],
   ['firebase functions:secrets:set DD_API_KEY', CLOUD],
   ['firebase functions:secrets:set PROMETHEUS_PUSHGATEWAY_URL', CLOUD],
   ['firebase deploy --only functions:observability,hosting', CLOUD],
