@@ -43,6 +43,8 @@ export const NOT_RUN: ReadonlyMap<string, NotRun> = new Map<string, NotRun>([
   ['npm run bench -- rollup-change-log', BENCH],
   ['npm run bench -- streaming-alerts', BENCH],
   ['npm run bench -- cost', BENCH],
+  ['npm run bench -- ingest-file', BENCH],
+  ['npm run bench -- ingest-bulk-probe', BENCH],
 
   // Usage lines: their runnable form is run.
   ['npx obs emit <metric> [value] --tag k=v', usage('npx obs emit product.wallet.spend.success --tag feature=chat')],
