@@ -18,12 +18,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DuckDbWarehouse } from '../../sql/duckdb/duckdb-warehouse';
 import { defineQuery } from '../../sql';
+import { pagerDutySignature } from '../../incidents/pagerduty-webhook';
 import { describeWhenAvailable } from '../support/ci-gate';
 import { startSuite, type RunningSuite } from './support/emulator-suite';
 import { checkPrerequisites, ensureBuilt } from './support/prerequisites';
 
 const PROJECT = 'demo-obs-e2e'; // demo-*: firebase-tools never reaches a real project
 const KEY = `e2e-${randomBytes(12).toString('hex')}`;
+const WEBHOOK_SECRET = `whsec-${randomBytes(12).toString('hex')}`;
 const now = Date.now();
 
 const event = (id: string, i: number) => ({ id, name: 'product.wallet.spend.success', kind: 'count', value: 1, ts: now - i * 1_000, tags: { feature: 'chat' } });
@@ -61,7 +63,7 @@ const prerequisite = { missing: missing.length > 0 ? missing.join('; ') : undefi
         projectId: PROJECT,
         env: { OBS_DUCKDB_PATH: duckdbPath, OBS_ENVIRONMENT: 'e2e' },
         // Every bound secret needs a value here, or the emulator asks Secret Manager; blank means unset.
-        secrets: { INTERNAL_HEALTH_API_KEY: KEY, SLACK_ONCALL_WEBHOOK: ' ', SLACK_SAFETY_WEBHOOK: ' ', PAGERDUTY_INTEGRATION_KEY: ' ', SMTP_URL: ' ', OBS_HEARTBEAT_URL: ' ', DD_API_KEY: ' ', PROMETHEUS_PUSHGATEWAY_URL: ' ', OBS_GATE_TOKEN: ' ' },
+        secrets: { INTERNAL_HEALTH_API_KEY: KEY, SLACK_ONCALL_WEBHOOK: ' ', SLACK_SAFETY_WEBHOOK: ' ', PAGERDUTY_INTEGRATION_KEY: ' ', SMTP_URL: ' ', OBS_HEARTBEAT_URL: ' ', DD_API_KEY: ' ', PROMETHEUS_PUSHGATEWAY_URL: ' ', OBS_GATE_TOKEN: ' ', PAGERDUTY_WEBHOOK_SECRET: WEBHOOK_SECRET },
         startTimeoutMs: 90_000,
       });
     }, 240_000);
@@ -161,6 +163,15 @@ const prerequisite = { missing: missing.length > 0 ? missing.join('; ') : undefi
       expect(page.headers.get('content-security-policy')).toContain("default-src 'self'");
       expect((await fetch(running().functionUrl('pack421_dashboard', '/api/dashboard'))).status).toBe(401);
       expect((await fetch(running().functionUrl('pack421_dashboard', '/nowhere'))).status).toBe(404);
+    }, 30_000);
+
+    it('verifies PagerDuty webhooks in pack421_pagerduty_webhook: an unsigned POST gets 401, a signed ping 200', async () => {
+      const url = running().functionUrl('pack421_pagerduty_webhook');
+      const body = JSON.stringify({ event: { id: 'ping-1', event_type: 'pagey.ping', resource_type: 'pagey', occurred_at: new Date().toISOString(), data: { message: 'Hello from your friend Pagey!', type: 'ping' } } });
+      expect((await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body })).status).toBe(401);
+      const signed = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', 'x-pagerduty-signature': pagerDutySignature(body, WEBHOOK_SECRET) }, body });
+      expect(signed.status).toBe(200);
+      expect(await signed.json()).toEqual({ ignored: 'pagey.ping' });
     }, 30_000);
 
     it('left every event once in metric_events and the rejects in dead_letters (read after the emulators stopped)', async () => {
