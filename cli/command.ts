@@ -71,6 +71,36 @@ export type ExitCode = (typeof EXIT)[keyof typeof EXIT];
 /** Exit code for bad usage (EX_USAGE). */
 export const EXIT_USAGE = EXIT.USAGE;
 
+/** Bad arguments: the command prints its usage and exits 64. */
+export class UsageError extends Error {}
+
+/** A usage mistake: a {@link UsageError}, or node:util parseArgs' own errors (ERR_PARSE_ARGS_*). */
+export function isUsageError(error: unknown): boolean {
+  return error instanceof UsageError || (error as { code?: unknown } | null)?.code?.toString().startsWith('ERR_PARSE_ARGS') === true;
+}
+
+/**
+ * Runs the body of a command with sub-commands (`obs alerts`, `obs incidents`, `obs maintenance`):
+ * a usage mistake (or what `isUsage` also counts as one) prints `obs NAME: message`, then the usage,
+ * and exits 64; any other error prints its message and exits by `codeOf` (default {@link exitCodeOf}).
+ */
+export async function runSubcommand(
+  command: { readonly name: string },
+  usage: string,
+  io: CommandIo,
+  body: () => Promise<number>,
+  options: { isUsage?: (error: unknown) => boolean; codeOf?: (error: unknown) => ExitCode } = {},
+): Promise<number> {
+  try {
+    return await body();
+  } catch (error) {
+    const usageMistake = isUsageError(error) || options.isUsage?.(error) === true;
+    const message = error instanceof Error ? error.message : String(error);
+    io.err(`obs ${command.name}: ${message}${usageMistake ? `\nusage:\n${usage}` : ''}`);
+    return usageMistake ? EXIT_USAGE : (options.codeOf ?? exitCodeOf)(error);
+  }
+}
+
 /** The table above as printed by `obs --help` and at the end of each command's help. */
 export const EXIT_TABLE = `Exit status (the same for every command):
   0   ok

@@ -5,10 +5,9 @@ import { parseInstantMs } from '../../shared/time-windows';
 import type { LocalApp } from '../../app/local';
 import type { Clock } from '../../shared/clock';
 import type { Warehouse } from '../../sql/warehouse';
-import { appOf, AT_OPTION, EXIT_USAGE, formatHelp, JSON_OPTION, type Command, type CommandIo } from '../command';
+import { appOf, AT_OPTION, EXIT_USAGE, formatHelp, JSON_OPTION, UsageError, type Command, type CommandIo } from '../command';
 
-/** Bad arguments: the command prints usage and exits 64. */
-export class UsageError extends Error {}
+export { UsageError };
 
 /** Runs an argument parser (node:util parseArgs), turning its errors into {@link UsageError}. */
 export function usageOnError<T>(parse: () => T): T {

@@ -10,7 +10,8 @@ import { formatInstant, instanceValueText } from '../../alerts/notifiers/message
 import { isForecastRuleId } from '../../alerts/rules/forecast-rules';
 import { parseDurationSeconds, parseInstantMs } from '../../shared/time-windows';
 import type { Warehouse } from '../../sql/warehouse';
-import { appOf, EXIT_USAGE, exitCodeOf, type Command, type CommandIo } from '../command';
+import { appOf, runSubcommand, UsageError, type Command, type CommandIo } from '../command';
+import { nowFrom as nowAt, usageOnError as asUsage } from './aggregate';
 import { alertsHelp } from './alerts-help';
 
 const USAGE = `obs alerts evaluate [--at ISO] [--json] [--outbox PATH]
@@ -18,8 +19,6 @@ obs alerts list [--all] [--json]
 obs alerts silence --matcher k=v [--matcher k2=~regex …] --duration 2h --comment TEXT [--author NAME] [--start ISO] [--at ISO] [--json]
 obs alerts silence list [--all] [--at ISO] [--json]
 obs alerts silence expire ID [--at ISO] [--json]`;
-
-class UsageError extends Error {}
 
 /**
  * The local DuckDB file only: the `obs alerts` commands keep alert state in the warehouse's
@@ -33,16 +32,7 @@ async function withWarehouse<T>(app: LocalApp, work: (warehouse: Warehouse) => P
   return app.withWarehouse(work);
 }
 
-/** Runs `work`, turning its error (bad input) into a usage error. */
-function asUsage<T>(work: () => T): T {
-  try {
-    return work();
-  } catch (error) {
-    throw new UsageError(error instanceof Error ? error.message : String(error));
-  }
-}
-
-const nowFrom = (at: string | undefined, app: LocalApp): number => (at === undefined ? app.clock.now() : asUsage(() => parseInstantMs(at)));
+const nowFrom = (at: string | undefined, app: LocalApp): number => nowAt(at, app.clock);
 const iso = (ms: number | null): string => (ms === null ? '—' : new Date(ms).toISOString());
 const fmt = (v: number | null): string => (v === null ? 'no data' : Number.isInteger(v) ? String(v) : v.toFixed(3));
 
@@ -182,16 +172,11 @@ export const alertsCommand: Command = {
   summary: 'Evaluate alert rules and deliver notifications, list alerts, add/list/expire silences',
   async run(args, io, context) {
     const [sub, ...rest] = args;
-    try {
+    return runSubcommand(this, USAGE, io, async () => {
       if (sub === 'evaluate') return await evaluate(rest, io, appOf(context));
       if (sub === 'list') return await list(rest, io, appOf(context));
       if (sub === 'silence') return await silence(rest, io, appOf(context));
       throw new UsageError(sub === undefined ? 'which one?' : `unknown sub-command "${sub}"`);
-    } catch (error) {
-      const usage = error instanceof UsageError || (error as { code?: string }).code?.startsWith('ERR_PARSE_ARGS') === true;
-      const message = error instanceof Error ? error.message : String(error);
-      io.err(`obs alerts: ${message}${usage ? `\nusage:\n${USAGE}` : ''}`);
-      return usage ? EXIT_USAGE : exitCodeOf(error);
-    }
+    });
   },
 };

@@ -5,8 +5,8 @@ import { acknowledgeIncident, IncidentInputError, IncidentNotFoundError, postInc
 import { ALL_INCIDENTS_MS, incidentJson, RECENT_INCIDENTS_MS } from '../../incidents/incidents-route';
 import { timelineText } from '../../incidents/timeline-text';
 import { WarehouseIncidentStore } from '../../incidents/warehouse-incident-store';
-import { parseInstantMs } from '../../shared/time-windows';
-import { AT_OPTION, appOf, EXIT, EXIT_USAGE, exitCodeOf, formatHelp, JSON_OPTION, type Command, type CommandIo } from '../command';
+import { AT_OPTION, appOf, EXIT, exitCodeOf, formatHelp, JSON_OPTION, runSubcommand, UsageError, type Command, type CommandIo } from '../command';
+import { nowFrom as nowAt } from './aggregate';
 
 const USAGE = `obs incidents list [--all] [--at ISO] [--json]
 obs incidents show ID [--json]
@@ -52,8 +52,6 @@ const HELP: Record<string, string> = {
   }),
 };
 
-class UsageError extends Error {}
-
 const iso = (ms: number | null): string => (ms === null ? '—' : new Date(ms).toISOString());
 
 /** The local DuckDB file only, like `obs alerts`: production incidents are in Firestore. */
@@ -64,14 +62,7 @@ async function withStore<T>(app: LocalApp, work: (store: WarehouseIncidentStore)
   return app.withWarehouse((warehouse) => work(new WarehouseIncidentStore(warehouse, app.redactor)));
 }
 
-function nowFrom(at: string | undefined, app: LocalApp): number {
-  if (at === undefined) return app.clock.now();
-  try {
-    return parseInstantMs(at);
-  } catch (error) {
-    throw new UsageError(error instanceof Error ? error.message : String(error));
-  }
-}
+const nowFrom = (at: string | undefined, app: LocalApp): number => nowAt(at, app.clock);
 
 /** One timeline line, readable. */
 const describeEntry = (e: IncidentEntry): string => `  ${iso(e.atMs)}  ${timelineText(e)}`;
@@ -147,13 +138,9 @@ export const incidentsCommand: Command = {
   },
   async run(args, io, context) {
     const [sub, ...rest] = args;
-    try {
-      return await run(sub, rest, io, appOf(context));
-    } catch (error) {
-      const usage = error instanceof UsageError || error instanceof IncidentInputError || (error as { code?: string }).code?.startsWith('ERR_PARSE_ARGS') === true;
-      const message = error instanceof Error ? error.message : String(error);
-      io.err(`obs incidents: ${message}${usage ? `\nusage:\n${USAGE}` : ''}`);
-      return usage ? EXIT_USAGE : error instanceof IncidentNotFoundError ? EXIT.FAILED : exitCodeOf(error);
-    }
+    return runSubcommand(this, USAGE, io, () => run(sub, rest, io, appOf(context)), {
+      isUsage: (error) => error instanceof IncidentInputError,
+      codeOf: (error) => (error instanceof IncidentNotFoundError ? EXIT.FAILED : exitCodeOf(error)),
+    });
   },
 };

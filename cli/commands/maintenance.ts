@@ -5,25 +5,15 @@ import { describeRecurrence, parseRecurrence } from '../../maintenance/recurrenc
 import { createMaintenanceWindow, currentOrNextOccurrence, type MaintenanceWindow } from '../../maintenance/window';
 import { isActiveAt, type MaintenanceOccurrence } from '../../maintenance/occurrence';
 import { parseDurationSeconds, parseInstantMs } from '../../shared/time-windows';
-import { appOf, EXIT, EXIT_USAGE, exitCodeOf, type Command, type CommandIo } from '../command';
+import { appOf, EXIT, runSubcommand, UsageError, type Command, type CommandIo } from '../command';
+import { nowFrom as nowAt, usageOnError as asUsage } from './aggregate';
 import { maintenanceHelp } from './maintenance-help';
 
 const USAGE = `obs maintenance add --module M --title TEXT (--start ISO --end ISO | --every daily|weekly [--on DAYS] --time HH:MM --for DURATION [--tz ZONE] [--from ISO] [--until ISO]) [--exclude-from-budget] [--author NAME] [--at ISO] [--json]
 obs maintenance list [--all] [--at ISO] [--json]
 obs maintenance remove ID [--json]`;
 
-class UsageError extends Error {}
-
-/** Runs `work`, turning its error (bad input) into a usage error. */
-function asUsage<T>(work: () => T): T {
-  try {
-    return work();
-  } catch (error) {
-    throw new UsageError(error instanceof Error ? error.message : String(error));
-  }
-}
-
-const nowFrom = (at: string | undefined, app: LocalApp): number => (at === undefined ? app.clock.now() : asUsage(() => parseInstantMs(at)));
+const nowFrom = (at: string | undefined, app: LocalApp): number => nowAt(at, app.clock);
 /** `parse()`, its error prefixed with the flag it came from. */
 function flagged<T>(flag: string, parse: () => T): T {
   try {
@@ -174,16 +164,11 @@ export const maintenanceCommand: Command = {
   summary: 'Maintenance windows: mute a module\'s alerts, show on the status page, optionally leave SLO budgets out',
   async run(args, io, context) {
     const [sub, ...rest] = args;
-    try {
+    return runSubcommand(this, USAGE, io, async () => {
       if (sub === 'add') return await add(rest, io, appOf(context));
       if (sub === 'list') return await list(rest, io, appOf(context));
       if (sub === 'remove') return await remove(rest, io, appOf(context));
       throw new UsageError(sub === undefined ? 'which one: add, list or remove?' : `unknown sub-command "${sub}"`);
-    } catch (error) {
-      const usage = error instanceof UsageError || (error as { code?: string }).code?.startsWith('ERR_PARSE_ARGS') === true;
-      const message = error instanceof Error ? error.message : String(error);
-      io.err(`obs maintenance: ${message}${usage ? `\nusage:\n${USAGE}` : ''}`);
-      return usage ? EXIT_USAGE : exitCodeOf(error);
-    }
+    });
   },
 };
