@@ -71,12 +71,14 @@ describe('an imported calendar-month SLO behaves like a built-in one', () => {
       expect(text.stdout).toMatch(/wallet-payout-success\s+99\.500%\s+99\.685%\s+101600\s+37\.0%/);
       expect(text.stdout).toContain('wallet-payout-success: calendar month in Europe/Berlin since 2026-02-28T23:00:00.000Z (a 30.958-day month)');
 
-      // Burn-rate alerts: the page (16 > 14.4 over 1h and 5m) and the ticket fire, like a built-in SLO's.
+      // Burn-rate alerts: the page (16 > 14.4 over 1h and 5m) and the ticket fire, like a built-in SLO's;
+      // so does its budget forecast: at 16× over 6 h and 3 d the budget left lasts ~17 h, before the month ends.
       const report = await env.evaluate(NOW);
       const fired = report.transitions.filter((t) => t.fingerprint.startsWith('slo-wallet-payout-success-')).map((t) => [t.fingerprint, t.to, t.severity]);
       expect(fired).toEqual([
         ['slo-wallet-payout-success-burn-page', 'firing', 'P1'],
         ['slo-wallet-payout-success-burn-ticket', 'firing', 'P3'],
+        ['slo-wallet-payout-success-budget-forecast', 'firing', 'P3'],
       ]);
       // The dashboard's recent-alerts table knows the rule's title, module and SLO.
       expect(ruleFacts('slo-wallet-payout-success-burn-page')).toEqual({ title: 'Wallet payout success error budget burn (page)', module: 'wallet', sloId: 'wallet-payout-success' });
