@@ -7,9 +7,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { main } from '../../../cli/obs';
 import type { CommandIo } from '../../../cli/command';
-import { startStack, type RunningStack } from '../../../cli/local/stack';
+import type { RunningStack } from '../../../cli/local/stack';
+import { startForwardingStack } from '../../support/forwarding-stack';
 import type { CostReport } from '../../../aggregator/cost/cost-report';
-import { loadConfig } from '../../../shared';
 
 jest.setTimeout(90_000);
 
@@ -22,7 +22,7 @@ describe('obs cost beside a running obs start', () => {
   const saved = { ...process.env };
   let dir: string;
   let stack: RunningStack;
-  const forwarded: string[] = [];
+  let forwarded: string[] = [];
 
   beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), 'obs-cost-forward-'));
@@ -32,18 +32,7 @@ describe('obs cost beside a running obs start', () => {
     delete process.env.OBSERVABILITY_PROVIDER;
     delete process.env.PUBSUB_EMULATOR_HOST;
     delete process.env.OBS_PRICES_FILE;
-    stack = await startStack({
-      config: { ...loadConfig({}), duckdbPath, port: 0 },
-      demo: false,
-      useEmulator: false,
-      schedulerIntervalMs: 0,
-      runCommand: (args, io, app) => {
-        forwarded.push(args.join(' '));
-        return main(args, io, app);
-      },
-      log: () => undefined,
-      progress: () => undefined,
-    });
+    ({ stack, forwarded } = await startForwardingStack(duckdbPath));
   });
   afterAll(async () => {
     await stack?.stop();

@@ -7,8 +7,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { main } from '../../../cli/obs';
 import type { CommandIo } from '../../../cli/command';
-import { startStack, type RunningStack } from '../../../cli/local/stack';
-import { loadConfig } from '../../../shared';
+import type { RunningStack } from '../../../cli/local/stack';
+import { startForwardingStack } from '../../support/forwarding-stack';
 
 jest.setTimeout(90_000);
 
@@ -24,7 +24,7 @@ describe('obs retention apply beside a running obs start', () => {
   let dir: string;
   let stack: RunningStack;
   /** The commands the stack ran for other shells. */
-  const forwarded: string[] = [];
+  let forwarded: string[] = [];
 
   beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), 'obs-retention-forward-'));
@@ -33,18 +33,7 @@ describe('obs retention apply beside a running obs start', () => {
     process.env.OBS_DUCKDB_PATH = duckdbPath;
     delete process.env.OBSERVABILITY_PROVIDER;
     delete process.env.PUBSUB_EMULATOR_HOST;
-    stack = await startStack({
-      config: { ...loadConfig({}), duckdbPath, port: 0 },
-      demo: false,
-      useEmulator: false,
-      schedulerIntervalMs: 0,
-      runCommand: (args, io, app) => {
-        forwarded.push(args.join(' '));
-        return main(args, io, app);
-      },
-      log: () => undefined,
-      progress: () => undefined,
-    });
+    ({ stack, forwarded } = await startForwardingStack(duckdbPath));
   });
   afterAll(async () => {
     await stack?.stop();

@@ -8,8 +8,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { main } from '../../../cli/obs';
 import type { CommandIo } from '../../../cli/command';
-import { startStack, type RunningStack } from '../../../cli/local/stack';
-import { loadConfig } from '../../../shared';
+import type { RunningStack } from '../../../cli/local/stack';
+import { startForwardingStack } from '../../support/forwarding-stack';
 
 jest.setTimeout(120_000);
 
@@ -118,22 +118,11 @@ describe('obs maintenance on the local DuckDB file', () => {
 
 describe('obs maintenance beside a running obs start', () => {
   let stack: RunningStack;
-  const forwarded: string[] = [];
+  let forwarded: string[] = [];
 
   beforeEach(async () => {
     const duckdbPath = process.env.OBS_DUCKDB_PATH as string;
-    stack = await startStack({
-      config: { ...loadConfig({}), duckdbPath, port: 0 },
-      demo: false,
-      useEmulator: false,
-      schedulerIntervalMs: 0,
-      runCommand: (args, io, app) => {
-        forwarded.push(args.join(' '));
-        return main(args, io, app);
-      },
-      log: () => undefined,
-      progress: () => undefined,
-    });
+    ({ stack, forwarded } = await startForwardingStack(duckdbPath));
   });
   afterEach(() => stack?.stop());
 
