@@ -19,6 +19,7 @@ import { event, HOUR, openMemoryWarehouse, select } from '../../unit/aggregator/
  */
 const ADMIN = 'gate-admin-token-4f1';
 const GATE_TOKEN = 'gate-token-for-ci-0123456789abcdef';
+const SIGNED_IN_USER = 'id-token-of-a-user-without-the-admin-claim';
 const NOW = Date.UTC(2026, 10, 20, 12);
 const config = { ...loadConfig({ OBS_GATE_TOKEN: GATE_TOKEN }), environment: 'test' };
 
@@ -40,7 +41,9 @@ describe('release gate: GET /api/slo/gate', () => {
 
   beforeAll(async () => {
     wh = await seeded();
-    server = createHttpServer(createHttpRoutes({ verify: localTokenVerifier(ADMIN), clock: () => NOW, sources: { warehouse: wh, config, probes: [] } }));
+    // Beyond the local admin token, a signed-in user without the admin claim (as a Firebase ID token of a non-admin would verify).
+    const signedIn = (token: string) => (token === SIGNED_IN_USER ? Promise.resolve({ uid: 'user-without-claim', admin: false }) : Promise.reject(new Error('token not recognised')));
+    server = createHttpServer(createHttpRoutes({ verify: localTokenVerifier(ADMIN, signedIn), clock: () => NOW, sources: { warehouse: wh, config, probes: [] } }));
     base = `http://127.0.0.1:${await listen(server, 0)}`;
   });
   afterAll(async () => {
@@ -61,6 +64,14 @@ describe('release gate: GET /api/slo/gate', () => {
     const wrong = await get('module=wallet', 'not-the-gate-token-0000000000');
     expect(wrong.status).toBe(401);
     expect(wrong.text).not.toContain('not-the-gate-token');
+  });
+
+  it('refuses a signed-in user without the admin claim (403), naming what is required', async () => {
+    const user = await get('module=wallet', SIGNED_IN_USER);
+    expect(user.status).toBe(403);
+    expect(user.body).toEqual({ error: 'admin claim or the gate token required' });
+    expect(user.headers.get('www-authenticate')).toBeNull();
+    expect(user.text).not.toContain(SIGNED_IN_USER);
   });
 
   it('denies a wallet deploy to the gate token while wallet-spend-success has spent its budget', async () => {
