@@ -1,17 +1,12 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { CommandIo } from '../../../cli/command';
+import { capture } from '../../support/capture-io';
 import { main } from '../../../cli/obs';
 import { WarehouseAlertStore } from '../../../alerts/state/warehouse-alert-store';
 import { DuckDbWarehouse } from '../../../sql/duckdb/duckdb-warehouse';
 import { FIRED_BY_CASES, writeFiredByCases } from '../../support/fired-by-instances';
 import { T0 } from './support/alert-env';
-
-function capture(): CommandIo & { stdout: string; stderr: string } {
-  const io = { stdout: '', stderr: '', out: (t: string) => void (io.stdout += t + '\n'), err: (t: string) => void (io.stderr += t + '\n') };
-  return io;
-}
 
 /** `obs alerts list` says which path fired each firing and resolved alert (issue #15). */
 describe('obs alerts list: which path fired each alert', () => {

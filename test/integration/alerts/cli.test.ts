@@ -1,15 +1,10 @@
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { CommandIo } from '../../../cli/command';
+import { capture } from '../../support/capture-io';
 import { main } from '../../../cli/obs';
 import { DuckDbWarehouse } from '../../../sql/duckdb/duckdb-warehouse';
 import { countRollup, MIN, T0 } from './support/alert-env';
-
-function capture(): CommandIo & { stdout: string; stderr: string } {
-  const io = { stdout: '', stderr: '', out: (t: string) => void (io.stdout += t + '\n'), err: (t: string) => void (io.stderr += t + '\n') };
-  return io;
-}
 
 const CHANNEL_VARS = ['SLACK_ONCALL_WEBHOOK', 'SLACK_SAFETY_WEBHOOK', 'PAGERDUTY_INTEGRATION_KEY', 'SMTP_URL', 'OPS_EMAIL', 'FINANCE_EMAIL', 'OBS_WAREHOUSE'];
 

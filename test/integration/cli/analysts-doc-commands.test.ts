@@ -13,7 +13,7 @@ import { runAggregation } from '../../../aggregator/aggregate';
 import { evaluateAlerts } from '../../../alerts/run/evaluate-run';
 import { createAlertRuntime } from '../../../alerts/run/runtime';
 import { main } from '../../../cli/obs';
-import type { CommandIo } from '../../../cli/command';
+import { capture } from '../../support/capture-io';
 import { IngestHandler } from '../../../ingest/ingest-handler';
 import { FakeClock } from '../../../shared/clock';
 import { bucketIndex } from '../../../shared/histogram';
@@ -83,11 +83,6 @@ async function seed(path: string, dir: string): Promise<void> {
   } finally {
     await warehouse.close();
   }
-}
-
-function capture(): CommandIo & { stdout: string; stderr: string } {
-  const io = { stdout: '', stderr: '', out: (t: string) => void (io.stdout += t + '\n'), err: (t: string) => void (io.stderr += t + '\n') };
-  return io;
 }
 
 describe('docs/ANALYSTS.md: the obs sql command shown beside each query', () => {

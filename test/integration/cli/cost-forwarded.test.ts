@@ -6,17 +6,12 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { main } from '../../../cli/obs';
-import type { CommandIo } from '../../../cli/command';
+import { capture } from '../../support/capture-io';
 import type { RunningStack } from '../../../cli/local/stack';
 import { startForwardingStack } from '../../support/forwarding-stack';
 import type { CostReport } from '../../../aggregator/cost/cost-report';
 
 jest.setTimeout(90_000);
-
-function capture(): CommandIo & { stdout: string; stderr: string } {
-  const io = { stdout: '', stderr: '', out: (t: string) => void (io.stdout += t + '\n'), err: (t: string) => void (io.stderr += t + '\n') };
-  return io;
-}
 
 describe('obs cost beside a running obs start', () => {
   const saved = { ...process.env };

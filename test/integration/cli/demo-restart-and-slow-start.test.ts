@@ -2,7 +2,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { main } from '../../../cli/obs';
-import type { CommandIo } from '../../../cli/command';
+import { capture } from '../../support/capture-io';
 import { runThroughStack } from '../../../cli/local/remote-cli';
 import { startStack, type RunningStack, type StackOptions } from '../../../cli/local/stack';
 import { findRunningStack } from '../../../cli/local/stack-file';
@@ -68,11 +68,6 @@ async function demoEvents(stack: RunningStack): Promise<number> {
   const now = stack.app.clock.now();
   const rows = await stack.app.withWarehouse((w) => w.query(sourceHistory, { since_ms: now - 3 * 86_400_000, until_ms: now + 86_400_000, service: 'demo' }));
   return Number(rows[0]?.events ?? 0);
-}
-
-function capture(): CommandIo & { stdout: string; stderr: string } {
-  const io = { stdout: '', stderr: '', out: (t: string) => void (io.stdout += t + '\n'), err: (t: string) => void (io.stderr += t + '\n') };
-  return io;
 }
 
 describe('obs start, the demo (issue 12)', () => {

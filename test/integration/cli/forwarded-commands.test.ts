@@ -7,18 +7,13 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { main } from '../../../cli/obs';
-import type { CommandIo } from '../../../cli/command';
+import { capture } from '../../support/capture-io';
 import { runThroughStack } from '../../../cli/local/remote-cli';
 import { startStack, type RunningStack } from '../../../cli/local/stack';
 import { findRunningStack } from '../../../cli/local/stack-file';
 import { loadConfig } from '../../../shared';
 
 jest.setTimeout(90_000);
-
-function capture(): CommandIo & { stdout: string; stderr: string } {
-  const io = { stdout: '', stderr: '', out: (t: string) => void (io.stdout += t + '\n'), err: (t: string) => void (io.stderr += t + '\n') };
-  return io;
-}
 
 describe('obs emit and obs sql from another shell, forwarded into a running obs start', () => {
   const saved = { ...process.env };

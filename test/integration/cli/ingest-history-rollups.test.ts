@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { main } from '../../../cli/obs';
-import type { CommandIo } from '../../../cli/command';
+import { capture } from '../../support/capture-io';
 import { DuckDbWarehouse } from '../../../sql/duckdb/duckdb-warehouse';
 import { rollupChangedSpansScan } from '../../../sql/queries/rollup-incremental';
 
@@ -16,11 +16,6 @@ const NOW = Date.UTC(2026, 10, 26, 12, 0, 0);
 const MINUTE = 60_000;
 const DAY = 86_400_000;
 const iso = (ms: number) => new Date(ms).toISOString();
-
-function capture(): CommandIo & { stdout: string; stderr: string } {
-  const io = { stdout: '', stderr: '', out: (t: string) => void (io.stdout += t + '\n'), err: (t: string) => void (io.stderr += t + '\n') };
-  return io;
-}
 
 async function obs(args: string[]): Promise<string> {
   const io = capture();

@@ -2,13 +2,8 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { main } from '../../../cli/obs';
-import type { CommandIo } from '../../../cli/command';
+import { capture } from '../../support/capture-io';
 import { DuckDbWarehouse } from '../../../sql/duckdb/duckdb-warehouse';
-
-function capture(): CommandIo & { stdout: string; stderr: string } {
-  const io = { stdout: '', stderr: '', out: (t: string) => void (io.stdout += t + '\n'), err: (t: string) => void (io.stderr += t + '\n') };
-  return io;
-}
 
 /** The BigQuery text of a query exactly as docs/ANALYSTS.md shows it (between its generated markers). */
 function analystsDocQuery(name: string): string {

@@ -7,16 +7,11 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync, existsSync } from 'no
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { main } from '../../../cli/obs';
-import type { CommandIo } from '../../../cli/command';
+import { capture } from '../../support/capture-io';
 import type { RunningStack } from '../../../cli/local/stack';
 import { startForwardingStack } from '../../support/forwarding-stack';
 
 jest.setTimeout(120_000);
-
-function capture(): CommandIo & { stdout: string; stderr: string } {
-  const io = { stdout: '', stderr: '', out: (t: string) => void (io.stdout += t + '\n'), err: (t: string) => void (io.stderr += t + '\n') };
-  return io;
-}
 
 async function obs(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
   const io = capture();

@@ -1,7 +1,7 @@
 /* eslint-disable @typescript-eslint/no-explicit-any -- the JSON output is read loosely and checked field by field */
 import { join } from 'node:path';
 import { main } from '../../../cli/obs';
-import type { CommandIo } from '../../../cli/command';
+import { capture } from '../../support/capture-io';
 import { createLocalApp } from '../../../app/local';
 import { buildMonthlyReport } from '../../../aggregator/slo-report';
 import { ruleFacts } from '../../../dashboard/recent-alerts';
@@ -21,11 +21,6 @@ const SUCCESS = 'product.wallet.payout.success';
 const FAILED = 'product.wallet.payout.failed';
 const at = (iso: string) => Date.parse(iso);
 const NOW = at('2026-03-31T12:00:30Z'); // windows end at 12:00:00
-
-function capture(): CommandIo & { stdout: string; stderr: string } {
-  const io = { stdout: '', stderr: '', out: (t: string) => void (io.stdout += t + '\n'), err: (t: string) => void (io.stderr += t + '\n') };
-  return io;
-}
 
 describe('an imported calendar-month SLO behaves like a built-in one', () => {
   afterAll(() => useSloCatalogue(SLOS));

@@ -1,18 +1,13 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { CommandIo } from '../../../cli/command';
+import { capture } from '../../support/capture-io';
 import { main } from '../../../cli/obs';
 import { createPipelineJobs } from '../../../app/jobs';
 import { scheduledNowMs } from '../../../functions/schedule';
 import { jsonLinesLogger } from '../../../shared/logger';
 import { DuckDbWarehouse } from '../../../sql/duckdb/duckdb-warehouse';
 import { event, HOUR, MINUTE, openMemoryWarehouse } from './support';
-
-function capture(): CommandIo & { stdout: string; stderr: string } {
-  const io = { stdout: '', stderr: '', out: (t: string) => void (io.stdout += t + '\n'), err: (t: string) => void (io.stderr += t + '\n') };
-  return io;
-}
 
 const T0 = Date.UTC(2026, 10, 3, 9, 0, 0);
 const iso = (ms: number) => new Date(ms).toISOString();

@@ -1,16 +1,11 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { CommandIo } from '../../../cli/command';
+import { capture } from '../../support/capture-io';
 import { main } from '../../../cli/obs';
 import type { CostReport } from '../../../aggregator/cost/cost-report';
 import { DuckDbWarehouse } from '../../../sql/duckdb/duckdb-warehouse';
 import { event } from '../aggregator/support';
-
-function capture(): CommandIo & { stdout: string; stderr: string } {
-  const io = { stdout: '', stderr: '', out: (t: string) => void (io.stdout += t + '\n'), err: (t: string) => void (io.stderr += t + '\n') };
-  return io;
-}
 
 const NOV = Date.UTC(2026, 10, 1);
 const DAY = 86_400_000;

@@ -1,11 +1,5 @@
-import type { CommandIo } from '../../../cli/command';
 import { doctorCommand, doctorExitCode, formatDoctor, type CheckResult } from '../../../cli/commands/doctor';
-
-function capture(): { io: CommandIo; out: string[]; err: string[] } {
-  const out: string[] = [];
-  const err: string[] = [];
-  return { io: { out: (t) => void out.push(t), err: (t) => void err.push(t) }, out, err };
-}
+import { capture } from '../../support/capture-io';
 
 const results: CheckResult[] = [
   { name: 'config', status: 'ok', detail: 'environment development' },
@@ -35,15 +29,15 @@ describe('obs doctor (arguments and output)', () => {
 
   it('exits 64 with the usage on an unknown option or a bad --at', async () => {
     for (const args of [['--bogus'], ['--at', 'yesterday-ish']]) {
-      const { io, err } = capture();
+      const io = capture();
       await expect(doctorCommand.run(args, io)).resolves.toBe(64);
-      expect(err.join('\n')).toContain('usage: obs doctor [--json] [--ping] [--at ISO]');
+      expect(io.stderr).toContain('usage: obs doctor [--json] [--ping] [--at ISO]');
     }
   });
 
   it('--help lists every check and option and runs nothing', async () => {
-    const { io, out } = capture();
+    const io = capture();
     await expect(doctorCommand.run(['--help'], io)).resolves.toBe(0);
-    for (const word of ['config', 'warehouse', 'schema', 'pubsub', 'firestore', 'job:rollup', 'channels', 'heartbeat', '--json', '--ping', '--at']) expect(out.join('\n')).toContain(word);
+    for (const word of ['config', 'warehouse', 'schema', 'pubsub', 'firestore', 'job:rollup', 'channels', 'heartbeat', '--json', '--ping', '--at']) expect(io.stdout).toContain(word);
   });
 });

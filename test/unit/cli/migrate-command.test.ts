@@ -1,10 +1,5 @@
-import type { CommandIo } from '../../../cli/command';
+import { capture } from '../../support/capture-io';
 import { main } from '../../../cli/obs';
-
-function capture(): CommandIo & { stdout: string; stderr: string } {
-  const io = { stdout: '', stderr: '', out: (t: string) => void (io.stdout += t + '\n'), err: (t: string) => void (io.stderr += t + '\n') };
-  return io;
-}
 
 /** `obs migrate events-hourly` prints the statements of sql/events-hourly-migration.ts for the configured dataset and retention. */
 describe('obs migrate events-hourly', () => {

@@ -1,10 +1,5 @@
 import { main } from '../../../cli/obs';
-import type { CommandIo } from '../../../cli/command';
-
-function capture(): CommandIo & { stdout: string; stderr: string } {
-  const io = { stdout: '', stderr: '', out: (t: string) => void (io.stdout += t + '\n'), err: (t: string) => void (io.stderr += t + '\n') };
-  return io;
-}
+import { capture } from '../../support/capture-io';
 
 describe('the obs command', () => {
   it('obs catalog --json lists at least 60 metrics, 12 modules, 7 SLOs, the 9 seed alert rules among the metric rules, and the pipeline rules', async () => {

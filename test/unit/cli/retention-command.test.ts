@@ -1,16 +1,11 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { CommandIo } from '../../../cli/command';
+import { capture } from '../../support/capture-io';
 import { main } from '../../../cli/obs';
 import { defineQuery } from '../../../sql/dialect';
 import { DuckDbWarehouse } from '../../../sql/duckdb/duckdb-warehouse';
 import { DAY, event, HOUR } from '../aggregator/support';
-
-function capture(): CommandIo & { stdout: string; stderr: string } {
-  const io = { stdout: '', stderr: '', out: (t: string) => void (io.stdout += t + '\n'), err: (t: string) => void (io.stderr += t + '\n') };
-  return io;
-}
 
 const AT = '2026-11-27T15:30:00Z';
 const EVENTS_CUTOFF = Date.UTC(2026, 7, 29); // 90 days before 2026-11-27

@@ -1,13 +1,8 @@
 import { main } from '../../../cli/obs';
-import type { CommandIo } from '../../../cli/command';
+import { capture } from '../../support/capture-io';
 import { createLocalApp } from '../../../app/local';
 import { createEmitter, createMemoryTransport } from '../../../emitter';
 import { loadConfig } from '../../../shared/config';
-
-function capture(): CommandIo & { stdout: string; stderr: string } {
-  const io = { stdout: '', stderr: '', out: (t: string) => void (io.stdout += t + '\n'), err: (t: string) => void (io.stderr += t + '\n') };
-  return io;
-}
 
 async function obs(args: string[], env: Record<string, string | undefined> = {}) {
   const saved = { ...process.env };

@@ -2,14 +2,9 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { main } from '../../../cli/obs';
-import type { CommandIo } from '../../../cli/command';
+import { capture } from '../../support/capture-io';
 import { DuckDbWarehouse } from '../../../sql/duckdb/duckdb-warehouse';
 import { deadLetters, message, NOW, spend, storedIds } from './fixtures';
-
-function capture(): CommandIo & { stdout: string; stderr: string } {
-  const io = { stdout: '', stderr: '', out: (t: string) => void (io.stdout += t + '\n'), err: (t: string) => void (io.stderr += t + '\n') };
-  return io;
-}
 
 describe('obs ingest --file', () => {
   let dir: string;

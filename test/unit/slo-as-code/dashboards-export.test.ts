@@ -6,13 +6,8 @@ import { join } from 'node:path';
 import { v1 } from '@datadog/datadog-api-client';
 import { stringify } from 'yaml';
 import { main } from '../../../cli/obs';
-import type { CommandIo } from '../../../cli/command';
+import { capture } from '../../support/capture-io';
 import { SLOS } from '../../../shared/slo-catalogue';
-
-function capture(): CommandIo & { stdout: string; stderr: string } {
-  const io = { stdout: '', stderr: '', out: (t: string) => void (io.stdout += t + '\n'), err: (t: string) => void (io.stderr += t + '\n') };
-  return io;
-}
 
 async function dashboard(format: string, ...flags: string[]): Promise<{ json: any; stderr: string }> {
   const io = capture();

@@ -7,16 +7,11 @@ import { v1 } from '@datadog/datadog-api-client';
 import { protos } from '@google-cloud/monitoring';
 import { parseAllDocuments, stringify } from 'yaml';
 import { main } from '../../../cli/obs';
-import type { CommandIo } from '../../../cli/command';
+import { capture } from '../../support/capture-io';
 import { BURN_RATE_TABLE } from '../../../alerts/rules/burn-rate-windows';
 import { burnFactor } from '../../../alerts/rules/burn-rate-rules';
 import { SLOS } from '../../../shared/slo-catalogue';
 import { EXPORT_FORMATS } from '../../../slo-as-code/export-formats';
-
-function capture(): CommandIo & { stdout: string; stderr: string } {
-  const io = { stdout: '', stderr: '', out: (t: string) => void (io.stdout += t + '\n'), err: (t: string) => void (io.stderr += t + '\n') };
-  return io;
-}
 
 async function exported(format: string, ...flags: string[]): Promise<{ stdout: string; stderr: string }> {
   const io = capture();

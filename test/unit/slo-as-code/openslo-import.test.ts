@@ -2,16 +2,11 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { main } from '../../../cli/obs';
-import type { CommandIo } from '../../../cli/command';
+import { capture } from '../../support/capture-io';
 import { activeSlos, SLOS, useSloCatalogue, type SloSpec } from '../../../shared/slo-catalogue';
 import { openSloYaml } from '../../../slo-as-code/openslo-export';
 import { importOpenSlo } from '../../../slo-as-code/openslo-import';
 import { loadSloFile, normalise } from '../../../slo-as-code/slo-file';
-
-function capture(): CommandIo & { stdout: string; stderr: string } {
-  const io = { stdout: '', stderr: '', out: (t: string) => void (io.stdout += t + '\n'), err: (t: string) => void (io.stderr += t + '\n') };
-  return io;
-}
 
 const EXAMPLE = join(__dirname, '../../../docs/examples/slos.openslo.yaml');
 
