@@ -1,7 +1,7 @@
 /**
  * Soak: the local stack (`obs start --no-demo`: the Pub/Sub emulator when installed, else the
  * in-process transport; DuckDB file; the scheduler every 60 s) takes 2,000 events/s for
- * SOAK_MINUTES (default 10) minutes. Every 10 s it samples this process's RSS, the JS heap (after
+ * SOAK_MINUTES (default 20) minutes. Every 10 s it samples this process's RSS, the JS heap (after
  * full GCs), buffers outside the heap, DuckDB's WAL and the events stored. After the warm-up
  * (SOAK_WARMUP_MINUTES, default a fifth of the run, at most 2) it fits a least-squares line to RSS
  * and to the heap over time.
@@ -9,12 +9,16 @@
  * Target (issue 17, item 10): RSS slope after warm-up < 2 MB/min (it was 41 MB/min), and the WAL
  * bounded by the stack's checkpoints (OBS_DUCKDB_WAL_MAX_MB, default 16 MB; it reached 139 MB).
  * Exits 1 when the RSS slope misses the target. SOAK_RATE changes the events per second;
- * SOAK_TRANSPORT=in-process runs without the emulator.
+ * SOAK_TRANSPORT=in-process runs without the emulator. The process runs as `npm start` runs the
+ * stack, with glibc's arenas limited (MALLOC_ARENA_MAX=2, see the end of this file);
+ * SOAK_ALLOCATOR=glibc-default soaks with glibc's defaults.
  */
+import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { getHeapStatistics } from 'node:v8';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { STACK_MALLOC_ARENA_MAX } from '../cli/local/allocator';
 import { startStack } from '../cli/local/stack';
 import { DEFAULT_DUCKDB_MEMORY_LIMIT } from '../ingest/warehouse-factory';
 import { loadConfig } from '../shared';
@@ -22,7 +26,10 @@ import { defineQuery } from '../sql';
 
 process.env.METADATA_SERVER_DETECTION ??= 'none';
 
-const MINUTES = Number(process.env.SOAK_MINUTES ?? 10);
+// Issue 17 asks for at least 10 minutes. Over 10 the checkpoint sawtooth (40–60 MB each minute)
+// swings the fitted slope between about 1 and 3.5 MB/min on the same build; over 20 the three fits
+// below agree within about 0.5 (docs/OPERATIONS.md).
+const MINUTES = Number(process.env.SOAK_MINUTES ?? 20);
 const RATE = Number(process.env.SOAK_RATE ?? 2_000);
 const WARMUP_MINUTES = Number(process.env.SOAK_WARMUP_MINUTES ?? Math.min(2, MINUTES / 5));
 const SAMPLE_MS = 10_000;
@@ -136,7 +143,7 @@ async function main(): Promise<void> {
   });
   // Asked of the stack's own DuckDB instance (the warehouse its app lends), what it holds.
   const duckdbMemory = defineQuery('soak_duckdb_memory', 'SELECT tag, memory_usage_bytes AS bytes FROM duckdb_memory() WHERE memory_usage_bytes > 0');
-  process.stdout.write(`soak: ${MINUTES} min at ${RATE} events/s through the local stack (${stack.transport}); warm-up ${WARMUP_MINUTES} min; DuckDB memory_limit ${process.env.OBS_DUCKDB_MEMORY_LIMIT || `${DEFAULT_DUCKDB_MEMORY_LIMIT} (default)`}\n`);
+  process.stdout.write(`soak: ${MINUTES} min at ${RATE} events/s through the local stack (${stack.transport}); warm-up ${WARMUP_MINUTES} min; DuckDB memory_limit ${process.env.OBS_DUCKDB_MEMORY_LIMIT || `${DEFAULT_DUCKDB_MEMORY_LIMIT} (default)`}; glibc arenas ${process.env.MALLOC_ARENA_MAX ? `MALLOC_ARENA_MAX=${process.env.MALLOC_ARENA_MAX}${process.env.MALLOC_ARENA_MAX === STACK_MALLOC_ARENA_MAX ? ' (as npm start sets it)' : ''}` : "glibc's default (MALLOC_ARENA_MAX unset, as a plain npx obs start)"}\n`);
   // Paced by the clock, not by the timer's ticks: on a busy machine setInterval fires late, and
   // adding RATE/100 per tick then sent ~15% fewer events than asked (1,696/s for 2,000).
   let carry = 0;
@@ -228,7 +235,16 @@ async function main(): Promise<void> {
   if (!(rssSlope < TARGET_RSS_MB_PER_MIN)) process.exitCode = 1;
 }
 
-main().catch((error: unknown) => {
-  process.stderr.write(`soak: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
-  process.exit(1);
-});
+// `npm start` runs the stack with glibc's arenas limited (cli/local/allocator.ts); glibc reads
+// MALLOC_ARENA_MAX when a process starts, so the soak runs itself again with it, as npm start
+// would. SOAK_ALLOCATOR=glibc-default soaks with glibc's default arenas instead (as a plain
+// `npx obs start` runs), and an explicit MALLOC_ARENA_MAX is kept.
+if (process.platform === 'linux' && process.env.MALLOC_ARENA_MAX === undefined && process.env.SOAK_ALLOCATOR !== 'glibc-default') {
+  const again = spawnSync(process.execPath, [...process.execArgv, __filename], { stdio: 'inherit', env: { ...process.env, MALLOC_ARENA_MAX: STACK_MALLOC_ARENA_MAX } });
+  process.exit(again.status ?? 1);
+} else {
+  main().catch((error: unknown) => {
+    process.stderr.write(`soak: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+    process.exit(1);
+  });
+}

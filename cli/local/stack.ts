@@ -41,6 +41,7 @@ import { findRunningStack, removeStackFile, stackFilePath, writeStackFile } from
 import { loadStackKeys } from './stack-keys';
 import { rateLimitedLog } from './stack-log';
 import { openStackTransport, type StackTransport } from './stack-transport';
+import { allocatorLine } from './allocator';
 
 const DAY_MS = 86_400_000;
 /**
@@ -271,6 +272,7 @@ export async function startStack(options: StackOptions): Promise<RunningStack> {
         `  health      ${url}/health/public · ${url}/health/internal (X-Internal-Key: ${keys.internalKeySource.kind === 'env' ? '$INTERNAL_HEALTH_API_KEY' : `${internalKey}, kept in ${keys.internalKeySource.path}`})`,
         `  transport   ${transport.description}`,
         `  warehouse   DuckDB ${config.duckdbPath}   · notifications: unconfigured channels → ${options.outboxPath ?? '.data/outbox.jsonl'}`,
+        ...allocatorLine(process.env, process.platform),
         // Names only: the Pushgateway URL may hold credentials.
         `  exporters   ${config.exporters.length > 0 ? `${config.exporters.join(', ')} (after each aggregation)` : 'none (OBSERVABILITY_PROVIDER / OBS_EXPORTERS)'} · Prometheus scrapes ${url}/metrics with the internal key`,
         `  other shells: npx obs slo status | obs alerts list (they run inside this process while it holds the file)`,
