@@ -53,13 +53,16 @@ export const startCommand: Command = {
     // stack starts: a Ctrl-C during startup (the demo backfill) lets it finish starting and then
     // stops it, instead of killing this process and orphaning the emulator it started.
     let signals = 0;
+    let started = false;
     let requestStop: () => void = () => undefined;
     const stopRequested = new Promise<void>((resolve) => (requestStop = resolve));
     const onSignal = (signal: NodeJS.Signals) => {
       signals++;
       if (signals === 1) {
         if (emit) emit('stopping', { signal });
-        else io.out(`${tty ? '\n' : ''}obs start: ${signal}: flushing and shutting down…`);
+        else if (started) io.out(`${tty ? '\n' : ''}obs start: ${signal}: flushing and shutting down…`);
+        // Until startStack returns (the demo backfill can take minutes on a slow machine) the stop waits for it: say so.
+        else io.out(`${tty ? '\n' : ''}obs start: ${signal}: stopping once start-up (the demo history backfill) has finished; Ctrl-C twice more forces an exit`);
         requestStop();
       } else if (signals >= 3) {
         io.err('obs start: forced exit before the shutdown finished');
@@ -98,6 +101,7 @@ export const startCommand: Command = {
       process.off('SIGTERM', onSignal);
       throw error;
     }
+    started = true;
     emit?.('ready', {
       url: stack.url,
       dashboard: `${stack.url}/admin/observability#token=${stack.token}`,
