@@ -27,6 +27,14 @@ const MAX_ABS_SUM = WIRE_LIMITS.maxAbsValue;
 export const NOT_MERGED = -1;
 
 /**
+ * The latest aggregate of each kind, held on purpose. After a flush no aggregate may be alive; a
+ * major GC then frees their hidden class, and V8 discards every piece of optimised code that checks
+ * for it (deopt reason "weak objects") — the caller's path ran interpreted after each major GC,
+ * 2–3× slower (`npm run bench -- emitter`). One live instance per kind keeps the class alive.
+ */
+const latestOfKind: (SeriesAggregate | undefined)[] = [undefined, undefined, undefined];
+
+/**
  * The calls on one series (metric, kind, tag set) within one flush interval and one UTC minute,
  * merged as the aggregated-event contract says: counts sum; timings keep sum, min, max, last and a
  * histogram over the rollups' own buckets (shared/histogram.ts); gauges keep the last value with
@@ -37,14 +45,6 @@ export const NOT_MERGED = -1;
  * times that are integers, so every merged value passes the validator's per-value rules if the
  * extremes do (the serialiser checks min, max and both times).
  */
-/**
- * The latest aggregate of each kind, held on purpose. After a flush no aggregate may be alive; a
- * major GC then frees their hidden class, and V8 discards every piece of optimised code that checks
- * for it (deopt reason "weak objects") — the caller's path ran interpreted after each major GC,
- * 2–3× slower (`npm run bench -- emitter`). One live instance per kind keeps the class alive.
- */
-const latestOfKind: (SeriesAggregate | undefined)[] = [undefined, undefined, undefined];
-
 export class SeriesAggregate {
   count = 1;
   sum: number;

@@ -2,8 +2,8 @@
  * glibc's malloc gives each thread that contends for memory an arena of its own (up to eight per
  * core), and memory freed in one arena is not reused by another. DuckDB's C++ objects are
  * allocated on libuv's pool threads and DuckDB's own, so over hours a busy stack's resident memory
- * grows in those arenas (the soak, docs/OPERATIONS.md: 1.2–1.7 MB/min at 2,000 events/s; about
- * 0–0.7 with two arenas). glibc reads MALLOC_ARENA_MAX once, when the process starts, so a Node
+ * grows in those arenas (the soak, docs/OPERATIONS.md: 1.1–1.7 MB/min at 2,000 events/s; about
+ * 0.2–0.7 with two arenas). glibc reads MALLOC_ARENA_MAX once, when the process starts, so a Node
  * process cannot limit its own arenas: `npm start` sets it for `obs start`, and the banner says
  * when it is missing.
  */

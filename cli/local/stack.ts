@@ -24,6 +24,7 @@ import type { ObservabilityConfig } from '../../shared';
 import type { Clock } from '../../shared/clock';
 import type { Warehouse } from '../../sql/warehouse';
 import type { CommandIo } from '../command';
+import { allocatorLine } from './allocator';
 import { createDemoClock, realClock, type DemoClock } from './demo/demo-clock';
 import { planDemoHistory } from './demo/demo-history';
 import { DemoTraffic } from './demo/demo-traffic';
@@ -41,7 +42,6 @@ import { findRunningStack, removeStackFile, stackFilePath, writeStackFile } from
 import { loadStackKeys } from './stack-keys';
 import { rateLimitedLog } from './stack-log';
 import { openStackTransport, type StackTransport } from './stack-transport';
-import { allocatorLine } from './allocator';
 
 const DAY_MS = 86_400_000;
 /**
