@@ -18,7 +18,7 @@ describe('obs start: Ctrl-C during the demo backfill', () => {
 
   it('says the stop waits for start-up, then stops cleanly', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'obs-start-int-'));
-    const env = { ...process.env, OBS_DUCKDB_PATH: join(dir, 'observability.duckdb'), PORT: '0', GOOGLE_CLOUD_PROJECT: 'obs-test' };
+    const env: NodeJS.ProcessEnv = { ...process.env, OBS_DUCKDB_PATH: join(dir, 'observability.duckdb'), PORT: '0', GOOGLE_CLOUD_PROJECT: 'obs-test' };
     delete env.PUBSUB_EMULATOR_HOST;
     const child = spawn(process.execPath, ['--import', tsx, join(root, 'cli', 'obs.ts'), 'start', '--no-emulator'], { cwd: dir, env, stdio: ['ignore', 'pipe', 'pipe'] });
     let output = '';
