@@ -6,6 +6,7 @@ import { main } from '../../../cli/obs';
 import { startStack, type RunningStack } from '../../../cli/local/stack';
 import { loadConfig } from '../../../shared';
 import { FakeClock } from '../../../shared/clock';
+import { walletFailureBurst } from '../../support/wallet-burst';
 
 /**
  * Issue #15 on `obs start`: with the stack's scheduler stopped (no rollup, no scheduled
@@ -52,21 +53,10 @@ async function withStack(streamingAlerts: boolean, run: (stack: RunningStack, li
   }
 }
 
-async function burst(stack: RunningStack): Promise<void> {
-  for (let i = 0; i < 12; i++) void stack.emitter.count('product.wallet.spend.failed', 1, { reason: 'declined' });
-  await stack.emitter.flush();
-  const deadline = Date.now() + 60_000;
-  while (stack.ingested().stored < 1) {
-    if (Date.now() > deadline) throw new Error('the burst was not ingested within 60 s');
-    await new Promise((r) => setTimeout(r, 20));
-  }
-  await stack.streamingIdle();
-}
-
 describe('streaming alerts on the local stack (issue #15)', () => {
   it('a wallet P0 burst pages through the streaming path with no scheduled run, and the stack says so', async () => {
     await withStack(true, async (stack, lines, notified, clock) => {
-      await burst(stack);
+      await walletFailureBurst(stack);
       expect(notified()).toEqual(
         expect.arrayContaining([
           { channel: 'pagerduty', kind: 'firing' },
@@ -88,7 +78,7 @@ describe('streaming alerts on the local stack (issue #15)', () => {
 
   it('with OBS_STREAMING_ALERTS=off the burst waits for the scheduler', async () => {
     await withStack(false, async (stack, _lines, notified, clock) => {
-      await burst(stack);
+      await walletFailureBurst(stack);
       expect(stack.streaming()).toBeUndefined();
       expect(notified()).toEqual([]);
       clock.set(START_MS + 60_000);

@@ -5,6 +5,7 @@ import { main } from '../../../cli/obs';
 import { startStack } from '../../../cli/local/stack';
 import { loadConfig } from '../../../shared';
 import { FakeClock } from '../../../shared/clock';
+import { walletFailureBurst } from '../../support/wallet-burst';
 
 jest.setTimeout(120_000);
 
@@ -28,14 +29,7 @@ describe('incidents from the streaming path on the local stack', () => {
       progress: () => undefined,
     });
     try {
-      for (let i = 0; i < 12; i++) void stack.emitter.count('product.wallet.spend.failed', 1, { reason: 'declined' });
-      await stack.emitter.flush();
-      const deadline = Date.now() + 60_000;
-      while (stack.ingested().stored < 1) {
-        if (Date.now() > deadline) throw new Error('the burst was not ingested within 60 s');
-        await new Promise((r) => setTimeout(r, 20));
-      }
-      await stack.streamingIdle();
+      await walletFailureBurst(stack);
       const response = await fetch(`${stack.url}/api/incidents`, { headers: { authorization: `Bearer ${stack.token}` } });
       const { incidents } = (await response.json()) as { incidents: Array<{ module: string; status: string; timeline: Array<{ type: string; fingerprint?: string; channel?: string; outcome?: string }> }> };
       expect(incidents.map((i) => [i.module, i.status])).toEqual([['wallet', 'open']]);
