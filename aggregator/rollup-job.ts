@@ -1,4 +1,4 @@
-import { rollupChangedSpans, rollupChangedSpansScan, rollupMergeMinuteHistograms, rollupMergeMinutes } from '../sql/queries/rollup-incremental';
+import { rollupChangedSpans, rollupChangedSpansScan, rollupMergeMinuteWindows } from '../sql/queries/rollup-incremental';
 import type { Warehouse } from '../sql/warehouse';
 import { readJobState, ROLLUP_JOB, writeJobState } from '../sql/job-state';
 import { mergeLevels } from './level-merge';
@@ -107,7 +107,6 @@ export async function runRollupJob(warehouse: Warehouse, options: RollupRunOptio
 /** Recomputes one span's changed minute windows, then the hours and days above them. */
 async function rollupSpan(warehouse: Warehouse, span: Span, afterMs: number, uptoMs: number, updatedAtMs: number): Promise<number> {
   const params = { span_from_ms: span.fromMs, span_to_ms: span.toMs, after_ms: afterMs, upto_ms: uptoMs, updated_at_ms: updatedAtMs };
-  await warehouse.execute(rollupMergeMinutes, paramsFor(rollupMergeMinutes, params));
-  await warehouse.execute(rollupMergeMinuteHistograms, paramsFor(rollupMergeMinuteHistograms, params));
-  return 2 + (await mergeLevels(warehouse, span.fromMs, span.toMs, updatedAtMs));
+  await warehouse.execute(rollupMergeMinuteWindows, paramsFor(rollupMergeMinuteWindows, params));
+  return (rollupMergeMinuteWindows.statements?.length ?? 1) + (await mergeLevels(warehouse, span.fromMs, span.toMs, updatedAtMs));
 }

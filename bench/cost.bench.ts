@@ -19,9 +19,10 @@
  *   ingest     insertAll: each row ≥ 1 KB; Storage Write API: the rows' data size;
  *   storage    metric_events' rows for their whole retention (OBS_RETENTION_EVENTS_DAYS, 90 days)
  *              at the active rate;
- *   scans      the minute recompute's reads of metric_events' partitions so far (hourly: the DDL
- *              this build creates; aggregator/cost/scan-estimate.ts), the traffic taken to arrive
- *              evenly all day; the same with day partitions (a deployment not yet migrated) beside it.
+ *   scans      the minute recompute's one read of metric_events' partitions so far, in the columns
+ *              it reads (hourly: the DDL this build creates), and its MERGEs' reads of the temporary
+ *              table (aggregator/cost/scan-estimate.ts), the traffic taken to arrive evenly all day;
+ *              the same with day partitions (a deployment not yet migrated) beside it.
  * Fixed, whatever the volume (reported apart, per month): the scans' 10 MB-per-table minimum of the
  * jobs that run every minute, and the rollup tables' storage (per series and minute, not per call).
  *
@@ -136,8 +137,9 @@ async function run(label: string, aggregation: AggregationChoice, scale: number,
 /** The usage of `r` for its calls, with storage for the whole retention and the recompute scans of a day of such traffic. */
 function perRunUsage(r: Run): CostUsage {
   const u = r.report.usage;
-  // A day of this traffic: its bytes read (RUNS_PER_DAY + 1) / 2 times per statement; scaled back to these calls.
-  const daily = estimateScans([{ bytes: u.rowBytes, runs: RUNS_PER_DAY }], 0);
+  // A day of this traffic: the recompute's columns of its rows read (RUNS_PER_DAY + 1) / 2 times,
+  // and the temporary table's reads; scaled back to these calls.
+  const daily = estimateScans([{ bytes: r.report.scans.recomputeColumnBytes, runs: RUNS_PER_DAY }], 0);
   return {
     ...u,
     messages: r.messages,
@@ -188,7 +190,7 @@ async function main(): Promise<void> {
   // The same runs with metric_events partitioned by day (a deployment not yet migrated, docs/DEPLOYMENT.md).
   const dayPartitionNotes = runs.map((r) => {
     const usage = perRunUsage(r);
-    const dayScans = estimateScans([{ bytes: usage.rowBytes, runs: RUNS_PER_DAY }], 0, 1_440).recomputeBytes;
+    const dayScans = estimateScans([{ bytes: r.report.scans.recomputeColumnBytes, runs: RUNS_PER_DAY }], 0, 1_440).recomputeBytes;
     const withDayPartitions = priceUsage({ ...usage, scannedBytes: dayScans }, PRICES, 'storage');
     return `  with day partitions instead: ${r.label}, Storage Write API ${money(perM(withDayPartitions.listUsd, r.calls))} per million calls (scans ${money(perM(componentUsd(withDayPartitions, 'scans'), r.calls))})`;
   });
@@ -213,7 +215,7 @@ async function main(): Promise<void> {
     'Fixed, whatever the volume (per month):',
     `  scans' minimum: ${floor.tableReferencesPerMinute} table references a minute × 10 MB × ${30 * RUNS_PER_DAY} runs = ${(floor.floorBytes / 1024 ** 4).toFixed(1)} TiB, ${money(floorUsd)} at $${PRICES.bq_on_demand_query.usd}/TiB (1 TiB a month free)`,
     `  rollup tables: ${rollupPerSeriesMinute.toFixed(0)} B per series and minute; the profile's ${series} series kept 35 days (1m) and 397 (1h, 1d): ~${(rollupMonthBytes / 1024 ** 3).toFixed(3)} GiB stored, ${money((rollupMonthBytes / 1024 ** 3) * PRICES.bq_active_storage.usd)} a month`,
-    `Storage for the retention: ${retention.eventsDays} days = ${RETENTION_MONTHS.toFixed(2)} months of active storage per row. Scans: the minute recompute reads metric_events' ${EVENTS_PARTITION_MINUTES}-minute partition so far (2 statements, (${EVENTS_PARTITION_MINUTES} + 1) / 2 = ${recomputeReadsPerDay(RUNS_PER_DAY).toFixed(1)} reads of a day's bytes); see docs/COST.md.`,
+    `Storage for the retention: ${retention.eventsDays} days = ${RETENTION_MONTHS.toFixed(2)} months of active storage per row. Scans: the minute recompute reads metric_events' ${EVENTS_PARTITION_MINUTES}-minute partition so far, in the columns it uses (one statement, (${EVENTS_PARTITION_MINUTES} + 1) / 2 = ${recomputeReadsPerDay(RUNS_PER_DAY).toFixed(1)} reads of a day's bytes), and its two MERGEs the temporary table of the changed windows' events (taken as 2 runs × 2 reads); see docs/COST.md.`,
     ...dayPartitionNotes,
     `load average while it ran: ${loadavg().map((x) => x.toFixed(2)).join(', ')} on ${cpus().length} CPUs (bytes and dollars do not depend on it)`,
   ];

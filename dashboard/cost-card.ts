@@ -28,7 +28,7 @@ export interface CostCard {
   readonly calls?: number;
   /** The costliest modules, most first (at most 5). */
   readonly topModules?: ReadonlyArray<{ readonly module: string; readonly listUsd: number; readonly events: number }>;
-  /** Scans are estimated from the stored data and the job schedule, not measured. */
+  /** Scans estimated from the stored data and the job schedule (DuckDB; BigQuery without its job statistics); absent when measured. */
   readonly scansEstimated?: true;
 }
 
@@ -63,7 +63,7 @@ export async function loadCostCard(warehouse: Warehouse, config: ObservabilityCo
       events: r.usage.events,
       calls: r.usage.calls,
       topModules: r.modules.slice(0, TOP_MODULES).map((m) => ({ module: m.module, listUsd: m.listUsd, events: m.events })),
-      scansEstimated: true,
+      ...(r.scans.source === 'estimated' ? { scansEstimated: true as const } : {}),
     };
   } catch (error) {
     card = { month, computedAtMs: nowMs, error: error instanceof Error ? error.message : String(error) };

@@ -15,10 +15,23 @@ export interface SqlQuery {
   /** Stable name: the golden file is sql/golden/<name>.sql. */
   readonly name: string;
   readonly text: string;
+  /**
+   * A script's statements, in order (`text` is them joined by `;`). BigQuery runs the text as one
+   * multi-statement query (temporary tables live as long as it); DuckDB runs each statement in
+   * turn on its one connection. Unset for a single statement.
+   */
+  readonly statements?: readonly string[];
 }
 
 export function defineQuery(name: string, text: string): SqlQuery {
   return { name, text: text.trim() };
+}
+
+/** A script: statements run in order, sharing temporary tables (see {@link SqlQuery.statements}). */
+export function defineScript(name: string, statements: readonly string[]): SqlQuery {
+  const trimmed = statements.map((s) => s.trim());
+  if (trimmed.some((s) => s === '' || s.includes(';'))) throw new Error(`${name}: each statement of a script is one statement, without ';'`);
+  return { name, text: trimmed.join(';\n\n'), statements: trimmed };
 }
 
 /** BigQuery functions DuckDB lacks, defined as DuckDB macros on every connection. */

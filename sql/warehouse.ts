@@ -1,3 +1,4 @@
+import type { JobScan } from './bigquery/bigquery-job-scans';
 import type { Dialect, SqlQuery } from './dialect';
 import type { TableName } from './tables';
 
@@ -88,4 +89,9 @@ export interface Warehouse {
    * partitioning (docs/DEPLOYMENT.md, "Hourly partitions of metric_events"). Absent on DuckDB.
    */
   partitionMinutes?(table: TableName): Promise<number | undefined>;
+  /**
+   * BigQuery: the bytes its on-demand pricing billed this deployment's query jobs created in
+   * [fromMs, toMs), per query (sql/bigquery/bigquery-job-scans.ts). Absent on DuckDB.
+   */
+  jobScans?(fromMs: number, toMs: number): Promise<readonly JobScan[]>;
 }

@@ -1,7 +1,9 @@
 import type { RetentionDays } from '../../shared/config';
 import { getMetric, isMetricName } from '../../shared/metric-catalogue';
 import { PRICE_IDS, type Price, type PriceTable } from '../../shared/prices';
-import { COST_STORAGE, costEventsByMetric, costMessages, type CostStorageQuery } from '../../sql/queries/cost';
+import { COST_STORAGE, costEventsByMetric, costMessages, costRecomputeMetricEvents, type CostStorageQuery } from '../../sql/queries/cost';
+import type { JobScan } from '../../sql/bigquery/bigquery-job-scans';
+import { rollupMergeMinuteWindows } from '../../sql/queries/rollup-incremental';
 import type { Warehouse } from '../../sql/warehouse';
 import { componentUsd, priceUsage, type CostUsage, type PricedUsage, type WriteApi } from './cost-model';
 import { estimateScans, EVENTS_PARTITION_MINUTES, RUNS_PER_DAY, type ScanEstimate } from './scan-estimate';
@@ -51,6 +53,15 @@ export interface TableStorage {
   readonly longTermByteMonths: number;
 }
 
+/** The month's query jobs of this dataset, as BigQuery billed them (sql/bigquery/bigquery-job-scans.ts). */
+export interface MeasuredScans {
+  readonly jobs: number;
+  readonly bytesProcessed: number;
+  readonly bytesBilled: number;
+  /** Per query name, most billed first. */
+  readonly byQuery: readonly JobScan[];
+}
+
 /** What `obs cost` prints and the dashboard's Cost card shows. */
 export interface CostReport {
   readonly month: string;
@@ -64,7 +75,18 @@ export interface CostReport {
   readonly writeApi: WriteApi;
   readonly usage: CostUsage;
   readonly storage: readonly TableStorage[];
-  readonly scans: ScanEstimate & { readonly source: 'estimated' };
+  /**
+   * The estimate (always, from the stored data and the schedule; `recomputeColumnBytes`: the data
+   * size of the month's events in the columns the minute recompute reads) and, on BigQuery, what
+   * its job statistics say was billed (`measured`; `source` says which the totals use, and
+   * `measuredUnavailable` why not when they could not be read).
+   */
+  readonly scans: ScanEstimate & {
+    readonly source: 'estimated' | 'measured';
+    readonly recomputeColumnBytes: number;
+    readonly measured?: MeasuredScans;
+    readonly measuredUnavailable?: string;
+  };
   /** The month through the configured path, and through the other one, side by side. */
   readonly priced: PricedUsage;
   readonly alternative: PricedUsage;
@@ -73,7 +95,8 @@ export interface CostReport {
   readonly prices: readonly Price[];
   /**
    * What making this report reads, about: every column of the rows the storage queries cover (each
-   * table over its retention before the month) and the month's events twice more. On BigQuery it
+   * table over its retention before the month), the month's events twice more and the columns the
+   * minute recompute reads once more. On BigQuery it
    * is billed like any query (docs/COST.md, "The report's own cost").
    */
   readonly reportReadBytes: number;
@@ -105,7 +128,6 @@ function retentionOf(table: CostStorageQuery['table'], minuteRows: boolean, rete
 async function loadStorage(warehouse: Warehouse, fromMs: number, untilMs: number, monthMs: number, retention: RetentionDays) {
   const longest = Math.max(retention.eventsDays, retention.deadLettersDays, retention.rollupsDays, retention.minuteRollupsDays);
   const tables: TableStorage[] = [];
-  let eventDays: Array<{ day: number; bytes: number }> = [];
   let readBytes = 0;
   for (const { table, query } of COST_STORAGE) {
     const rows = await warehouse.query<{ day: NumberLike; minute_rows: NumberLike; bytes: NumberLike }>(query, { from_ms: fromMs - longest * DAY_MS, to_ms: untilMs });
@@ -124,13 +146,11 @@ async function loadStorage(warehouse: Warehouse, fromMs: number, untilMs: number
       bytes += size;
       active += (size * activeMs) / monthMs;
       longTerm += (size * longMs) / monthMs;
-      if (table === 'metric_events' && dayMs >= fromMs) eventDays.push({ day: num(row.day), bytes: size });
     }
     const days = table === 'metric_events' || table === 'dead_letters' ? `${retentionOf(table, false, retention)}` : `${retention.minuteRollupsDays} (1m) / ${retention.rollupsDays}`;
     tables.push({ table, retentionDays: days, bytes, activeByteMonths: active, longTermByteMonths: longTerm });
   }
-  eventDays = eventDays.sort((a, b) => a.day - b.day);
-  return { tables, eventDays, readBytes };
+  return { tables, readBytes };
 }
 
 /** The cost report of one calendar month (see {@link CostReport}). */
@@ -144,11 +164,22 @@ export async function costReport(warehouse: Warehouse, options: CostReportOption
   const storage = await loadStorage(warehouse, fromMs, untilMs, monthMs, options.retention);
   // The job runs of each day of the month so far: whole days 1,440, today its minutes so far.
   const runMinutes = Math.floor((untilMs - fromMs) / 60_000);
-  const dayRuns = storage.eventDays.map((d) => ({ bytes: d.bytes, runs: Math.max(0, Math.min(RUNS_PER_DAY, Math.floor((untilMs - d.day * DAY_MS) / 60_000))) }));
+  // Per day, the bytes of the columns the minute recompute reads (BigQuery bills those, not the row).
+  const recomputeDays = await warehouse.query<{ day: NumberLike; bytes: NumberLike }>(costRecomputeMetricEvents, range);
+  const dayRuns = recomputeDays.map((d) => ({ bytes: num(d.bytes), runs: Math.max(0, Math.min(RUNS_PER_DAY, Math.floor((untilMs - num(d.day) * DAY_MS) / 60_000))) }));
+  const recomputeColumnBytes = dayRuns.reduce((sum, d) => sum + d.bytes, 0);
   // metric_events' partitions as they are (BigQuery: a deployment not yet migrated to hourly ones
   // keeps its day partitions), else as this build's DDL creates them.
   const partitionMinutes = (await warehouse.partitionMinutes?.('metric_events')) ?? EVENTS_PARTITION_MINUTES;
-  const scans = { ...estimateScans(dayRuns, runMinutes, partitionMinutes), source: 'estimated' as const };
+  const estimate = estimateScans(dayRuns, runMinutes, partitionMinutes);
+  const { measured, unavailable } = await measureScans(warehouse, fromMs, untilMs);
+  const scans: CostReport['scans'] = {
+    ...estimate,
+    source: measured ? 'measured' : 'estimated',
+    recomputeColumnBytes,
+    ...(measured ? { measured } : {}),
+    ...(unavailable ? { measuredUnavailable: unavailable } : {}),
+  };
 
   const metrics = metricRows.map((r) => ({
     name: r.name,
@@ -171,8 +202,9 @@ export async function costReport(warehouse: Warehouse, options: CostReportOption
     insertAllBytes: sum((m) => m.insertAllBytes),
     activeStorageByteMonths: storage.tables.reduce((s, t) => s + t.activeByteMonths, 0),
     longTermStorageByteMonths: storage.tables.reduce((s, t) => s + t.longTermByteMonths, 0),
-    scannedBytes: scans.bytes,
-    scanFloorBytes: scans.floorBytes,
+    // Measured: billed beyond processed is the per-table minimum, the fixed part of the bill.
+    scannedBytes: measured ? measured.bytesBilled : scans.bytes,
+    scanFloorBytes: measured ? Math.max(0, measured.bytesBilled - measured.bytesProcessed) : scans.floorBytes,
   };
   const priced = priceUsage(usage, options.prices, options.writeApi);
   const alternative = priceUsage(usage, options.prices, options.writeApi === 'storage' ? 'insert-all' : 'storage');
@@ -186,7 +218,8 @@ export async function costReport(warehouse: Warehouse, options: CostReportOption
   const ingestUsd = componentUsd(priced, 'ingest');
   const ingestBytes = options.writeApi === 'insert-all' ? usage.insertAllBytes : usage.rowBytes;
   const eventsStorageUsd = eventsStorage ? (eventsStorage.activeByteMonths / 1024 ** 3) * options.prices.bq_active_storage.usd + (eventsStorage.longTermByteMonths / 1024 ** 3) * options.prices.bq_long_term_storage.usd : 0;
-  const recomputeUsd = (scans.recomputeBytes / 1024 ** 4) * options.prices.bq_on_demand_query.usd;
+  const recomputeBilled = measured ? (measured.byQuery.find((q) => q.query === rollupMergeMinuteWindows.name)?.bytesBilled ?? 0) : scans.recomputeBytes;
+  const recomputeUsd = (recomputeBilled / 1024 ** 4) * options.prices.bq_on_demand_query.usd;
   const costed: MetricCost[] = metrics.map((m) => ({
     ...m,
     listUsd:
@@ -215,6 +248,29 @@ export async function costReport(warehouse: Warehouse, options: CostReportOption
     modules: [...modules.values()].sort((a, b) => b.listUsd - a.listUsd || a.module.localeCompare(b.module)),
     metrics: costed.sort((a, b) => b.listUsd - a.listUsd || a.name.localeCompare(b.name)),
     prices: PRICE_IDS.map((id) => options.prices[id]),
-    reportReadBytes: storage.readBytes + 2 * usage.rowBytes,
+    reportReadBytes: storage.readBytes + 2 * usage.rowBytes + recomputeColumnBytes,
   };
+}
+
+/**
+ * BigQuery's own figures for the month's scans, when the warehouse has them (BigQuery's
+ * INFORMATION_SCHEMA.JOBS; DuckDB has none). None for a month without our labelled jobs (before
+ * this build labelled them, or older than the view's 180 days), or when the view cannot be read
+ * (the permission, docs/DEPLOYMENT.md): then the estimate stands, and the report says why.
+ */
+async function measureScans(warehouse: Warehouse, fromMs: number, untilMs: number): Promise<{ measured?: MeasuredScans; unavailable?: string }> {
+  if (!warehouse.jobScans) return {};
+  let rows: readonly JobScan[];
+  try {
+    rows = await warehouse.jobScans(fromMs, untilMs);
+  } catch (error) {
+    // The REST client's own message is generic when BigQuery lists its errors: take the first of them.
+    const e = error as { message?: unknown; errors?: Array<{ message?: unknown }> };
+    const listed = Array.isArray(e?.errors) ? e.errors.map((x) => x?.message).find((m): m is string => typeof m === 'string') : undefined;
+    return { unavailable: `could not read INFORMATION_SCHEMA.JOBS (${listed ?? (typeof e?.message === 'string' ? e.message : String(error))})` };
+  }
+  if (rows.length === 0) return { unavailable: 'INFORMATION_SCHEMA.JOBS has no jobs of this dataset in the month (it keeps 180 days; jobs are labelled since issue #13)' };
+  const byQuery = [...rows].sort((a, b) => b.bytesBilled - a.bytesBilled || a.query.localeCompare(b.query));
+  const sum = (f: (r: JobScan) => number) => rows.reduce((s, r) => s + f(r), 0);
+  return { measured: { jobs: sum((r) => r.jobs), bytesProcessed: sum((r) => r.bytesProcessed), bytesBilled: sum((r) => r.bytesBilled), byQuery } };
 }

@@ -27,6 +27,21 @@ export function bytes(n: number): string {
 const pathName = (p: PricedUsage) => (p.writeApi === 'storage' ? 'Storage Write API' : 'insertAll');
 const perMillion = (p: PricedUsage) => (p.listUsdPerMillionCalls === null ? 'n/a (no calls)' : `${usd(p.listUsdPerMillionCalls)} per million calls beyond the fixed scan minimum`);
 
+/** The scans: BigQuery's job statistics when the report has them, the estimate always. */
+function scanLines(r: CostReport, price: string): string[] {
+  const s = r.scans;
+  const partition = s.partitionMinutes === 60 ? 'hour' : s.partitionMinutes === 1_440 ? 'day' : `${s.partitionMinutes}-minute`;
+  const estimate = `${bytes(s.bytes)} estimated: ${bytes(s.floorBytes)} the 10 MB minimum × ${s.tableReferencesPerMinute} table references × ${s.runMinutes} minutes of job runs, ${bytes(s.recomputeBytes)} the minute recompute reading metric_events' ${partition} partition so far`;
+  if (s.measured) {
+    const top = s.measured.byQuery.slice(0, 3).map((q) => `${q.query} ${bytes(q.bytesBilled)}`).join(', ');
+    return [
+      `  scans        ${bytes(s.measured.bytesBilled)} billed for ${s.measured.jobs} query job(s) of this dataset, measured (INFORMATION_SCHEMA.JOBS; ${bytes(s.measured.bytesProcessed)} processed; most: ${top})  ${price}`,
+      `               the estimate beside it: ${estimate}`,
+    ];
+  }
+  return [`  scans        ${estimate}  ${price}`, ...(s.measuredUnavailable ? [`               not measured: ${s.measuredUnavailable}`] : [])];
+}
+
 /** The readable report. */
 export function formatCost(r: CostReport): string {
   const u = r.usage;
@@ -36,7 +51,7 @@ export function formatCost(r: CostReport): string {
     `  Pub/Sub      ${u.messages} message(s), ${bytes(u.messageBytes)} published (${bytes(u.messageBilledBytes)} billed, 1,000 B minimum a request), billed again on delivery to ingest  ${usd(componentUsd(p, 'pubsub'))}`,
     `  ingest       ${u.events} row(s) (${u.calls} calls), ${bytes(u.rowBytes)} data size; insertAll would bill ${bytes(u.insertAllBytes)} (1 KB a row), the Storage Write API ${bytes(u.rowBytes)}  ${usd(componentUsd(p, 'ingest'))}`,
     `  storage      ${(u.activeStorageByteMonths / 1024 ** 3).toFixed(4)} GiB-months active, ${(u.longTermStorageByteMonths / 1024 ** 3).toFixed(4)} long-term (${r.storage.map((t) => `${t.table} ${bytes(t.bytes)}`).join(', ')})  ${usd(componentUsd(p, 'storage'))}`,
-    `  scans        ${bytes(r.scans.bytes)} estimated: ${bytes(r.scans.floorBytes)} the 10 MB minimum × ${r.scans.tableReferencesPerMinute} table references × ${r.scans.runMinutes} minutes of job runs, ${bytes(r.scans.recomputeBytes)} the minute recompute reading metric_events' ${r.scans.partitionMinutes === 60 ? 'hour' : r.scans.partitionMinutes === 1_440 ? 'day' : `${r.scans.partitionMinutes}-minute`} partition so far  ${usd(componentUsd(p, 'scans'))}`,
+    ...scanLines(r, usd(componentUsd(p, 'scans'))),
     `  total        ${usd(p.listUsd)} at list prices (${usd(p.billedUsd)} after the monthly free tiers); ${perMillion(p)}`,
     `  the other write path, ${pathName(r.alternative)}: ${usd(r.alternative.listUsd)} (${usd(r.alternative.billedUsd)} after free tiers); ${perMillion(r.alternative)}`,
   ];
@@ -66,7 +81,7 @@ export const costCommand: Command = {
       description:
         'Bytes published to Pub/Sub, bytes ingested into BigQuery (by the write path\'s billing rule: insertAll\n' +
         'bills each row as at least 1 KB, the Storage Write API its bytes), storage GiB-months and the bytes the\n' +
-        'scheduled jobs scan (estimated), priced with the list prices of shared/prices.ts (OBS_PRICES_FILE overrides\n' +
+        'scheduled jobs scan (BigQuery: as its job statistics bill them; DuckDB: estimated), priced with the list prices of shared/prices.ts (OBS_PRICES_FILE overrides\n' +
         'them), per module and per metric, with the other write path beside. The month is a calendar month, UTC, by\n' +
         'event time; the month in progress is measured up to now (or --at). docs/COST.md explains the model.\n' +
         'Runs inside `obs start` when it holds the DuckDB file.',

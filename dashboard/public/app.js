@@ -281,7 +281,7 @@
     });
     return el('article', { class: 'card cost ok', 'data-component': 'cost', 'data-testid': 'cost-card' }, [
       title,
-      el('div', { class: 'state', text: dollars(c.listUsd) + ' at list prices (scans estimated)' }),
+      el('div', { class: 'state', text: dollars(c.listUsd) + ' at list prices (scans ' + (c.scansEstimated ? 'estimated' : 'as BigQuery billed them') + ')' }),
       list,
       el('p', { class: 'hint', text: 'computed ' + new Date(c.computedAtMs).toLocaleTimeString() + ', hourly · obs cost' }),
     ]);

@@ -25,6 +25,8 @@ export type BigQueryParameterType = 'INT64' | 'FLOAT64' | 'STRING' | 'BOOL';
 export const PARAMETER_TYPES: Readonly<Record<string, BigQueryParameterType>> = {
   all_series: 'BOOL',
   channel: 'STRING',
+  /** The obs_dataset job label of `obs cost`'s read of INFORMATION_SCHEMA.JOBS (bigquery-job-scans.ts). */
+  dataset_label: 'STRING',
   claim_token: 'STRING',
   job: 'STRING',
   last_error: 'STRING',

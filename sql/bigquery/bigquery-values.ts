@@ -1,3 +1,4 @@
+import { jobLabels } from './bigquery-job-scans';
 import type { Query } from '@google-cloud/bigquery';
 import type { ColumnType, TableDef } from '../tables';
 import type { DeadLetterRow, EventRow, Params, Row, SqlValue } from '../warehouse';
@@ -64,13 +65,15 @@ export function deadLetterStreamingRow(r: DeadLetterRow): StreamingRow {
  * nulls included, from the parameter's name (bigquery-parameters.ts) — never inferred from the
  * value, so a null or a whole-number FLOAT64 goes out with the type the SQL expects.
  */
-export function queryOptions(queryName: string, sql: string, params: Params, location: string | undefined): Query {
+export function queryOptions(queryName: string, sql: string, params: Params, location: string | undefined, dataset: string): Query {
   const types = parameterTypes(queryName, params);
   return {
     query: sql,
     params,
     ...(Object.keys(types).length > 0 ? { types } : {}),
     ...(location ? { location } : {}),
+    // Which query and which deployment: `obs cost` sums the month's bytes billed by these (bigquery-job-scans.ts).
+    labels: jobLabels(queryName, dataset),
   };
 }
 

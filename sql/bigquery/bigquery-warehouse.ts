@@ -9,6 +9,7 @@ import type { DeadLetterRow, EventRow, InsertEventsResult, Params, Row, Warehous
 import { firstOfEachKey } from '../dedup';
 import { changeLogStreamingRows } from './bigquery-change-log';
 import { DEFAULT_DML_RETRY, dmlTarget, withDmlRetry, type DmlRetryPolicy } from './bigquery-dml-retry';
+import { jobLabels, labelValue, renderJobScans, type JobScan } from './bigquery-job-scans';
 import { renderMerge } from './bigquery-merge';
 import { StorageWriter, type StorageWriterOptions } from './storage-write/storage-writer';
 import { DEFAULT_STREAMING_LIMITS, streamRows, type Sleep, type StreamingLimits } from './bigquery-streaming';
@@ -90,7 +91,7 @@ export class BigQueryWarehouse implements Warehouse {
     const missing = (Object.keys(TABLES) as TableName[]).filter((name) => !present.has(name));
     const limit = pLimit(4);
     await Promise.all(
-      missing.map((name) => limit(() => this.client.query(queryOptions(`create_${name}`, renderCreateTable(TABLES[name], 'bigquery', this.options.dataset, this.options.retention), {}, this.options.location)))),
+      missing.map((name) => limit(() => this.client.query(queryOptions(`create_${name}`, renderCreateTable(TABLES[name], 'bigquery', this.options.dataset, this.options.retention), {}, this.options.location, this.options.dataset)))),
     );
     // Retention (sql/ddl.ts): a table created by an older build, or before OBS_RETENTION_*_DAYS
     // changed, gets its partition expiry set. Only where the listing shows a different one: table
@@ -101,13 +102,13 @@ export class BigQueryWarehouse implements Warehouse {
       const partitioning = (table.metadata as { timePartitioning?: { expirationMs?: string } } | undefined)?.timePartitioning;
       if (days === undefined || partitioning === undefined || Number(partitioning.expirationMs ?? 0) === days * 86_400_000) continue;
       const ddl = renderPartitionExpiry(TABLES[name], this.options.dataset, this.options.retention);
-      if (ddl) await this.client.query(queryOptions(`retention_${name}`, ddl, {}, this.options.location));
+      if (ddl) await this.client.query(queryOptions(`retention_${name}`, ddl, {}, this.options.location, this.options.dataset));
     }
     // Tables an older build created lack the columns added since (sql/migrations.ts): ADD COLUMN
     // IF NOT EXISTS is a no-op where they are present, and DDL is not billed.
     for (const added of ADDED_COLUMNS) {
       if (!present.has(added.table)) continue;
-      for (const ddl of renderAddedColumns(added, 'bigquery', this.options.dataset)) await this.client.query(queryOptions(`migrate_${added.table}`, ddl, {}, this.options.location));
+      for (const ddl of renderAddedColumns(added, 'bigquery', this.options.dataset)) await this.client.query(queryOptions(`migrate_${added.table}`, ddl, {}, this.options.location, this.options.dataset));
     }
   }
 
@@ -120,6 +121,21 @@ export class BigQueryWarehouse implements Warehouse {
       if ((error as { code?: number }).code === 404) return undefined;
       throw error;
     }
+  }
+
+  /**
+   * The month's bytes billed for this dataset's query jobs, per query, from the region's
+   * INFORMATION_SCHEMA.JOBS (bigquery-job-scans.ts); what `obs cost` prices as the scans.
+   */
+  async jobScans(fromMs: number, toMs: number): Promise<JobScan[]> {
+    const params = { from_ms: fromMs, to_ms: toMs, dataset_label: labelValue(this.options.dataset) };
+    // The jobs are in the dataset's region (where BigQuery ran them): the configured location, else the dataset's own.
+    const location = this.options.location ?? ((await this.dataset.getMetadata()) as unknown as [{ location?: string } | undefined])[0]?.location;
+    const [rows] = await this.client.query(queryOptions('cost_job_scans', renderJobScans(location), params, location, this.options.dataset));
+    return (rows as Record<string, unknown>[]).map((row) => {
+      const r = normaliseRow(row);
+      return { query: String(r.query_name ?? ''), jobs: Number(r.jobs ?? 0), bytesProcessed: Number(r.bytes_processed ?? 0), bytesBilled: Number(r.bytes_billed ?? 0) };
+    });
   }
 
   async insertEvents(rows: readonly EventRow[]): Promise<InsertEventsResult> {
@@ -144,15 +160,17 @@ export class BigQueryWarehouse implements Warehouse {
 
   async query<T extends Row = Row>(query: SqlQuery, params: Params = {}): Promise<T[]> {
     const sql = renderSql(query.text, 'bigquery', { dataset: this.options.dataset });
-    const [rows] = await this.client.query(queryOptions(query.name, sql, params, this.options.location));
+    const [rows] = await this.client.query(queryOptions(query.name, sql, params, this.options.location, this.options.dataset));
     return (rows as Record<string, unknown>[]).map((row) => normaliseRow(row) as T);
   }
 
   async execute(query: SqlQuery, params: Params = {}): Promise<void> {
     const sql = renderSql(query.text, 'bigquery', { dataset: this.options.dataset });
-    const options = queryOptions(query.name, sql, params, this.options.location);
-    const target = dmlTarget(query.text);
-    await this.retryingDml(target === undefined ? undefined : `${this.options.dataset}.${target}`, () => this.client.query(options));
+    const options = queryOptions(query.name, sql, params, this.options.location, this.options.dataset);
+    // A script (sql/dialect.ts defineScript) runs as one multi-statement query; retried whole when
+    // one of its DML statements is refused for concurrency — the scripts we send are idempotent.
+    const targets = [...new Set((query.statements ?? [query.text]).map(dmlTarget).filter((t): t is string => t !== undefined))];
+    await this.retryingDml(targets.length === 0 ? undefined : targets.map((t) => `${this.options.dataset}.${t}`).join(', '), () => this.client.query(options));
   }
 
   /**
@@ -175,7 +193,7 @@ export class BigQueryWarehouse implements Warehouse {
     const size = this.options.maxUpsertRows ?? DEFAULT_MAX_UPSERT_ROWS;
     for (let start = 0; start < lastOfEachKey.length; start += size) {
       const merge = renderMerge(def, lastOfEachKey.slice(start, start + size), this.options.dataset);
-      const options = { query: merge.sql, params: merge.params, types: merge.types as never, ...(this.options.location ? { location: this.options.location } : {}) };
+      const options = { query: merge.sql, params: merge.params, types: merge.types as never, ...(this.options.location ? { location: this.options.location } : {}), labels: jobLabels(`upsert_${def.name}`, this.options.dataset) };
       await this.retryingDml(`${this.options.dataset}.${def.name}`, () => this.client.query(options));
     }
   }

@@ -108,6 +108,15 @@ export class DuckDbWarehouse implements Warehouse {
   }
 
   async execute(query: SqlQuery, params: Params = {}): Promise<void> {
+    if (query.statements) {
+      // A script: its statements in turn on the one connection (temporary tables are the
+      // connection's), each with the parameters it uses — DuckDB rejects one it does not.
+      const statements = query.statements.map((text) => renderSql(text, 'duckdb'));
+      await this.serial(async (c) => {
+        for (const sql of statements) await c.run(sql, usedParams(sql, params));
+      });
+      return;
+    }
     const sql = renderSql(query.text, 'duckdb');
     await this.serial((c) => c.run(sql, params as Record<string, DuckDBValue>));
   }
@@ -250,5 +259,12 @@ export function normaliseRow(row: Record<string, unknown>): Row {
     else if (typeof value === 'object' && value !== null) out[key] = JSON.stringify(value);
     else out[key] = value as SqlValue;
   }
+  return out;
+}
+
+/** The parameters a rendered DuckDB statement references (`$name`). */
+function usedParams(sql: string, params: Params): Record<string, DuckDBValue> {
+  const out: Record<string, DuckDBValue> = {};
+  for (const [name, value] of Object.entries(params)) if (new RegExp(`\\$${name}\\b`).test(sql)) out[name] = value;
   return out;
 }

@@ -3,6 +3,7 @@ import { defineQuery, type SqlQuery } from '../dialect';
 /** Pub/Sub's minimum billable bytes per publish, push or pull request (shared/prices.ts). */
 export const PUBSUB_MIN_REQUEST_BYTES = 1000;
 import { TABLES, type TableDef } from '../tables';
+import { RECOMPUTE_COLUMNS } from './rollup-incremental';
 
 /**
  * Cost analytics (issue #13, aggregator/cost/, docs/COST.md): the bytes BigQuery bills, computed
@@ -10,9 +11,10 @@ import { TABLES, type TableDef } from '../tables';
  * INT64, FLOAT64 and TIMESTAMP 8, BOOL 1, NULL 0. One expression per table, generated from its
  * columns (sql/tables.ts), so a new column is counted without touching this file.
  */
-export function rowBytesSql(table: TableDef, alias = ''): string {
+export function rowBytesSql(table: TableDef, alias = '', only?: readonly string[]): string {
   const ref = (name: string) => (alias ? `${alias}.${name}` : name);
   return table.columns
+    .filter((c) => only === undefined || only.includes(c.name))
     .map((c) => {
       const column = ref(c.name);
       const size =
@@ -106,4 +108,18 @@ export const COST_STORAGE: readonly CostStorageQuery[] = [
   storageQuery('dead_letters', 'received_at', false),
 ];
 
-export const QUERIES: SqlQuery[] = [costEventsByMetric, costMessages, ...COST_STORAGE.map((s) => s.query)];
+/**
+ * Per UTC day of event_ts in [@from_ms, @to_ms), the data size of the columns of metric_events the
+ * minute recompute reads (RECOMPUTE_COLUMNS of rollup-incremental.ts; BigQuery bills a query by
+ * the columns it reads): the scan estimate's input (aggregator/cost/scan-estimate.ts).
+ */
+export const costRecomputeMetricEvents = defineQuery(
+  'cost_recompute_metric_events',
+  `SELECT DIV(UNIX_MILLIS(event_ts), 86400000) AS day, SUM(${rowBytesSql(EVENTS, '', RECOMPUTE_COLUMNS)}) AS bytes
+FROM {{metric_events}}
+WHERE ${MONTH}
+GROUP BY day
+ORDER BY day`,
+);
+
+export const QUERIES: SqlQuery[] = [costEventsByMetric, costMessages, ...COST_STORAGE.map((s) => s.query), costRecomputeMetricEvents];

@@ -1,4 +1,4 @@
-import { defineQuery } from '../dialect';
+import { defineQuery, defineScript } from '../dialect';
 import { EVENT_SPAN, MINUTE_HISTOGRAM_SELECT, MINUTE_ROLLUP_SELECT, mergeInto, minuteOf, uniqueEventsCte } from './rollup-fragments';
 
 /**
@@ -10,9 +10,9 @@ import { EVENT_SPAN, MINUTE_HISTOGRAM_SELECT, MINUTE_ROLLUP_SELECT, mergeInto, m
  *     bytes it reads follow the new data, not the size of `metric_events`. Before the log can be
  *     trusted (the job's first run, the first run after an upgrade from a build without it),
  *     `rollup_changed_spans_scan` finds the same spans by scanning `metric_events`.
- *  2. For each span: `rollup_merge_minutes` and `rollup_merge_minute_histograms` recompute whole
- *     every (metric, series, minute) window that received a new event, from all of that window's
- *     events (deduplicated by event_id), and MERGE them in.
+ *  2. For each span: `rollup_merge_minute_windows` (one script) recomputes whole every (metric,
+ *     series, minute) window that received a new event, from all of that window's events
+ *     (deduplicated by event_id), and MERGEs the minute rollups and histograms in.
  *  3. `rollup_merge_hours` … `rollup_merge_day_histograms` (rollup-levels.ts) re-derive the
  *     hour and day windows above the minutes written in step 2.
  *
@@ -84,11 +84,11 @@ ORDER BY from_ms`,
 );
 
 /** The (name, series_key, minute) windows of one span that received new events. */
-const changedWindows = (kindFilter?: string) => `changed AS (
+const CHANGED_WINDOWS = `changed AS (
     SELECT DISTINCT name, series_key, ${minuteOf('event_ts')} AS minute
     FROM {{metric_events}}
     WHERE ${EVENT_SPAN}
-      AND ${NEW_EVENTS}${kindFilter ? `\n      AND kind = '${kindFilter}'` : ''}
+      AND ${NEW_EVENTS}
   )`;
 const JOIN_CHANGED = `JOIN changed AS c ON e.name = c.name AND e.series_key = c.series_key AND ${minuteOf('e.event_ts')} = c.minute`;
 
@@ -96,30 +96,54 @@ const MINUTE_TARGET = `t.window_seconds = 60
   AND t.window_start >= TIMESTAMP_MILLIS(@span_from_ms) AND t.window_start < TIMESTAMP_MILLIS(@span_to_ms)`;
 
 /**
- * Recomputes the 1-minute rollups of the changed windows of [@span_from_ms, @span_to_ms) and
- * stamps them `updated_at = @updated_at_ms` (the hour merge finds them by that stamp).
+ * The temporary table of one run's span: every event of the changed windows, once per event_id.
+ * A table of the script (BigQuery: a temporary table of the multi-statement query, gone when it
+ * ends; DuckDB: of the connection), not of the dataset.
  */
-export const rollupMergeMinutes = defineQuery(
-  'rollup_merge_minutes',
+export const SPAN_EVENTS_TABLE = 'span_events';
+
+/**
+ * The columns of metric_events the minute recompute reads (docs/COST.md, "Scans"): BigQuery bills
+ * a query by the columns it reads, of every row of the partitions it reads. `changed` reads name,
+ * series_key, event_ts and ingest_ts; `repeated` event_id and event_ts; `events` the rest. Never
+ * read: service, environment, message_id, start_ts. test/unit/sql/partition-pruning.test.ts holds
+ * the statement to this list, and aggregator/cost/ prices the bytes of these columns.
+ */
+export const RECOMPUTE_COLUMNS = ['event_id', 'name', 'kind', 'value', 'event_ts', 'ingest_ts', 'series_key', 'tags', 'call_count', 'value_min', 'value_max', 'last_value', 'histogram', 'value_sum'] as const;
+
+/**
+ * Recomputes the 1-minute rollups and histograms of the changed windows of [@span_from_ms,
+ * @span_to_ms), stamped `updated_at = @updated_at_ms` (the hour merge finds them by that stamp).
+ *
+ * One script, four statements, so that metric_events is read once a run, not once per target
+ * table (issue #13: on BigQuery that read is the largest cost of the pipeline, docs/COST.md):
+ *  1. the changed windows' events, deduplicated, into the temporary table `span_events` — the one
+ *     read of metric_events' partitions;
+ *  2. MERGE of their minute rollups into metric_rollups, from `span_events`;
+ *  3. MERGE of their timing histograms into metric_histograms, from `span_events`;
+ *  4. DROP of the temporary table.
+ * BigQuery runs the text as one multi-statement query; DuckDB runs the statements in order on its
+ * one connection (sql/duckdb/duckdb-warehouse.ts). The MERGEs compute each window with the same
+ * fragments as the rebuild (rollup-fragments.ts), so a rebuild still equals the incremental result.
+ */
+export const rollupMergeMinuteWindows = defineScript('rollup_merge_minute_windows', [
+  `CREATE OR REPLACE TEMP TABLE ${SPAN_EVENTS_TABLE} AS
+WITH ${CHANGED_WINDOWS},
+  ${uniqueEventsCte({ join: JOIN_CHANGED })}
+SELECT * FROM events`,
   mergeInto(
     'metric_rollups',
-    `WITH ${changedWindows()},
-  ${uniqueEventsCte({ join: JOIN_CHANGED })}
+    `WITH events AS (SELECT * FROM ${SPAN_EVENTS_TABLE})
   ${MINUTE_ROLLUP_SELECT}`,
     MINUTE_TARGET,
   ),
-);
-
-/** Recomputes the 1-minute histograms of the changed timing windows of the span. */
-export const rollupMergeMinuteHistograms = defineQuery(
-  'rollup_merge_minute_histograms',
   mergeInto(
     'metric_histograms',
-    `WITH ${changedWindows('timing')},
-  ${uniqueEventsCte({ join: JOIN_CHANGED, kindFilter: 'timing' })}
+    `WITH events AS (SELECT * FROM ${SPAN_EVENTS_TABLE} WHERE kind = 'timing')
   ${MINUTE_HISTOGRAM_SELECT}`,
     MINUTE_TARGET,
   ),
-);
+  `DROP TABLE ${SPAN_EVENTS_TABLE}`,
+]);
 
-export const QUERIES = [rollupChangedSpans, rollupChangedSpansScan, rollupMergeMinutes, rollupMergeMinuteHistograms];
+export const QUERIES = [rollupChangedSpans, rollupChangedSpansScan, rollupMergeMinuteWindows];

@@ -31,6 +31,7 @@ export const BIGQUERY_LANGUAGE_FEATURES = [
 const STATEMENT_KINDS = [
   'RESOLVED_QUERY_STMT',
   'RESOLVED_CREATE_TABLE_STMT',
+  'RESOLVED_CREATE_TABLE_AS_SELECT_STMT', // CREATE TEMP TABLE … AS SELECT: a script's temporary table (the minute recompute)
   'RESOLVED_ALTER_TABLE_STMT',
   'RESOLVED_INSERT_STMT',
   'RESOLVED_UPDATE_STMT',
@@ -129,6 +130,9 @@ interface ResolvedColumn {
   name: string;
   type: TypeProto;
 }
+interface CreateTableAsSelectResponse {
+  resolvedStatement?: { resolvedCreateStatementNode?: { resolvedCreateTableStmtBaseNode?: { resolvedCreateTableAsSelectStmtNode?: { parent?: { parent?: { namePath?: string[] }; columnDefinitionList?: ResolvedColumn[] } } } } };
+}
 interface CreateTableResponse {
   resolvedStatement?: { resolvedCreateStatementNode?: { resolvedCreateTableStmtBaseNode?: { resolvedCreateTableStmtNode?: { parent?: { parent?: { namePath?: string[] }; columnDefinitionList?: ResolvedColumn[] } } } } };
 }
@@ -167,13 +171,22 @@ export async function startBigQueryAnalyzer(): Promise<BigQueryAnalyzer> {
           await server.call('analyze', { ...request, sqlStatement: sql });
           return { ok: true };
         }
-        // A script: the analyzer resumes after each statement it resolved.
+        // A script: the analyzer resumes after each statement it resolved. A temporary table the
+        // script creates (CREATE TEMP TABLE … AS SELECT) joins the catalog for the statements after
+        // it, with the columns and types the analyzer resolved for it — as BigQuery would have it.
         const input = Buffer.from(sql);
         let position = 0;
+        let scriptCatalog = catalog as { table?: unknown[] };
         while (input.subarray(position).toString().replace(/--[^\n]*/g, '').trim() !== '') {
-          const response = await server.call<{ resumeBytePosition?: number }>('analyze', { ...request, parseResumeLocation: { input: sql, bytePosition: position, allowResume: true } });
+          const response = await server.call<CreateTableAsSelectResponse & { resumeBytePosition?: number }>('analyze', { ...request, simpleCatalog: scriptCatalog, parseResumeLocation: { input: sql, bytePosition: position, allowResume: true } });
           if (response.resumeBytePosition === undefined || response.resumeBytePosition <= position) throw new Error(`the analyzer did not advance past byte ${position}`);
           position = response.resumeBytePosition;
+          const created = response.resolvedStatement?.resolvedCreateStatementNode?.resolvedCreateTableStmtBaseNode?.resolvedCreateTableAsSelectStmtNode?.parent;
+          const name = created?.parent?.namePath?.join('.');
+          if (created && name !== undefined) {
+            const table = { name, column: (created.columnDefinitionList ?? []).map((c) => ({ name: c.name, type: c.type })) };
+            scriptCatalog = { ...scriptCatalog, table: [...(scriptCatalog.table ?? []), table] };
+          }
         }
         return { ok: true };
       } catch (error) {

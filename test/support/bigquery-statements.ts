@@ -1,5 +1,6 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
+import { regionOf, renderJobScans } from '../../sql/bigquery/bigquery-job-scans';
 import { renderMerge } from '../../sql/bigquery/bigquery-merge';
 import { parameterNames, parameterTypeOf } from '../../sql/bigquery/bigquery-parameters';
 import { renderCreateTable, renderPartitionExpiry } from '../../sql/ddl';
@@ -71,7 +72,7 @@ function typedByName(kind: StatementKind, id: string, sql: string, script = fals
 }
 
 export function queryStatements(): BigQueryStatement[] {
-  return allQueries().map((q) => typedByName('query', `query/${q.name}`, renderSql(q.text, 'bigquery', { dataset: DATASET })));
+  return allQueries().map((q) => typedByName('query', `query/${q.name}`, renderSql(q.text, 'bigquery', { dataset: DATASET }), q.statements !== undefined));
 }
 
 const SAMPLE: Record<ColumnType, SqlValue> = { STRING: 's', INT64: 1, FLOAT64: 1.5, BOOL: true, TIMESTAMP: Date.UTC(2026, 10, 27), JSON: '{}' };
@@ -148,6 +149,22 @@ export function migrationCatalogStatements(): BigQueryStatement[] {
   return eventsHourlyMigrationStatements().filter((s) => s.sql.startsWith('CREATE TABLE'));
 }
 
+/** `obs cost`'s read of BigQuery's job statistics (sql/bigquery/bigquery-job-scans.ts), as the adapter renders it for the US multi-region. */
+export function jobScanStatements(): BigQueryStatement[] {
+  return [typedByName('query', 'bigquery/cost_job_scans', renderJobScans('US'))];
+}
+
+/**
+ * The INFORMATION_SCHEMA.JOBS view as the analyzer's catalog needs it: the columns the read uses,
+ * typed as BigQuery documents them (https://cloud.google.com/bigquery/docs/information-schema-jobs:
+ * creation_time TIMESTAMP, job_type and parent_job_id STRING, labels a repeated key/value RECORD,
+ * total_bytes_processed and total_bytes_billed INTEGER).
+ */
+export function informationSchemaCatalogStatements(): BigQueryStatement[] {
+  const sql = `CREATE TABLE \`${regionOf('US')}.INFORMATION_SCHEMA.JOBS\` (creation_time TIMESTAMP, job_type STRING, parent_job_id STRING, labels ARRAY<STRUCT<key STRING, value STRING>>, total_bytes_processed INT64, total_bytes_billed INT64)`;
+  return [{ kind: 'ddl', id: 'catalog/INFORMATION_SCHEMA.JOBS', sql, parameters: {}, untyped: [] }];
+}
+
 export function allBigQueryStatements(): BigQueryStatement[] {
-  return [...ddlStatements(), ...retentionStatements(), ...migrationStatements(), ...eventsHourlyMigrationStatements(), ...queryStatements(), ...mergeStatements(), ...docStatements()];
+  return [...ddlStatements(), ...retentionStatements(), ...migrationStatements(), ...eventsHourlyMigrationStatements(), ...queryStatements(), ...jobScanStatements(), ...mergeStatements(), ...docStatements()];
 }

@@ -79,21 +79,22 @@ describe('cost model: the pricing arithmetic (aggregator/cost/cost-model.ts)', (
 });
 
 describe('scan estimate (aggregator/cost/scan-estimate.ts)', () => {
-  it('metric_events is partitioned by hour (the DDL this build creates), so a day of 1,440 runs reads its bytes 30.5 times per recompute statement, plus the 10 MB floor per table reference and run', () => {
+  it('metric_events is partitioned by hour (the DDL this build creates), so a day of 1,440 runs reads its bytes 30.5 times, the temporary table 4 times more, plus the 10 MB floor per table reference and run', () => {
     expect(renderCreateTable(TABLES.metric_events, 'bigquery')).toContain('PARTITION BY TIMESTAMP_TRUNC(event_ts, HOUR)');
     expect(EVENTS_PARTITION_MINUTES).toBe(60);
     const estimate = estimateScans([{ bytes: 1_000_000, runs: 1440 }], 1440);
     expect(estimate.partitionMinutes).toBe(60);
-    expect(estimate.recomputeBytes).toBeCloseTo(2 * 1_000_000 * 30.5, 3);
+    // One statement reads the partitions (30.5 × a day's bytes); two MERGEs read the span's events, each window recomputed in up to 2 runs.
+    expect(estimate.recomputeBytes).toBeCloseTo(1_000_000 * 30.5 + 2 * 2 * 1_000_000, 3);
     expect(estimate.floorBytes).toBe(1440 * TABLE_REFERENCES_PER_MINUTE * 10 * 1024 * 1024);
     expect(TABLE_REFERENCES_PER_MINUTE).toBeGreaterThan(5);
   });
 
-  it('derives the reads from the partition length: a day-partitioned table (an unmigrated deployment) is read 720.5 times a day, 23.6 times the hourly figure', () => {
+  it('derives the reads from the partition length: a day-partitioned table (an unmigrated deployment) is read 720.5 times a day, 21 times the hourly figure with the temporary table\'s reads', () => {
     const daily = estimateScans([{ bytes: 1_000_000, runs: 1440 }], 1440, 1440).recomputeBytes;
     const hourly = estimateScans([{ bytes: 1_000_000, runs: 1440 }], 1440, 60).recomputeBytes;
-    expect(daily).toBe(2 * 1_000_000 * 720.5);
-    expect(daily / hourly).toBeCloseTo(720.5 / 30.5, 10);
+    expect(daily).toBe(1_000_000 * 720.5 + 4 * 1_000_000);
+    expect(daily / hourly).toBeCloseTo(724.5 / 34.5, 10);
   });
 
   it('a day in progress: the runs so far, each reading its own partition so far (run k reads ((k − 1) mod P) + 1 minutes of data)', () => {

@@ -17,13 +17,19 @@ const DAY = 86_400_000;
 const retention = loadConfig({}).retention;
 
 /** BigQuery's data size of an event row as ingest stores it: STRING/JSON 2 + UTF-8 bytes, numbers and timestamps 8, NULL 0. */
-function rowBytes(e: EventRow): number {
-  const s = (v: string | null | undefined) => (v === null || v === undefined ? 0 : 2 + Buffer.byteLength(v));
-  const n = (v: number | null | undefined) => (v === null || v === undefined ? 0 : 8);
+const s = (v: string | null | undefined) => (v === null || v === undefined ? 0 : 2 + Buffer.byteLength(v));
+const n = (v: number | null | undefined) => (v === null || v === undefined ? 0 : 8);
+
+/** The columns the minute recompute reads: all but service, environment, message_id and start_ts. */
+function recomputeBytes(e: EventRow): number {
   return (
-    s(e.event_id) + s(e.name) + s(e.kind) + 8 /* value */ + 8 /* event_ts */ + 8 /* ingest_ts */ + s(e.series_key) + s(e.tags) + s(e.service) + s(e.environment) + s(e.message_id) +
-    n(e.call_count) + n(e.value_min) + n(e.value_max) + n(e.last_value) + n(e.start_ts_ms) + s(e.histogram) + n(e.value_sum)
+    s(e.event_id) + s(e.name) + s(e.kind) + 8 /* value */ + 8 /* event_ts */ + 8 /* ingest_ts */ + s(e.series_key) + s(e.tags) +
+    n(e.call_count) + n(e.value_min) + n(e.value_max) + n(e.last_value) + s(e.histogram) + n(e.value_sum)
   );
+}
+
+function rowBytes(e: EventRow): number {
+  return recomputeBytes(e) + s(e.service) + s(e.environment) + s(e.message_id) + n(e.start_ts_ms);
 }
 
 const withMessage = (row: EventRow, message: string): EventRow => ({ ...row, message_id: message });
@@ -116,10 +122,21 @@ describe('obs cost: the report on a DuckDB warehouse with known events (aggregat
     expect(events.longTermByteMonths).toBe(0);
   });
 
-  it('says what making the report read: the stored rows its storage queries cover, and the month\'s events twice more', async () => {
+  it('says what making the report read: the stored rows its storage queries cover, the month\'s events twice more, and the recompute\'s columns of them once more', async () => {
     const r = await report();
-    const november = inNovember.reduce((s, e) => s + rowBytes(e), 0);
-    expect(r.reportReadBytes).toBe(november + rowBytes(outside[0]!) + 2 * november);
+    const november = inNovember.reduce((sum, e) => sum + rowBytes(e), 0);
+    const recomputed = inNovember.reduce((sum, e) => sum + recomputeBytes(e), 0);
+    expect(r.reportReadBytes).toBe(november + rowBytes(outside[0]!) + 2 * november + recomputed);
+  });
+
+  it('prices the minute recompute by the columns it reads (not service, environment, message_id, start_ts), from the month\'s events', async () => {
+    const r = await report();
+    const recomputed = inNovember.reduce((sum, e) => sum + recomputeBytes(e), 0);
+    expect(r.scans.recomputeColumnBytes).toBe(recomputed);
+    expect(recomputed).toBeLessThan(r.usage.rowBytes);
+    // Every day of November past: 1,440 runs reading each hour partition so far (30.5 times its
+    // bytes), then the script's two MERGEs reading the temporary table (2 runs × 2 reads).
+    expect(r.scans.recomputeBytes).toBeCloseTo(recomputed * (30.5 + 4), 6);
   });
 
   it('an empty month costs only the scan floor of the jobs that run every minute', async () => {

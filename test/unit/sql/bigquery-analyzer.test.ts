@@ -2,7 +2,7 @@ import { allQueries } from '../../../sql/golden';
 import { TABLES } from '../../../sql/tables';
 import { describeWhenAvailable } from '../../support/ci-gate';
 import { startBigQueryAnalyzer, type BigQueryAnalyzer, type Verdict } from '../../support/bigquery-analyzer';
-import { allBigQueryStatements, ddlStatements, docSqlBlocks, eventsHourlyMigrationStatements, isBigQueryBlock, migrationCatalogStatements, queryStatements, type BigQueryStatement } from '../../support/bigquery-statements';
+import { allBigQueryStatements, ddlStatements, informationSchemaCatalogStatements, docSqlBlocks, eventsHourlyMigrationStatements, isBigQueryBlock, migrationCatalogStatements, queryStatements, type BigQueryStatement } from '../../support/bigquery-statements';
 import { zetasqlPrerequisite } from '../../support/zetasql-server';
 
 /**
@@ -35,7 +35,7 @@ describeWhenAvailable('BigQuery SQL, checked by the GoogleSQL analyzer against o
 
   beforeAll(async () => {
     analyzer = await startBigQueryAnalyzer();
-    await analyzer.defineTables([...ddlStatements(), ...migrationCatalogStatements()].map((s) => s.sql));
+    await analyzer.defineTables([...ddlStatements(), ...migrationCatalogStatements(), ...informationSchemaCatalogStatements()].map((s) => s.sql));
     verdicts = await analyseAll(analyzer, statements);
   }, 180_000);
   afterAll(() => analyzer?.stop());
@@ -106,6 +106,21 @@ describeWhenAvailable('BigQuery SQL, checked by the GoogleSQL analyzer against o
     const verdict = await analyzer.analyse(sql, parameters);
     expect(verdict.ok).toBe(false);
     expect((verdict as { message: string }).message).toMatch(expected);
+  });
+
+  it('analyses a script’s MERGEs against the temporary table it creates, with the columns BigQuery would give it', async () => {
+    const script = queryStatements().find((s) => s.id === 'query/rollup_merge_minute_windows');
+    if (script === undefined) throw new Error('no rollup_merge_minute_windows');
+    expect(script.script).toBe(true);
+    expect(await analyzer.analyse(script.sql, script.parameters, { script: true })).toEqual({ ok: true });
+    // service is a column of metric_events the temporary table does not copy: a MERGE reading it is rejected.
+    const broken = script.sql.replace('ANY_VALUE(tags) AS tags', 'ANY_VALUE(service) AS tags');
+    expect(broken).not.toBe(script.sql);
+    const verdict = await analyzer.analyse(broken, script.parameters, { script: true });
+    expect(verdict).toEqual({ ok: false, message: expect.stringMatching(/Unrecognized name: service/) });
+    // Without the CREATE, the table is unknown to the MERGEs.
+    const withoutCreate = script.sql.slice(script.sql.indexOf('MERGE INTO'));
+    expect(await analyzer.analyse(withoutCreate, script.parameters, { script: true })).toEqual({ ok: false, message: expect.stringMatching(/Table not found: span_events/) });
   });
 
   it('knows MAX_BY and MIN_BY (BigQuery has them; the analyzer build lacks them, so the catalog declares them) with their types', async () => {

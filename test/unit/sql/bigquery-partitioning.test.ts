@@ -61,7 +61,8 @@ describe('obs cost: the minute recompute estimated for the partitions the table 
       expect(asIs.scans.partitionMinutes).toBe(60);
       expect(unmigrated.scans.partitionMinutes).toBe(1_440);
       expect(asIs.scans.recomputeBytes).toBeGreaterThan(0);
-      expect(unmigrated.scans.recomputeBytes / asIs.scans.recomputeBytes).toBeCloseTo(720.5 / 30.5, 6);
+      // 720.5 and 30.5 reads of the partitions, 4 of the temporary table (aggregator/cost/scan-estimate.ts).
+      expect(unmigrated.scans.recomputeBytes / asIs.scans.recomputeBytes).toBeCloseTo(724.5 / 34.5, 6);
       expect(unmigrated.scans.floorBytes).toBe(asIs.scans.floorBytes);
     } finally {
       await duck.close();

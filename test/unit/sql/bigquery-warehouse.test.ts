@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { WarehouseAlertStore } from '../../../alerts/state/warehouse-alert-store';
 import { ConcurrentUpdateConflictError } from '../../../sql/bigquery/bigquery-dml-retry';
 import { BigQueryWarehouse } from '../../../sql/bigquery/bigquery-warehouse';
+import { rollupMergeMinuteWindows } from '../../../sql/queries/rollup-incremental';
 import { defineQuery, TABLES, WarehouseRowsRejectedError, type EventRow } from '../../../sql';
 import { PROJECT, startFakeBigQuery, type FakeBigQuery, type RecordedRequest } from './bigquery-fake-server';
 
@@ -309,6 +310,25 @@ describe('BigQueryWarehouse against a local stand-in of the BigQuery REST API', 
       const query = defineQuery('t_delete', 'DELETE FROM {{alert_state_writes}} WHERE run_id = @run_id');
       await expect(worst.execute(query, { run_id: 'r' })).rejects.toThrow(`BigQuery DML on table ${DATASET}.alert_state_writes failed: a concurrent-update conflict (DML queue full) on each of 7 attempts`);
       expect(sleeps).toEqual([499, 999, 1_998, 3_996, 7_992, 7_992]);
+    });
+
+    it('sends the minute recompute as one multi-statement query (its temporary table lives as long as the script), retried whole and naming both tables it MERGEs into', async () => {
+      refuseFirst(1, refusal(`Transaction is aborted due to concurrent update against table ${PROJECT}:${DATASET}.metric_histograms. Transaction ID: 1 at [40:1]`, 'invalidQuery'));
+      const params = { span_from_ms: T0, span_to_ms: T0 + 60_000, after_ms: T0 - 60_000, upto_ms: T0, updated_at_ms: T0 };
+      await dml.execute(rollupMergeMinuteWindows, params);
+      const sent = queries(fake);
+      expect(sent).toHaveLength(2);
+      expect(sent[0]?.query).toBe(sent[1]?.query);
+      expect(sent[0]?.query?.split(';\n\n').map((st) => st.split('\n')[0])).toEqual([
+        'CREATE OR REPLACE TEMP TABLE span_events AS',
+        `MERGE INTO \`${DATASET}.metric_rollups\` AS t`,
+        `MERGE INTO \`${DATASET}.metric_histograms\` AS t`,
+        'DROP TABLE span_events',
+      ]);
+      expect(sleeps).toEqual([250]);
+      fake.respond((r) => (r.path.endsWith('/queries') ? queueFull : undefined));
+      const bounded = new BigQueryWarehouse({ dataset: DATASET, client: fake.client, sleep: () => Promise.resolve(), random: () => 0.5, dmlRetry: { maxRetries: 1 } });
+      await expect(bounded.execute(rollupMergeMinuteWindows, params)).rejects.toThrow(`BigQuery DML on table ${DATASET}.metric_rollups, ${DATASET}.metric_histograms failed`);
     });
 
     it('does not retry any other error (a bad statement fails at once)', async () => {
