@@ -1,4 +1,5 @@
 import type { Dialect, Params, Row, SqlQuery, TableName, Warehouse, DeadLetterRow, EventRow, InsertEventsResult } from '.';
+import type { JobScan } from './bigquery/bigquery-job-scans';
 
 /**
  * A {@link Warehouse} that opens the real one on its first call (through `open`, which the
@@ -47,6 +48,12 @@ export class DeferredWarehouse implements Warehouse {
   async partitionMinutes(table: TableName): Promise<number | undefined> {
     const warehouse = await this.open();
     return warehouse.partitionMinutes ? warehouse.partitionMinutes(table) : undefined;
+  }
+
+  /** The real warehouse's job statistics (BigQuery), or undefined when it keeps none (DuckDB). */
+  async jobScans(fromMs: number, toMs: number): Promise<readonly JobScan[] | undefined> {
+    const warehouse = await this.open();
+    return warehouse.jobScans ? warehouse.jobScans(fromMs, toMs) : undefined;
   }
 
   /** Closes the real warehouse if anything asked for it; never opens one just to close it. */

@@ -79,5 +79,6 @@ export function lentWarehouse(owned: Warehouse): Warehouse {
     upsert: (table, rows) => owned.upsert(table, rows),
     close: () => Promise.resolve(),
     ...(owned.partitionMinutes ? { partitionMinutes: (table) => owned.partitionMinutes!(table) } : {}),
+    ...(owned.jobScans ? { jobScans: (fromMs, toMs) => owned.jobScans!(fromMs, toMs) } : {}),
   };
 }

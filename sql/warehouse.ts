@@ -91,7 +91,8 @@ export interface Warehouse {
   partitionMinutes?(table: TableName): Promise<number | undefined>;
   /**
    * BigQuery: the bytes its on-demand pricing billed this deployment's query jobs created in
-   * [fromMs, toMs), per query (sql/bigquery/bigquery-job-scans.ts). Absent on DuckDB.
+   * [fromMs, toMs), per query (sql/bigquery/bigquery-job-scans.ts). Absent on DuckDB (or
+   * resolving to undefined, through a wrapper of either).
    */
-  jobScans?(fromMs: number, toMs: number): Promise<readonly JobScan[]>;
+  jobScans?(fromMs: number, toMs: number): Promise<readonly JobScan[] | undefined>;
 }

@@ -260,9 +260,10 @@ export async function costReport(warehouse: Warehouse, options: CostReportOption
  */
 async function measureScans(warehouse: Warehouse, fromMs: number, untilMs: number): Promise<{ measured?: MeasuredScans; unavailable?: string }> {
   if (!warehouse.jobScans) return {};
-  let rows: readonly JobScan[];
+  let rows: readonly JobScan[] | undefined;
   try {
     rows = await warehouse.jobScans(fromMs, untilMs);
+    if (rows === undefined) return {};
   } catch (error) {
     // The REST client's own message is generic when BigQuery lists its errors: take the first of them.
     const e = error as { message?: unknown; errors?: Array<{ message?: unknown }> };

@@ -8,6 +8,9 @@ import { PRICES } from '../../../shared/prices';
 import { defineQuery } from '../../../sql';
 import { labelValue, regionOf } from '../../../sql/bigquery/bigquery-job-scans';
 import { BigQueryWarehouse } from '../../../sql/bigquery/bigquery-warehouse';
+import { DeferredWarehouse } from '../../../sql/deferred-warehouse';
+import { DuckDbWarehouse } from '../../../sql/duckdb/duckdb-warehouse';
+import { lentWarehouse } from '../../../sql/open-warehouse';
 import { rollupMergeMinuteWindows } from '../../../sql/queries/rollup-incremental';
 import { PROJECT, startFakeBigQuery, type FakeBigQuery, type RecordedRequest } from './bigquery-fake-server';
 
@@ -94,6 +97,24 @@ describe('obs cost reads what BigQuery billed for the scans from INFORMATION_SCH
     const text = formatCost(r);
     expect(text).toMatch(/scans +720 GiB billed for 86400 query job\(s\) of this dataset, measured \(INFORMATION_SCHEMA\.JOBS/);
     expect(text).toContain('the estimate beside it:');
+  });
+
+  it('reaches BigQuery through the DeferredWarehouse the production assembly wraps it in (app/production.ts) and a lent one (sql/open-warehouse.ts); a DuckDB behind one has no job statistics and no note', async () => {
+    fake.respond((r) => (isJobsRead(r) ? jobRows([['rollup_merge_minute_windows', 10, 100, 10 * 10 * 1024 * 1024]]) : undefined));
+    const deferred = await costReport(new DeferredWarehouse('bigquery', () => Promise.resolve(wh)), options);
+    expect(deferred.scans.source).toBe('measured');
+    expect(deferred.scans.measured?.bytesBilled).toBe(100 * 1024 * 1024);
+    expect((await costReport(lentWarehouse(wh), options)).scans.source).toBe('measured');
+    const duck = await DuckDbWarehouse.open(':memory:');
+    try {
+      await duck.createSchema();
+      const local = await costReport(new DeferredWarehouse('duckdb', () => Promise.resolve(duck)), options);
+      expect(local.scans.source).toBe('estimated');
+      expect(local.scans.measuredUnavailable).toBeUndefined();
+      expect(formatCost(local)).not.toContain('not measured');
+    } finally {
+      await duck.close();
+    }
   });
 
   it('falls back to the estimate, and says why, when the view cannot be read or holds none of the month’s jobs', async () => {
