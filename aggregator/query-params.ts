@@ -1,4 +1,4 @@
-import type { SqlQuery } from '../sql/dialect';
+import { paramsUsedBy, type SqlQuery } from '../sql/dialect';
 import type { Params } from '../sql/warehouse';
 
 /**
@@ -6,9 +6,5 @@ import type { Params } from '../sql/warehouse';
  * step and run several queries with it; DuckDB rejects a parameter a statement does not use.
  */
 export function paramsFor(query: SqlQuery, params: Params): Params {
-  const out: Params = {};
-  for (const [name, value] of Object.entries(params)) {
-    if (new RegExp(`@${name}\\b`).test(query.text)) out[name] = value;
-  }
-  return out;
+  return paramsUsedBy(query.text, params);
 }

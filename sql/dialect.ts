@@ -1,3 +1,5 @@
+import type { Params } from './warehouse';
+
 /**
  * One SQL text per query, rendered for both warehouses.
  *
@@ -25,6 +27,13 @@ export interface SqlQuery {
 
 export function defineQuery(name: string, text: string): SqlQuery {
   return { name, text: text.trim() };
+}
+
+/** The subset of `params` a statement's text references as `@name` (DuckDB rejects a parameter a statement does not use). */
+export function paramsUsedBy(text: string, params: Params): Params {
+  const out: Params = {};
+  for (const [name, value] of Object.entries(params)) if (new RegExp(`@${name}\\b`).test(text)) out[name] = value;
+  return out;
 }
 
 /** A script: statements run in order, sharing temporary tables (see {@link SqlQuery.statements}). */

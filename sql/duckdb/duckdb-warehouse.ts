@@ -6,7 +6,7 @@ import { EventInserter } from './duckdb-event-inserter';
 import { upsertRows } from './duckdb-upsert';
 import { renderSchema } from '../ddl';
 import { ADDED_COLUMNS, renderAddedColumns } from '../migrations';
-import { DUCKDB_COMPAT_MACROS, renderSql, type SqlQuery } from '../dialect';
+import { DUCKDB_COMPAT_MACROS, paramsUsedBy, renderSql, type SqlQuery } from '../dialect';
 import type { TableName } from '../tables';
 import type { DeadLetterRow, EventRow, InsertEventsResult, Params, Row, SqlValue, Warehouse } from '../warehouse';
 
@@ -111,9 +111,9 @@ export class DuckDbWarehouse implements Warehouse {
     if (query.statements) {
       // A script: its statements in turn on the one connection (temporary tables are the
       // connection's), each with the parameters it uses — DuckDB rejects one it does not.
-      const statements = query.statements.map((text) => renderSql(text, 'duckdb'));
+      const statements = query.statements.map((text) => ({ sql: renderSql(text, 'duckdb'), params: paramsUsedBy(text, params) }));
       await this.serial(async (c) => {
-        for (const sql of statements) await c.run(sql, usedParams(sql, params));
+        for (const statement of statements) await c.run(statement.sql, statement.params);
       });
       return;
     }
@@ -259,12 +259,5 @@ export function normaliseRow(row: Record<string, unknown>): Row {
     else if (typeof value === 'object' && value !== null) out[key] = JSON.stringify(value);
     else out[key] = value as SqlValue;
   }
-  return out;
-}
-
-/** The parameters a rendered DuckDB statement references (`$name`). */
-function usedParams(sql: string, params: Params): Record<string, DuckDBValue> {
-  const out: Record<string, DuckDBValue> = {};
-  for (const [name, value] of Object.entries(params)) if (new RegExp(`\\$${name}\\b`).test(sql)) out[name] = value;
   return out;
 }
