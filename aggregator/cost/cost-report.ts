@@ -265,10 +265,7 @@ async function measureScans(warehouse: Warehouse, fromMs: number, untilMs: numbe
     rows = await warehouse.jobScans(fromMs, untilMs);
     if (rows === undefined) return {};
   } catch (error) {
-    // The REST client's own message is generic when BigQuery lists its errors: take the first of them.
-    const e = error as { message?: unknown; errors?: Array<{ message?: unknown }> };
-    const listed = Array.isArray(e?.errors) ? e.errors.map((x) => x?.message).find((m): m is string => typeof m === 'string') : undefined;
-    return { unavailable: `could not read INFORMATION_SCHEMA.JOBS (${listed ?? (typeof e?.message === 'string' ? e.message : String(error))})` };
+    return { unavailable: `could not read INFORMATION_SCHEMA.JOBS (${error instanceof Error ? error.message : String(error)})` };
   }
   if (rows.length === 0) return { unavailable: 'INFORMATION_SCHEMA.JOBS has no jobs of this dataset in the month (it keeps 180 days; jobs are labelled since issue #13)' };
   const byQuery = [...rows].sort((a, b) => b.bytesBilled - a.bytesBilled || a.query.localeCompare(b.query));

@@ -47,8 +47,22 @@ const CONFLICTS: ReadonlyArray<[RegExp, ConflictKind]> = [
 function messagesOf(error: unknown): string[] {
   const e = error as { message?: unknown; errors?: Array<{ message?: unknown }> } | null;
   if (e === null || typeof e !== 'object') return [String(error)];
-  const list = Array.isArray(e.errors) ? e.errors.map((x) => x?.message) : [];
-  return [e.message, ...list].filter((m): m is string => typeof m === 'string');
+  return [e.message, ...listedMessages(e)].filter((m): m is string => typeof m === 'string');
+}
+
+function listedMessages(e: { errors?: Array<{ message?: unknown }> }): unknown[] {
+  return Array.isArray(e.errors) ? e.errors.map((x) => x?.message) : [];
+}
+
+/**
+ * What BigQuery said: the first message of the REST error's `errors[]` — the client's own message
+ * is a generic "Multiple errors occurred…" when BigQuery lists them — else the error's own.
+ */
+export function bigQueryMessage(error: unknown): string {
+  const e = error as { message?: unknown; errors?: Array<{ message?: unknown }> } | null;
+  if (e === null || typeof e !== 'object') return String(error);
+  const listed = listedMessages(e).find((m): m is string => typeof m === 'string');
+  return listed ?? (typeof e.message === 'string' ? e.message : String(error));
 }
 
 /** Which concurrency refusal `error` is, or undefined for any other error (not retried here). */

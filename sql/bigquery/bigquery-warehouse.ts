@@ -8,7 +8,7 @@ import { TABLES, type TableName } from '../tables';
 import type { DeadLetterRow, EventRow, InsertEventsResult, Params, Row, Warehouse } from '../warehouse';
 import { firstOfEachKey } from '../dedup';
 import { changeLogStreamingRows } from './bigquery-change-log';
-import { DEFAULT_DML_RETRY, dmlTarget, withDmlRetry, type DmlRetryPolicy } from './bigquery-dml-retry';
+import { bigQueryMessage, DEFAULT_DML_RETRY, dmlTarget, withDmlRetry, type DmlRetryPolicy } from './bigquery-dml-retry';
 import { jobLabels, labelValue, renderJobScans, type JobScan } from './bigquery-job-scans';
 import { renderMerge } from './bigquery-merge';
 import { StorageWriter, type StorageWriterOptions } from './storage-write/storage-writer';
@@ -131,7 +131,9 @@ export class BigQueryWarehouse implements Warehouse {
     const params = { from_ms: fromMs, to_ms: toMs, dataset_label: labelValue(this.options.dataset) };
     // The jobs are in the dataset's region (where BigQuery ran them): the configured location, else the dataset's own.
     const location = this.options.location ?? ((await this.dataset.getMetadata()) as unknown as [{ location?: string } | undefined])[0]?.location;
-    const [rows] = await this.client.query(queryOptions('cost_job_scans', renderJobScans(location), params, location, this.options.dataset));
+    const [rows] = await this.client
+      .query(queryOptions('cost_job_scans', renderJobScans(location), params, location, this.options.dataset))
+      .catch((error: unknown) => Promise.reject(new Error(bigQueryMessage(error), { cause: error })));
     return (rows as Record<string, unknown>[]).map((row) => {
       const r = normaliseRow(row);
       return { query: String(r.query_name ?? ''), jobs: Number(r.jobs ?? 0), bytesProcessed: Number(r.bytes_processed ?? 0), bytesBilled: Number(r.bytes_billed ?? 0) };
